@@ -1,0 +1,390 @@
+//! Command line: parses arguments, runs the pipeline, and hands the outcome to the gate.
+
+use crate::error::InputError;
+use crate::gate::{self, FailOn, GateOptions, Outcome};
+use crate::output::{self, Format};
+use crate::report::{new_scan_id, Report, ScanInfo};
+use crate::rules::{self, evaluate, RuleSet};
+use crate::snapshot::{AccountSnapshot, Snapshot};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "posture", version, about = "AWS security posture scanner: least privilege, zero trust, scored and gated")]
+pub struct Cli {
+    /// Only warnings and errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More logging on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate rules on a snapshot or an IAM dump and report.
+    Scan(ScanArgs),
+    /// List, explain and test rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Write a deterministic synthetic organisation snapshot (for benchmarks and tests).
+    Synth(SynthArgs),
+    /// Write the JSON Schema of the snapshot.
+    Schema {
+        /// Output file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Time a bare JSON parse of a file (the benchmark's yardstick).
+    #[command(hide = true)]
+    ParseJson { file: PathBuf },
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// A saved posture snapshot (repeatable).
+    #[arg(long, value_name = "FILE")]
+    snapshot: Vec<PathBuf>,
+    /// Output of `aws iam get-account-authorization-details` (repeatable, one per account).
+    #[arg(long, value_name = "FILE")]
+    gaad: Vec<PathBuf>,
+    /// A folder of your own Rego rules, added to the built-in ones (repeatable).
+    #[arg(long, value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Fail (exit 3) on a failing result at or above this severity.
+    #[arg(long, value_enum, default_value = "none")]
+    fail_on: FailOn,
+    /// Fail (exit 3) when the overall score is below this.
+    #[arg(long, value_name = "N", value_parser = parse_score)]
+    min_score: Option<f64>,
+    /// Exit 4 when coverage is incomplete (not-evaluated results or coverage gaps).
+    #[arg(long)]
+    strict: bool,
+    /// Print phase timings to stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// id, severity, pillar and title of every rule.
+    List {
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// `table` or `json`.
+        #[arg(short, long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Everything posture knows about one rule.
+    Explain {
+        id: String,
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Run the `test_*` rules of `_test.rego` files (built-in ones, or those under DIR).
+    Test { dir: Option<PathBuf> },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    #[arg(long, default_value_t = 10)]
+    accounts: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+fn parse_score(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 100"))
+    }
+}
+
+/// Parses arguments, runs, and returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => gate::EXIT_OK,
+                _ => gate::EXIT_INPUT,
+            };
+        }
+    };
+    init_logging(cli.quiet, cli.verbose);
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(error) => match error.downcast_ref::<InputError>() {
+            Some(input) => {
+                eprintln!("error: {input}");
+                gate::decide(Outcome::InputError).code
+            }
+            None => {
+                eprintln!("error: {error:#}");
+                gate::decide(Outcome::RuntimeError).code
+            }
+        },
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTURE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(use_colour(&std::io::stderr()))
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set to anything non-empty.
+fn use_colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Scan(args) => scan(args),
+        Command::Rules(command) => rules_command(command),
+        Command::Synth(args) => {
+            let started = Instant::now();
+            let stats = crate::synth::write_snapshot(&args.output, args.accounts, args.seed)
+                .with_context(|| format!("writing {}", args.output.display()))?;
+            eprintln!(
+                "wrote {} ({} accounts, {} resources, {} bytes) in {:.2}s",
+                args.output.display(),
+                args.accounts,
+                stats.resources,
+                stats.bytes,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(gate::decide(Outcome::Done).code)
+        }
+        Command::Schema { output } => {
+            let schema = serde_json::to_string_pretty(&crate::snapshot::json_schema())? + "\n";
+            match output {
+                Some(path) => output::write_atomically(&path, |out| out.write_all(schema.as_bytes()))?,
+                None => std::io::stdout().lock().write_all(schema.as_bytes())?,
+            }
+            Ok(gate::decide(Outcome::Done).code)
+        }
+        Command::ParseJson { file } => {
+            let started = Instant::now();
+            let bytes = std::fs::read(&file).map_err(|source| InputError::Unreadable { path: file.clone(), source })?;
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|error| InputError::at(&file, "$".into(), &error))?;
+            drop(value);
+            eprintln!("parse_seconds={:.3}", started.elapsed().as_secs_f64());
+            Ok(gate::decide(Outcome::Done).code)
+        }
+    }
+}
+
+fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
+    RuleSet::load(dirs, &rules::default_params())
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    if args.snapshot.is_empty() && args.gaad.is_empty() {
+        return Err(InputError::Usage("posture scan needs a source: --snapshot FILE or --gaad FILE".into()).into());
+    }
+    let started_at = now();
+    let clock = Instant::now();
+    let rule_set = load_rules(&args.rules)?;
+    let rules_loaded = clock.elapsed();
+
+    let mut sources = Vec::new();
+    let mut accounts: Vec<AccountSnapshot> = Vec::new();
+    for path in &args.snapshot {
+        let snapshot = Snapshot::load(path)?;
+        sources.push(format!("snapshot:{}", path.display()));
+        accounts.extend(snapshot.accounts);
+    }
+    for path in &args.gaad {
+        accounts.push(crate::import::gaad::load_gaad(path)?);
+        sources.push(format!("gaad:{}", path.display()));
+    }
+    reject_duplicate_accounts(&accounts)?;
+    let mut snapshot = Snapshot::new("scan", accounts);
+    snapshot.sort();
+    let loaded = clock.elapsed();
+
+    let evaluation = evaluate::evaluate_snapshot(&snapshot, &rule_set);
+    let evaluated = clock.elapsed();
+
+    let regions: BTreeSet<String> =
+        snapshot.accounts.iter().flat_map(|a| a.regions.iter().map(|r| r.region.clone())).collect();
+    let gaps = snapshot.accounts.iter().flat_map(|a| a.coverage_gaps.iter().cloned()).collect();
+    let scan = ScanInfo {
+        id: new_scan_id(),
+        started_at,
+        finished_at: now(),
+        sources,
+        accounts: snapshot.accounts.iter().map(|a| a.account_id.clone()).collect(),
+        regions: regions.into_iter().collect(),
+    };
+    let resources = evaluation.resources;
+    let times = evaluation.times;
+    drop(snapshot);
+    let report = Report::new(scan, &rule_set, evaluation.results, gaps);
+    let reported = clock.elapsed();
+
+    let colour = args.output.is_none() && use_colour(&std::io::stdout());
+    match &args.output {
+        Some(path) => output::write_atomically(path, |out| output::render(&report, args.format, colour, out))
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            output::render(&report, args.format, colour, &mut out)?;
+            out.flush()?;
+        }
+    }
+    let written = clock.elapsed();
+    if args.timings {
+        eprintln!(
+            "timings: rules_load={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s) report={:.3}s output={:.3}s total={:.3}s resources={} results={} threads={}",
+            rules_loaded.as_secs_f64(),
+            (loaded - rules_loaded).as_secs_f64(),
+            (evaluated - loaded).as_secs_f64(),
+            times.facts_seconds,
+            times.input_seconds,
+            times.rules_seconds,
+            (reported - evaluated).as_secs_f64(),
+            (written - reported).as_secs_f64(),
+            written.as_secs_f64(),
+            resources,
+            report.results.len(),
+            rayon::current_num_threads(),
+        );
+    }
+    let options = GateOptions { fail_on: args.fail_on, min_score: args.min_score, strict: args.strict };
+    let decision = gate::decide(Outcome::Scanned(&report, &options));
+    for reason in &decision.reasons {
+        eprintln!("gate: {reason}");
+    }
+    Ok(decision.code)
+}
+
+fn reject_duplicate_accounts(accounts: &[AccountSnapshot]) -> Result<(), InputError> {
+    let mut seen = BTreeSet::new();
+    for account in accounts {
+        if !seen.insert(account.account_id.as_str()) {
+            return Err(InputError::Usage(format!(
+                "account {} appears in more than one input; scan each account once",
+                account.account_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
+    let stdout = &mut std::io::stdout().lock();
+    match command {
+        RulesCommand::List { rules, format } => {
+            let rule_set = load_rules(&rules)?;
+            match format {
+                ListFormat::Json => {
+                    let metas: Vec<_> = rule_set.rules.iter().map(|r| &r.meta).collect();
+                    serde_json::to_writer_pretty(&mut *stdout, &metas)?;
+                    writeln!(stdout)?;
+                }
+                ListFormat::Table => {
+                    let mut table = comfy_table::Table::new();
+                    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+                    table.set_header(vec!["ID", "Severity", "Pillar", "Title"]);
+                    for rule in &rule_set.rules {
+                        table.add_row(vec![
+                            rule.meta.id.as_str(),
+                            rule.meta.severity.as_str(),
+                            rule.meta.pillar.as_str(),
+                            rule.meta.title.as_str(),
+                        ]);
+                    }
+                    writeln!(stdout, "{table}")?;
+                }
+            }
+            Ok(gate::decide(Outcome::Done).code)
+        }
+        RulesCommand::Explain { id, rules } => {
+            let rule_set = load_rules(&rules)?;
+            let rule = rule_set
+                .find(&id)
+                .ok_or_else(|| InputError::Usage(format!("no rule with id {id:?}; see `posture rules list`")))?;
+            let meta = &rule.meta;
+            writeln!(stdout, "{} — {}", meta.id, meta.title)?;
+            writeln!(stdout, "severity: {}   pillar: {}", meta.severity.as_str(), meta.pillar.as_str())?;
+            writeln!(stdout, "categories: {}", meta.categories.join(", "))?;
+            writeln!(stdout, "requires: {}", meta.requires.join(", "))?;
+            writeln!(stdout, "compliance: {}", meta.compliance.join(", "))?;
+            writeln!(stdout, "source: {} (package {})", rule.origin, rule.package)?;
+            writeln!(stdout, "\n{}\n", meta.description)?;
+            writeln!(stdout, "Remediation: {}", meta.remediation)?;
+            Ok(gate::decide(Outcome::Done).code)
+        }
+        RulesCommand::Test { dir } => {
+            let mut files = rules::builtin_files()?;
+            let tests: Vec<rules::RegoFile> = match &dir {
+                Some(dir) => {
+                    let own = rules::directory_files(dir)?;
+                    files.extend(own.iter().cloned());
+                    own.into_iter().filter(|f| f.kind == rules::FileKind::Test).collect()
+                }
+                None => files.iter().filter(|f| f.kind == rules::FileKind::Test).cloned().collect(),
+            };
+            let test_refs: Vec<&rules::RegoFile> = tests.iter().collect();
+            let outcomes = rules::testing::run_tests(&files, &test_refs, &rules::default_params())?;
+            let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
+            for outcome in &failed {
+                writeln!(
+                    stdout,
+                    "FAIL {} {}: {}",
+                    outcome.file,
+                    outcome.name,
+                    outcome.detail.as_deref().unwrap_or_default()
+                )?;
+            }
+            writeln!(stdout, "rules: {} passed, {} failed", outcomes.len() - failed.len(), failed.len())?;
+            if outcomes.is_empty() {
+                writeln!(stdout, "no test_* rules found in {}", dir.as_deref().unwrap_or(Path::new("built-in rules")).display())?;
+            }
+            Ok(gate::decide(if failed.is_empty() { Outcome::Done } else { Outcome::TestsFailed }).code)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Facts: the exact semantics computed in Rust from one account's snapshot, handed to Rego as
+//! `input`. Every resource a rule can name carries a `key`; the [`ResourceIndex`] maps the key
+//! back to the resource's identity and to the sections whose data for it is incomplete.
+
+pub mod detection;
+pub mod iam;
+pub mod network;
+
+use crate::snapshot::AccountSnapshot;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Region label used for global services (IAM).
+pub const GLOBAL_REGION: &str = "global";
+
+/// Key of the account itself, used when a whole section is missing.
+pub const ACCOUNT_KEY: &str = "account";
+
+/// Who a result is about, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    pub arn: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub name: String,
+    pub account: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexedResource {
+    pub resource: ResourceRef,
+    /// (section, reason) pairs: data this resource's verdict may depend on is missing.
+    pub incomplete: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct ResourceIndex {
+    entries: HashMap<String, IndexedResource>,
+}
+
+impl ResourceIndex {
+    pub fn insert(&mut self, key: String, resource: ResourceRef) {
+        self.entries.insert(key, IndexedResource { resource, incomplete: Vec::new() });
+    }
+    pub fn mark_incomplete(&mut self, key: &str, section: &'static str, reason: String) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.incomplete.push((section, reason));
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&IndexedResource> {
+        self.entries.get(key)
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Which snapshot sections hold data for this account (rules' `requires` refer to these).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct SectionPresence {
+    pub iam: bool,
+    pub guardduty: bool,
+    pub securityhub: bool,
+    pub network: bool,
+    pub config: bool,
+}
+
+impl SectionPresence {
+    pub fn has(&self, section: &str) -> Option<bool> {
+        match section {
+            "iam" => Some(self.iam),
+            "guardduty" => Some(self.guardduty),
+            "securityhub" => Some(self.securityhub),
+            "network" => Some(self.network),
+            "config" => Some(self.config),
+            _ => None,
+        }
+    }
+}
+
+/// Section names a rule may list under `requires`.
+pub const SECTIONS: [&str; 5] = ["iam", "guardduty", "securityhub", "network", "config"];
+
+#[derive(Debug, Serialize)]
+pub struct AccountInfo {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The Rego `input` for one account.
+#[derive(Debug, Serialize)]
+pub struct AccountFacts {
+    pub account: AccountInfo,
+    pub sections: SectionPresence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iam: Option<iam::IamFacts>,
+    pub regions: Vec<detection::RegionFacts>,
+    pub network: network::NetworkFacts,
+}
+
+/// Facts plus the index that resolves rule outputs.
+pub struct AccountAnalysis {
+    pub facts: AccountFacts,
+    pub index: ResourceIndex,
+    pub regions: Vec<String>,
+}
+
+/// Builds the facts of one account.
+pub fn analyse_account(account: &AccountSnapshot) -> AccountAnalysis {
+    let mut index = ResourceIndex::default();
+    let account_id = account.account_id.as_str();
+    index.insert(
+        ACCOUNT_KEY.to_string(),
+        ResourceRef {
+            arn: account_arn(account_id),
+            resource_type: "AwsAccount".into(),
+            name: account.name.clone().unwrap_or_else(|| account_id.to_string()),
+            account: account_id.to_string(),
+            region: GLOBAL_REGION.into(),
+        },
+    );
+    let sections = SectionPresence {
+        iam: account.iam.is_some(),
+        guardduty: account.regions.iter().any(|r| r.guardduty.is_some()),
+        securityhub: account.regions.iter().any(|r| r.securityhub.is_some()),
+        network: account.regions.iter().any(|r| r.network.is_some()),
+        config: account.regions.iter().any(|r| r.config.is_some()),
+    };
+    let iam = account.iam.as_ref().map(|section| iam::analyse(account_id, section, &mut index));
+    let regions = detection::analyse(account, &mut index);
+    let network = network::analyse(account, &mut index);
+    AccountAnalysis {
+        facts: AccountFacts {
+            account: AccountInfo { id: account_id.to_string(), name: account.name.clone() },
+            sections,
+            iam,
+            regions,
+            network,
+        },
+        index,
+        regions: account.regions.iter().map(|r| r.region.clone()).collect(),
+    }
+}
+
+/// Security Hub's convention for the account as a resource.
+pub fn account_arn(account_id: &str) -> String {
+    format!("AWS::::Account:{account_id}")
+}

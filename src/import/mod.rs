@@ -1,0 +1,3 @@
+//! Offline importers: foreign formats turned into the snapshot.
+
+pub mod gaad;

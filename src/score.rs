@@ -1,0 +1,97 @@
+//! The score (DESIGN.md §Score): a pure function of the results.
+//!
+//! The unit is a (rule, account) pair: it passes when none of the rule's applicable resources
+//! in that account fail. Score = 100 × Σ weight(passing pairs) ÷ Σ weight(evaluated pairs);
+//! pairs with only `not_evaluated` or `muted` results are left out.
+
+use crate::results::{RuleResult, Status};
+use crate::rules::metadata::{Pillar, RuleMetadata};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Score {
+    /// `None` when nothing weighted could be evaluated: never read as 100.
+    pub overall: Option<f64>,
+    pub pillars: BTreeMap<String, Option<f64>>,
+    pub accounts: BTreeMap<String, Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Coverage {
+    /// Results that reached a decision (pass, fail, muted).
+    pub evaluated: usize,
+    pub not_evaluated: usize,
+}
+
+impl Coverage {
+    pub fn of(results: &[RuleResult]) -> Self {
+        let not_evaluated = results.iter().filter(|r| r.status == Status::NotEvaluated).count();
+        Coverage { evaluated: results.len() - not_evaluated, not_evaluated }
+    }
+    /// Evaluated ÷ applicable, in percent; `None` with nothing applicable.
+    pub fn percent(&self) -> Option<f64> {
+        let total = self.evaluated + self.not_evaluated;
+        (total > 0).then(|| round1(100.0 * self.evaluated as f64 / total as f64))
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Pair {
+    evaluated: bool,
+    failed: bool,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    passing: u64,
+    evaluated: u64,
+}
+
+impl Tally {
+    fn add(&mut self, pair: Pair, weight: u64) {
+        if pair.evaluated {
+            self.evaluated += weight;
+            if !pair.failed {
+                self.passing += weight;
+            }
+        }
+    }
+    fn score(self) -> Option<f64> {
+        (self.evaluated > 0).then(|| round1(100.0 * self.passing as f64 / self.evaluated as f64))
+    }
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
+    let mut pairs: HashMap<(usize, &str), Pair> = HashMap::new();
+    for result in results {
+        let pair = pairs.entry((result.rule, result.resource.account.as_str())).or_default();
+        match result.status {
+            Status::Pass => pair.evaluated = true,
+            Status::Fail => {
+                pair.evaluated = true;
+                pair.failed = true;
+            }
+            Status::NotEvaluated | Status::Muted => {}
+        }
+    }
+    let mut overall = Tally::default();
+    let mut pillars: BTreeMap<Pillar, Tally> = Pillar::ALL.iter().map(|p| (*p, Tally::default())).collect();
+    let mut accounts: BTreeMap<&str, Tally> = BTreeMap::new();
+    for ((rule, account), pair) in &pairs {
+        let meta = rules[*rule];
+        let weight = u64::from(meta.severity.weight());
+        overall.add(*pair, weight);
+        pillars.entry(meta.pillar).or_default().add(*pair, weight);
+        accounts.entry(account).or_default().add(*pair, weight);
+    }
+    Score {
+        overall: overall.score(),
+        pillars: pillars.into_iter().map(|(p, t)| (p.as_str().to_string(), t.score())).collect(),
+        accounts: accounts.into_iter().map(|(a, t)| (a.to_string(), t.score())).collect(),
+    }
+}
