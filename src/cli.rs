@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "posture", version, about = "AWS security posture scanner: least privilege, zero trust, scored and gated")]
+#[command(
+    name = "posture",
+    version,
+    about = "AWS security posture scanner: least privilege, zero trust, scored and gated"
+)]
 pub struct Cli {
     /// Only warnings and errors on stderr.
     #[arg(short, long, global = true)]
@@ -202,7 +206,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
         }
         Command::ParseJson { file } => {
             let started = Instant::now();
-            let bytes = std::fs::read(&file).map_err(|source| InputError::Unreadable { path: file.clone(), source })?;
+            let bytes = std::fs::read(&file).map_err(|source| InputError::Unreadable {
+                path: file.clone(),
+                source,
+            })?;
             let value: serde_json::Value =
                 serde_json::from_slice(&bytes).map_err(|error| InputError::at(&file, "$".into(), &error))?;
             drop(value);
@@ -244,9 +251,16 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let evaluation = evaluate::evaluate_snapshot(&snapshot, &rule_set);
     let evaluated = clock.elapsed();
 
-    let regions: BTreeSet<String> =
-        snapshot.accounts.iter().flat_map(|a| a.regions.iter().map(|r| r.region.clone())).collect();
-    let gaps = snapshot.accounts.iter().flat_map(|a| a.coverage_gaps.iter().cloned()).collect();
+    let regions: BTreeSet<String> = snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| a.regions.iter().map(|r| r.region.clone()))
+        .collect();
+    let gaps = snapshot
+        .accounts
+        .iter()
+        .flat_map(|a| a.coverage_gaps.iter().cloned())
+        .collect();
     let scan = ScanInfo {
         id: new_scan_id(),
         started_at,
@@ -289,7 +303,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             rayon::current_num_threads(),
         );
     }
-    let options = GateOptions { fail_on: args.fail_on, min_score: args.min_score, strict: args.strict };
+    let options = GateOptions {
+        fail_on: args.fail_on,
+        min_score: args.min_score,
+        strict: args.strict,
+    };
     let decision = gate::decide(Outcome::Scanned(&report, &options));
     for reason in &decision.reasons {
         eprintln!("gate: {reason}");
@@ -349,7 +367,12 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
                 .ok_or_else(|| InputError::Usage(format!("no rule with id {id:?}; see `posture rules list`")))?;
             let meta = &rule.meta;
             writeln!(stdout, "{} — {}", meta.id, meta.title)?;
-            writeln!(stdout, "severity: {}   pillar: {}", meta.severity.as_str(), meta.pillar.as_str())?;
+            writeln!(
+                stdout,
+                "severity: {}   pillar: {}",
+                meta.severity.as_str(),
+                meta.pillar.as_str()
+            )?;
             writeln!(stdout, "categories: {}", meta.categories.join(", "))?;
             writeln!(stdout, "requires: {}", meta.requires.join(", "))?;
             writeln!(stdout, "compliance: {}", meta.compliance.join(", "))?;
@@ -366,7 +389,11 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
                     files.extend(own.iter().cloned());
                     own.into_iter().filter(|f| f.kind == rules::FileKind::Test).collect()
                 }
-                None => files.iter().filter(|f| f.kind == rules::FileKind::Test).cloned().collect(),
+                None => files
+                    .iter()
+                    .filter(|f| f.kind == rules::FileKind::Test)
+                    .cloned()
+                    .collect(),
             };
             let test_refs: Vec<&rules::RegoFile> = tests.iter().collect();
             let outcomes = rules::testing::run_tests(&files, &test_refs, &rules::default_params())?;
@@ -380,11 +407,25 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
                     outcome.detail.as_deref().unwrap_or_default()
                 )?;
             }
-            writeln!(stdout, "rules: {} passed, {} failed", outcomes.len() - failed.len(), failed.len())?;
+            writeln!(
+                stdout,
+                "rules: {} passed, {} failed",
+                outcomes.len() - failed.len(),
+                failed.len()
+            )?;
             if outcomes.is_empty() {
-                writeln!(stdout, "no test_* rules found in {}", dir.as_deref().unwrap_or(Path::new("built-in rules")).display())?;
+                writeln!(
+                    stdout,
+                    "no test_* rules found in {}",
+                    dir.as_deref().unwrap_or(Path::new("built-in rules")).display()
+                )?;
             }
-            Ok(gate::decide(if failed.is_empty() { Outcome::Done } else { Outcome::TestsFailed }).code)
+            Ok(gate::decide(if failed.is_empty() {
+                Outcome::Done
+            } else {
+                Outcome::TestsFailed
+            })
+            .code)
         }
     }
 }

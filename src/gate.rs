@@ -65,10 +65,22 @@ pub struct Decision {
 /// The one function that maps outcomes to exit codes.
 pub fn decide(outcome: Outcome<'_>) -> Decision {
     match outcome {
-        Outcome::Done => Decision { code: EXIT_OK, reasons: Vec::new() },
-        Outcome::TestsFailed => Decision { code: EXIT_GATE_FAILED, reasons: vec!["rule tests failed".into()] },
-        Outcome::InputError => Decision { code: EXIT_INPUT, reasons: Vec::new() },
-        Outcome::RuntimeError => Decision { code: EXIT_RUNTIME, reasons: Vec::new() },
+        Outcome::Done => Decision {
+            code: EXIT_OK,
+            reasons: Vec::new(),
+        },
+        Outcome::TestsFailed => Decision {
+            code: EXIT_GATE_FAILED,
+            reasons: vec!["rule tests failed".into()],
+        },
+        Outcome::InputError => Decision {
+            code: EXIT_INPUT,
+            reasons: Vec::new(),
+        },
+        Outcome::RuntimeError => Decision {
+            code: EXIT_RUNTIME,
+            reasons: Vec::new(),
+        },
         Outcome::Scanned(report, options) => decide_gate(report, options),
     }
 }
@@ -82,7 +94,10 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
             .filter(|r| r.status == Status::Fail && report.meta(r).severity >= threshold)
             .count();
         if at_or_above > 0 {
-            failed.push(format!("{at_or_above} failing result(s) at or above {}", threshold.as_str()));
+            failed.push(format!(
+                "{at_or_above} failing result(s) at or above {}",
+                threshold.as_str()
+            ));
         }
     }
     let mut undecided = Vec::new();
@@ -92,11 +107,16 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
             Some(_) => {}
             // No score cannot meet a minimum: fail closed, or undecided under --strict.
             None if options.strict => undecided.push("no score could be computed".to_string()),
-            None => failed.push(format!("no score could be computed to compare with the minimum {minimum}")),
+            None => failed.push(format!(
+                "no score could be computed to compare with the minimum {minimum}"
+            )),
         }
     }
     if !failed.is_empty() {
-        return Decision { code: EXIT_GATE_FAILED, reasons: failed };
+        return Decision {
+            code: EXIT_GATE_FAILED,
+            reasons: failed,
+        };
     }
     if options.strict {
         if report.coverage.not_evaluated > 0 {
@@ -106,8 +126,14 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
             undecided.push(format!("{} coverage gap(s)", report.gaps.len()));
         }
         if !undecided.is_empty() {
-            return Decision { code: EXIT_INCOMPLETE, reasons: undecided };
+            return Decision {
+                code: EXIT_INCOMPLETE,
+                reasons: undecided,
+            };
         }
     }
-    Decision { code: EXIT_OK, reasons: Vec::new() }
+    Decision {
+        code: EXIT_OK,
+        reasons: Vec::new(),
+    }
 }

@@ -29,17 +29,30 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     pub fn new(scan: ScanInfo, rules: &'a RuleSet, mut results: Vec<RuleResult>, gaps: Vec<CoverageGap>) -> Self {
         results.sort_by(|a, b| {
-            (&rules.rules[a.rule].meta.id, &a.resource.account, &a.resource.region, &a.resource.arn).cmp(&(
-                &rules.rules[b.rule].meta.id,
-                &b.resource.account,
-                &b.resource.region,
-                &b.resource.arn,
-            ))
+            (
+                &rules.rules[a.rule].meta.id,
+                &a.resource.account,
+                &a.resource.region,
+                &a.resource.arn,
+            )
+                .cmp(&(
+                    &rules.rules[b.rule].meta.id,
+                    &b.resource.account,
+                    &b.resource.region,
+                    &b.resource.arn,
+                ))
         });
         let metas: Vec<&RuleMetadata> = rules.rules.iter().map(|r| &r.meta).collect();
         let score = score::compute(&results, &metas);
         let coverage = Coverage::of(&results);
-        Report { scan, rules, results, score, coverage, gaps }
+        Report {
+            scan,
+            rules,
+            results,
+            score,
+            coverage,
+            gaps,
+        }
     }
 
     pub fn meta(&self, result: &RuleResult) -> &'a RuleMetadata {
@@ -86,5 +99,12 @@ pub fn new_scan_id() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

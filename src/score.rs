@@ -27,7 +27,10 @@ pub struct Coverage {
 impl Coverage {
     pub fn of(results: &[RuleResult]) -> Self {
         let not_evaluated = results.iter().filter(|r| r.status == Status::NotEvaluated).count();
-        Coverage { evaluated: results.len() - not_evaluated, not_evaluated }
+        Coverage {
+            evaluated: results.len() - not_evaluated,
+            not_evaluated,
+        }
     }
     /// Evaluated ÷ applicable, in percent; `None` with nothing applicable.
     pub fn percent(&self) -> Option<f64> {
@@ -69,7 +72,9 @@ fn round1(value: f64) -> f64 {
 pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
     let mut pairs: HashMap<(usize, &str), Pair> = HashMap::new();
     for result in results {
-        let pair = pairs.entry((result.rule, result.resource.account.as_str())).or_default();
+        let pair = pairs
+            .entry((result.rule, result.resource.account.as_str()))
+            .or_default();
         match result.status {
             Status::Pass => pair.evaluated = true,
             Status::Fail => {
@@ -91,7 +96,86 @@ pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
     }
     Score {
         overall: overall.score(),
-        pillars: pillars.into_iter().map(|(p, t)| (p.as_str().to_string(), t.score())).collect(),
+        pillars: pillars
+            .into_iter()
+            .map(|(p, t)| (p.as_str().to_string(), t.score()))
+            .collect(),
         accounts: accounts.into_iter().map(|(a, t)| (a.to_string(), t.score())).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ResourceRef;
+    use crate::rules::metadata::Severity;
+
+    fn meta(severity: Severity, pillar: Pillar) -> RuleMetadata {
+        RuleMetadata {
+            id: "T-1".into(),
+            title: String::new(),
+            description: String::new(),
+            severity,
+            pillar,
+            categories: vec![],
+            requires: vec![],
+            compliance: vec![],
+            remediation: String::new(),
+        }
+    }
+
+    fn result(rule: usize, account: &str, status: Status) -> RuleResult {
+        RuleResult {
+            rule,
+            resource: ResourceRef {
+                arn: "a".into(),
+                resource_type: "t".into(),
+                name: "n".into(),
+                account: account.into(),
+                region: "r".into(),
+            },
+            status,
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn pairs_weights_and_exclusions() {
+        let critical = meta(Severity::Critical, Pillar::Identity);
+        let high = meta(Severity::High, Pillar::Network);
+        let low = meta(Severity::Low, Pillar::Network);
+        let rules = [&critical, &high, &low];
+        let results = vec![
+            // critical pair in account A: one fail among passes → the pair fails (weight 10).
+            result(0, "A", Status::Pass),
+            result(0, "A", Status::Fail),
+            // high pair in A passes (weight 5), with a not_evaluated beside a pass.
+            result(1, "A", Status::Pass),
+            result(1, "A", Status::NotEvaluated),
+            // low pair in A: only muted → left out.
+            result(2, "A", Status::Muted),
+            // high pair in B: only not_evaluated → left out.
+            result(1, "B", Status::NotEvaluated),
+            // low pair in B passes (weight 1).
+            result(2, "B", Status::Pass),
+        ];
+        let score = compute(&results, &rules);
+        // passing 5 + 1 of evaluated 10 + 5 + 1.
+        assert_eq!(score.overall, Some(37.5));
+        assert_eq!(score.pillars["identity"], Some(0.0));
+        assert_eq!(score.pillars["network"], Some(100.0));
+        assert_eq!(score.pillars["data"], None);
+        assert_eq!(score.accounts["A"], Some(33.3));
+        assert_eq!(score.accounts["B"], Some(100.0));
+    }
+
+    #[test]
+    fn nothing_evaluated_is_no_score_not_a_perfect_one() {
+        let rule = meta(Severity::High, Pillar::Detection);
+        let score = compute(&[result(0, "A", Status::NotEvaluated)], &[&rule]);
+        assert_eq!(score.overall, None);
+        let coverage = Coverage::of(&[result(0, "A", Status::NotEvaluated), result(0, "A", Status::Pass)]);
+        assert_eq!(coverage.percent(), Some(50.0));
     }
 }

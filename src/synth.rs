@@ -60,22 +60,33 @@ pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> std::io::Resul
         }
         out.write_all(b"]}\n")
     })?;
-    Ok(SynthStats { resources, bytes: std::fs::metadata(path)?.len() })
+    Ok(SynthStats {
+        resources,
+        bytes: std::fs::metadata(path)?.len(),
+    })
 }
 
 fn resource_count(account: &AccountSnapshot) -> usize {
-    let iam = account.iam.as_ref().map_or(0, |i| i.users.len() + i.groups.len() + i.roles.len() + i.policies.len());
+    let iam = account
+        .iam
+        .as_ref()
+        .map_or(0, |i| i.users.len() + i.groups.len() + i.roles.len() + i.policies.len());
     let network: usize = account
         .regions
         .iter()
         .filter_map(|r| r.network.as_ref())
-        .map(|n| n.vpcs.len() + n.subnets.len() + n.security_groups.len() + n.vpc_endpoints.len() + n.endpoint_services.len())
+        .map(|n| {
+            n.vpcs.len() + n.subnets.len() + n.security_groups.len() + n.vpc_endpoints.len() + n.endpoint_services.len()
+        })
         .sum();
     iam + network + account.regions.len() * 2
 }
 
 fn account_id(seed: u64, index: usize) -> String {
-    format!("{:012}", 100_000_000_000u64 + (seed % 1000) * 1_000_000 + index as u64 * 7)
+    format!(
+        "{:012}",
+        100_000_000_000u64 + (seed % 1000) * 1_000_000 + index as u64 * 7
+    )
 }
 
 fn statement(effect: Effect, actions: &[&str], resources: &[&str]) -> Statement {
@@ -93,7 +104,10 @@ fn statement(effect: Effect, actions: &[&str], resources: &[&str]) -> Statement 
 }
 
 fn document(statements: Vec<Statement>) -> PolicySource {
-    PolicySource::decoded(PolicyDocument { version: Some("2012-10-17".into()), statements })
+    PolicySource::decoded(PolicyDocument {
+        version: Some("2012-10-17".into()),
+        statements,
+    })
 }
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -113,22 +127,58 @@ fn aws_managed_policies() -> Vec<ManagedPolicy> {
     power_user.not_action = Some(vec!["iam:*".into(), "organizations:*".into(), "account:*".into()]);
     vec![
         managed(ADMIN, document(vec![statement(Effect::Allow, &["*"], &["*"])])),
-        managed(READ_ONLY, document(vec![statement(Effect::Allow, &["s3:Get*", "s3:List*", "ec2:Describe*", "iam:Get*", "iam:List*"], &["*"])])),
-        managed(SECURITY_AUDIT, document(vec![statement(Effect::Allow, &["iam:GenerateCredentialReport", "iam:Get*", "iam:List*", "ec2:Describe*", "guardduty:Get*", "guardduty:List*"], &["*"])])),
+        managed(
+            READ_ONLY,
+            document(vec![statement(
+                Effect::Allow,
+                &["s3:Get*", "s3:List*", "ec2:Describe*", "iam:Get*", "iam:List*"],
+                &["*"],
+            )]),
+        ),
+        managed(
+            SECURITY_AUDIT,
+            document(vec![statement(
+                Effect::Allow,
+                &[
+                    "iam:GenerateCredentialReport",
+                    "iam:Get*",
+                    "iam:List*",
+                    "ec2:Describe*",
+                    "guardduty:Get*",
+                    "guardduty:List*",
+                ],
+                &["*"],
+            )]),
+        ),
         managed(POWER_USER, document(vec![power_user])),
     ]
 }
 
 const ACTION_POOL: [&str; 16] = [
-    "s3:GetObject", "s3:PutObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
-    "sqs:SendMessage", "sqs:ReceiveMessage", "sns:Publish", "kms:Decrypt", "logs:PutLogEvents", "ec2:Describe*",
-    "lambda:InvokeFunction", "secretsmanager:GetSecretValue", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sns:Publish",
+    "kms:Decrypt",
+    "logs:PutLogEvents",
+    "ec2:Describe*",
+    "lambda:InvokeFunction",
+    "secretsmanager:GetSecretValue",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
 ];
 
 fn customer_policy(rng: &mut fastrand::Rng, account: &str, index: usize) -> ManagedPolicy {
     let statements = (0..rng.usize(2..6))
         .map(|s| {
-            let actions: Vec<&str> = (0..rng.usize(1..5)).map(|_| ACTION_POOL[rng.usize(..ACTION_POOL.len())]).collect();
+            let actions: Vec<&str> = (0..rng.usize(1..5))
+                .map(|_| ACTION_POOL[rng.usize(..ACTION_POOL.len())])
+                .collect();
             let bucket = format!("arn:aws:s3:::app-{account}-{index}-{s}/*");
             let mut stmt = statement(Effect::Allow, &actions, &[bucket.as_str()]);
             stmt.sid = Some(format!("S{s}"));
@@ -146,14 +196,23 @@ fn customer_policy(rng: &mut fastrand::Rng, account: &str, index: usize) -> Mana
 fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
     let mut policies = aws_managed_policies();
     policies.extend((0..CUSTOMER_POLICIES).map(|i| customer_policy(rng, account, i)));
-    let customer = |rng: &mut fastrand::Rng| format!("arn:aws:iam::{account}:policy/app-policy-{}", rng.usize(..CUSTOMER_POLICIES));
+    let customer = |rng: &mut fastrand::Rng| {
+        format!(
+            "arn:aws:iam::{account}:policy/app-policy-{}",
+            rng.usize(..CUSTOMER_POLICIES)
+        )
+    };
     let groups: Vec<IamGroup> = (0..GROUPS)
         .map(|g| IamGroup {
             arn: format!("arn:aws:iam::{account}:group/team-{g}"),
             name: format!("team-{g}"),
             inline_policies: Vec::new(),
             // One group in eight is an admin group.
-            attached_policies: if g == 0 { vec![ADMIN.into()] } else { vec![READ_ONLY.into(), customer(rng)] },
+            attached_policies: if g == 0 {
+                vec![ADMIN.into()]
+            } else {
+                vec![READ_ONLY.into(), customer(rng)]
+            },
         })
         .collect();
     let users = (0..USERS)
@@ -169,7 +228,10 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
                 inline_policies: Vec::new(),
                 attached_policies: attached,
                 // About one user in twelve sits in the admin group.
-                groups: vec![format!("team-{}", if rng.usize(..12) == 0 { 0 } else { rng.usize(1..GROUPS) })],
+                groups: vec![format!(
+                    "team-{}",
+                    if rng.usize(..12) == 0 { 0 } else { rng.usize(1..GROUPS) }
+                )],
                 permissions_boundary: None,
             }
         })
@@ -179,12 +241,18 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
             let trust = PolicySource::decoded(PolicyDocument {
                 version: Some("2012-10-17".into()),
                 statements: vec![Statement {
-                    principal: Some(BTreeMap::from([("Service".to_string(), vec!["lambda.amazonaws.com".to_string()])])),
+                    principal: Some(BTreeMap::from([(
+                        "Service".to_string(),
+                        vec!["lambda.amazonaws.com".to_string()],
+                    )])),
                     ..statement(Effect::Allow, &["sts:AssumeRole"], &[])
                 }],
             });
             let inline_policies = if rng.usize(..20) == 0 {
-                vec![InlinePolicy { name: "break-glass".into(), source: document(vec![statement(Effect::Allow, &["*"], &["*"])]) }]
+                vec![InlinePolicy {
+                    name: "break-glass".into(),
+                    source: document(vec![statement(Effect::Allow, &["*"], &["*"])]),
+                }]
             } else {
                 Vec::new()
             };
@@ -194,13 +262,25 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
                 create_date: Some("2024-03-01T00:00:00Z".into()),
                 assume_role_policy: trust,
                 inline_policies,
-                attached_policies: vec![customer(rng), if rng.usize(..10) == 0 { POWER_USER.into() } else { SECURITY_AUDIT.into() }],
+                attached_policies: vec![
+                    customer(rng),
+                    if rng.usize(..10) == 0 {
+                        POWER_USER.into()
+                    } else {
+                        SECURITY_AUDIT.into()
+                    },
+                ],
                 permissions_boundary: None,
                 instance_profiles: Vec::new(),
             }
         })
         .collect();
-    IamSection { users, groups, roles, policies }
+    IamSection {
+        users,
+        groups,
+        roles,
+        policies,
+    }
 }
 
 fn ingress(protocol: &str, port: i32, cidr: &str) -> SecurityGroupRule {
@@ -242,7 +322,14 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
         match rng.usize(..100) {
             0..=2 => rules.push(ingress("tcp", [22, 3389, 5432][rng.usize(..3)], "0.0.0.0/0")),
             3..=7 => rules.push(ingress("tcp", 443, "0.0.0.0/0")),
-            8 => rules.push(SecurityGroupRule { protocol: "-1".into(), from_port: None, to_port: None, ipv4_ranges: vec![], ipv6_ranges: vec!["::/0".into()], source_groups: vec![] }),
+            8 => rules.push(SecurityGroupRule {
+                protocol: "-1".into(),
+                from_port: None,
+                to_port: None,
+                ipv4_ranges: vec![],
+                ipv6_ranges: vec!["::/0".into()],
+                source_groups: vec![],
+            }),
             _ => rules.push(ingress("tcp", 8080, "10.1.0.0/16")),
         }
         network.security_groups.push(SecurityGroup {
@@ -250,17 +337,39 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
             name: format!("app-{g}"),
             vpc_id,
             ingress: rules,
-            egress: vec![SecurityGroupRule { protocol: "-1".into(), from_port: None, to_port: None, ipv4_ranges: vec!["0.0.0.0/0".into()], ipv6_ranges: vec![], source_groups: vec![] }],
+            egress: vec![SecurityGroupRule {
+                protocol: "-1".into(),
+                from_port: None,
+                to_port: None,
+                ipv4_ranges: vec!["0.0.0.0/0".into()],
+                ipv6_ranges: vec![],
+                source_groups: vec![],
+            }],
         });
     }
-    let services = ["s3", "dynamodb", "ssm", "secretsmanager", "kms", "sts", "logs", "ecr.api"];
+    let services = [
+        "s3",
+        "dynamodb",
+        "ssm",
+        "secretsmanager",
+        "kms",
+        "sts",
+        "logs",
+        "ecr.api",
+    ];
     for e in 0..ENDPOINTS_PER_REGION {
         let service = services[e % services.len()];
         let policy = match rng.usize(..10) {
-            0..=3 => None,
-            4 => Some(document(vec![Statement { principal: Some(BTreeMap::from([("AWS".to_string(), vec!["*".to_string()])])), ..statement(Effect::Allow, &["*"], &["*"]) }])),
+            0..=1 => None,
+            2 => Some(document(vec![Statement {
+                principal: Some(BTreeMap::from([("AWS".to_string(), vec!["*".to_string()])])),
+                ..statement(Effect::Allow, &["*"], &["*"])
+            }])),
             _ => {
-                let mut restricted = Statement { principal: Some(BTreeMap::from([("AWS".to_string(), vec!["*".to_string()])])), ..statement(Effect::Allow, &["*"], &["*"]) };
+                let mut restricted = Statement {
+                    principal: Some(BTreeMap::from([("AWS".to_string(), vec!["*".to_string()])])),
+                    ..statement(Effect::Allow, &["*"], &["*"])
+                };
                 restricted.condition = Some(BTreeMap::from([(
                     "StringEquals".to_string(),
                     BTreeMap::from([("aws:PrincipalOrgID".to_string(), vec!["o-synth0001".to_string()])]),
@@ -272,7 +381,11 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
             id: format!("vpce-{region_index}{e:03}{}", &account[4..]),
             vpc_id: network.vpcs[e % VPCS_PER_REGION].id.clone(),
             service_name: format!("com.amazonaws.{}.{service}", REGIONS[region_index]),
-            endpoint_type: if matches!(service, "s3" | "dynamodb") { "Gateway".into() } else { "Interface".into() },
+            endpoint_type: if matches!(service, "s3" | "dynamodb") {
+                "Gateway".into()
+            } else {
+                "Interface".into()
+            },
             state: Some("available".into()),
             policy,
             private_dns_enabled: !matches!(service, "s3" | "dynamodb"),
@@ -283,7 +396,11 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
     for s in 0..ENDPOINT_SERVICES_PER_REGION {
         network.endpoint_services.push(EndpointService {
             id: format!("vpce-svc-{region_index}{s}{}", &account[4..]),
-            service_name: format!("com.amazonaws.vpce.{}.vpce-svc-{region_index}{s}{}", REGIONS[region_index], &account[4..]),
+            service_name: format!(
+                "com.amazonaws.vpce.{}.vpce-svc-{region_index}{s}{}",
+                REGIONS[region_index],
+                &account[4..]
+            ),
             acceptance_required: s == 0,
             allowed_principals: vec![format!("arn:aws:iam::{account}:root")],
             private_dns_name: None,
@@ -315,13 +432,22 @@ pub fn generate_account(seed: u64, index: usize) -> AccountSnapshot {
                 });
                 None
             } else {
-                Some(SecurityHubSection { enabled: r == 1, hub_arn: None, standards: None, controls: None })
+                Some(SecurityHubSection {
+                    enabled: r == 1,
+                    hub_arn: None,
+                    standards: None,
+                    controls: None,
+                })
             };
             RegionSnapshot {
                 region: region.to_string(),
                 guardduty: Some(GuardDutySection {
                     detectors: if r < guardduty_regions {
-                        vec![GuardDutyDetector { id: format!("d{r}{account}"), status: "ENABLED".into(), features: Vec::new() }]
+                        vec![GuardDutyDetector {
+                            id: format!("d{r}{account}"),
+                            status: "ENABLED".into(),
+                            features: Vec::new(),
+                        }]
                     } else {
                         Vec::new()
                     },

@@ -60,8 +60,10 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<Regi
                 },
             );
             let guardduty = region.guardduty.as_ref().map(|section| {
-                let (enabled, suspended): (Vec<_>, Vec<_>) =
-                    section.detectors.iter().partition(|d| d.status.eq_ignore_ascii_case("ENABLED"));
+                let (enabled, suspended): (Vec<_>, Vec<_>) = section
+                    .detectors
+                    .iter()
+                    .partition(|d| d.status.eq_ignore_ascii_case("ENABLED"));
                 GuardDutyFacts {
                     enabled: !enabled.is_empty(),
                     detector_ids: enabled.iter().map(|d| d.id.clone()).collect(),
@@ -71,11 +73,23 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<Regi
             if guardduty.is_none() {
                 index.mark_incomplete(&guardduty_key, "guardduty", gap_reason(account, name, "guardduty"));
             }
-            let securityhub = region.securityhub.as_ref().map(|section| SecurityHubFacts { enabled: section.enabled });
+            let securityhub = region.securityhub.as_ref().map(|section| SecurityHubFacts {
+                enabled: section.enabled,
+            });
             if securityhub.is_none() {
-                index.mark_incomplete(&securityhub_key, "securityhub", gap_reason(account, name, "securityhub"));
+                index.mark_incomplete(
+                    &securityhub_key,
+                    "securityhub",
+                    gap_reason(account, name, "securityhub"),
+                );
             }
-            RegionFacts { region: name.to_string(), guardduty, securityhub, guardduty_key, securityhub_key }
+            RegionFacts {
+                region: name.to_string(),
+                guardduty,
+                securityhub,
+                guardduty_key,
+                securityhub_key,
+            }
         })
         .collect()
 }

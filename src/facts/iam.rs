@@ -84,7 +84,14 @@ pub fn analyse(account_id: &str, section: &IamSection, index: &mut ResourceIndex
     for user in &section.users {
         let mut reaching = Vec::new();
         let mut missing = Vec::new();
-        collect_policies(&user.arn, &user.inline_policies, &user.attached_policies, &managed, &mut reaching, &mut missing);
+        collect_policies(
+            &user.arn,
+            &user.inline_policies,
+            &user.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut missing,
+        );
         for group_name in &user.groups {
             match groups_by_name.get(group_name.as_str()) {
                 Some(group) => collect_policies(
@@ -116,7 +123,14 @@ pub fn analyse(account_id: &str, section: &IamSection, index: &mut ResourceIndex
     for group in &section.groups {
         let mut reaching = Vec::new();
         let mut missing = Vec::new();
-        collect_policies(&group.arn, &group.inline_policies, &group.attached_policies, &managed, &mut reaching, &mut missing);
+        collect_policies(
+            &group.arn,
+            &group.inline_policies,
+            &group.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut missing,
+        );
         principals.push(principal(
             account_id,
             PrincipalKind::Group,
@@ -132,7 +146,14 @@ pub fn analyse(account_id: &str, section: &IamSection, index: &mut ResourceIndex
     for role in &section.roles {
         let mut reaching = Vec::new();
         let mut missing = Vec::new();
-        collect_policies(&role.arn, &role.inline_policies, &role.attached_policies, &managed, &mut reaching, &mut missing);
+        collect_policies(
+            &role.arn,
+            &role.inline_policies,
+            &role.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut missing,
+        );
         principals.push(principal(
             account_id,
             PrincipalKind::Role,
@@ -157,11 +178,19 @@ fn collect_policies<'a>(
     missing: &mut Vec<UnreadablePolicy>,
 ) {
     for policy in inline {
-        reaching.push(Reaching { origin_policy: format!("inline:{}", policy.name), via, source: &policy.source });
+        reaching.push(Reaching {
+            origin_policy: format!("inline:{}", policy.name),
+            via,
+            source: &policy.source,
+        });
     }
     for arn in attached {
         match managed.get(arn.as_str()) {
-            Some(policy) => reaching.push(Reaching { origin_policy: arn.clone(), via, source: &policy.source }),
+            Some(policy) => reaching.push(Reaching {
+                origin_policy: arn.clone(),
+                via,
+                source: &policy.source,
+            }),
             None => missing.push(UnreadablePolicy {
                 policy: arn.clone(),
                 reason: "attached managed policy is not in the snapshot".into(),
@@ -190,7 +219,11 @@ fn principal(
         let Some(document) = &entry.source.document else {
             unreadable.push(UnreadablePolicy {
                 policy: entry.origin_policy.clone(),
-                reason: entry.source.decode_error.clone().unwrap_or_else(|| "no document".into()),
+                reason: entry
+                    .source
+                    .decode_error
+                    .clone()
+                    .unwrap_or_else(|| "no document".into()),
             });
             continue;
         };
@@ -262,7 +295,10 @@ fn covers_all_resources(statement: &Statement) -> bool {
 fn grants_everything(statement: &Statement) -> bool {
     statement.effect == Effect::Allow
         && !statement.has_condition()
-        && statement.action.as_ref().is_some_and(|a| a.iter().any(|p| is_all_actions(p)))
+        && statement
+            .action
+            .as_ref()
+            .is_some_and(|a| a.iter().any(|p| is_all_actions(p)))
         && covers_all_resources(statement)
 }
 

@@ -41,7 +41,13 @@ pub struct ResourceIndex {
 
 impl ResourceIndex {
     pub fn insert(&mut self, key: String, resource: ResourceRef) {
-        self.entries.insert(key, IndexedResource { resource, incomplete: Vec::new() });
+        self.entries.insert(
+            key,
+            IndexedResource {
+                resource,
+                incomplete: Vec::new(),
+            },
+        );
     }
     pub fn mark_incomplete(&mut self, key: &str, section: &'static str, reason: String) {
         if let Some(entry) = self.entries.get_mut(key) {
@@ -131,12 +137,18 @@ pub fn analyse_account(account: &AccountSnapshot) -> AccountAnalysis {
         network: account.regions.iter().any(|r| r.network.is_some()),
         config: account.regions.iter().any(|r| r.config.is_some()),
     };
-    let iam = account.iam.as_ref().map(|section| iam::analyse(account_id, section, &mut index));
+    let iam = account
+        .iam
+        .as_ref()
+        .map(|section| iam::analyse(account_id, section, &mut index));
     let regions = detection::analyse(account, &mut index);
     let network = network::analyse(account, &mut index);
     AccountAnalysis {
         facts: AccountFacts {
-            account: AccountInfo { id: account_id.to_string(), name: account.name.clone() },
+            account: AccountInfo {
+                id: account_id.to_string(),
+                name: account.name.clone(),
+            },
             sections,
             iam,
             regions,

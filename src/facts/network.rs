@@ -103,7 +103,12 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
                 Some(source) => match &source.document {
                     Some(document) => (
                         "decoded",
-                        document.statements.iter().filter(|s| s.effect == Effect::Allow).map(endpoint_statement).collect(),
+                        document
+                            .statements
+                            .iter()
+                            .filter(|s| s.effect == Effect::Allow)
+                            .map(endpoint_statement)
+                            .collect(),
                     ),
                     None => {
                         let reason = source.decode_error.clone().unwrap_or_else(|| "no document".into());
@@ -151,7 +156,12 @@ fn world_open(rule: &SecurityGroupRule) -> Vec<OpenIngress> {
         .iter()
         .chain(rule.ipv6_ranges.iter())
         .filter(|cidr| WORLD.contains(&cidr.as_str()))
-        .map(|cidr| OpenIngress { protocol: protocol.clone(), from_port, to_port, cidr: cidr.clone() })
+        .map(|cidr| OpenIngress {
+            protocol: protocol.clone(),
+            from_port,
+            to_port,
+            cidr: cidr.clone(),
+        })
         .collect()
 }
 
@@ -166,10 +176,18 @@ fn endpoint_statement(statement: &Statement) -> EndpointStatement {
         principals,
         actions: statement.action.clone().unwrap_or_else(|| {
             // NotAction allows everything but a list: treat as every action for exposure.
-            if statement.not_action.is_some() { vec!["*".into()] } else { Vec::new() }
+            if statement.not_action.is_some() {
+                vec!["*".into()]
+            } else {
+                Vec::new()
+            }
         }),
         resources: statement.resource.clone().unwrap_or_else(|| {
-            if statement.not_resource.is_some() { vec!["*".into()] } else { Vec::new() }
+            if statement.not_resource.is_some() {
+                vec!["*".into()]
+            } else {
+                Vec::new()
+            }
         }),
         condition_keys: statement
             .condition

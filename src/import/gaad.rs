@@ -6,7 +6,9 @@
 
 use crate::error::InputError;
 use crate::snapshot::policy::decode_policy_value;
-use crate::snapshot::{AccountSnapshot, IamGroup, IamRole, IamSection, IamUser, InlinePolicy, ManagedPolicy, PolicySource};
+use crate::snapshot::{
+    AccountSnapshot, IamGroup, IamRole, IamSection, IamUser, InlinePolicy, ManagedPolicy, PolicySource,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::Path;
@@ -124,7 +126,10 @@ struct GaadPolicyVersion {
 
 /// Reads one GAAD dump file.
 pub fn load_gaad(path: &Path) -> Result<AccountSnapshot, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     let gaad: Gaad = serde_path_to_error::deserialize(deserializer)
         .map_err(|error| InputError::at(path, error.path().to_string(), error.inner()))?;
@@ -170,7 +175,10 @@ fn decode(raw: Option<&Value>) -> PolicySource {
 
 fn inline(list: Vec<GaadInline>) -> Vec<InlinePolicy> {
     list.into_iter()
-        .map(|p| InlinePolicy { source: decode(Some(&p.policy_document)), name: p.policy_name })
+        .map(|p| InlinePolicy {
+            source: decode(Some(&p.policy_document)),
+            name: p.policy_name,
+        })
         .collect()
 }
 
@@ -217,7 +225,12 @@ fn convert(gaad: Gaad) -> IamSection {
         })
         .collect();
     let policies = gaad.policies.into_iter().map(convert_policy).collect();
-    IamSection { users, groups, roles, policies }
+    IamSection {
+        users,
+        groups,
+        roles,
+        policies,
+    }
 }
 
 /// Only the default version counts; the name comes from the ARN when the dump lacks it.
@@ -225,15 +238,24 @@ fn convert_policy(policy: GaadPolicy) -> ManagedPolicy {
     let name = policy
         .policy_name
         .unwrap_or_else(|| policy.arn.rsplit('/').next().unwrap_or(&policy.arn).to_string());
-    let default_version = policy.policy_version_list.iter().find(|v| v.is_default_version).or_else(|| {
-        policy
-            .policy_version_list
-            .iter()
-            .find(|v| v.version_id.is_some() && v.version_id == policy.default_version_id)
-    });
+    let default_version = policy
+        .policy_version_list
+        .iter()
+        .find(|v| v.is_default_version)
+        .or_else(|| {
+            policy
+                .policy_version_list
+                .iter()
+                .find(|v| v.version_id.is_some() && v.version_id == policy.default_version_id)
+        });
     let source = match default_version {
         Some(version) => decode(version.document.as_ref()),
         None => PolicySource::failed("no default policy version in the dump"),
     };
-    ManagedPolicy { arn: policy.arn, name, default_version_id: policy.default_version_id, source }
+    ManagedPolicy {
+        arn: policy.arn,
+        name,
+        default_version_id: policy.default_version_id,
+        source,
+    }
 }

@@ -96,7 +96,13 @@ impl Serialize for ReportV1<'_> {
         let score: &Score = &report.score;
         let mut out = serializer.serialize_struct("ReportV1", 6)?;
         out.serialize_field("schema_version", REPORT_SCHEMA_VERSION)?;
-        out.serialize_field("tool", &Tool { name: "posture", version: env!("CARGO_PKG_VERSION") })?;
+        out.serialize_field(
+            "tool",
+            &Tool {
+                name: "posture",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        )?;
         out.serialize_field(
             "scan",
             &Scan {
@@ -108,7 +114,14 @@ impl Serialize for ReportV1<'_> {
                 regions: &report.scan.regions,
             },
         )?;
-        out.serialize_field("score", &ScoreV1 { overall: score.overall, pillars: &score.pillars, accounts: &score.accounts })?;
+        out.serialize_field(
+            "score",
+            &ScoreV1 {
+                overall: score.overall,
+                pillars: &score.pillars,
+                accounts: &score.accounts,
+            },
+        )?;
         out.serialize_field(
             "coverage",
             &CoverageV1 {

@@ -24,10 +24,7 @@ pub fn render(report: &Report<'_>, format: Format, colour: bool, out: &mut dyn W
 }
 
 /// Writes through a temp file in the target's folder and renames it into place.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

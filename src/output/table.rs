@@ -22,7 +22,10 @@ pub fn render(report: &Report<'_>, colour: bool) -> String {
     text.push_str(&format!(
         "Score: {}   Coverage: {} ({} of {} results evaluated)\n\n",
         score_text(report.score.overall),
-        coverage.percent().map(|p| format!("{p}%")).unwrap_or_else(|| "n/a".into()),
+        coverage
+            .percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "n/a".into()),
         coverage.evaluated,
         coverage.evaluated + coverage.not_evaluated,
     ));
@@ -35,7 +38,10 @@ pub fn render(report: &Report<'_>, colour: bool) -> String {
     if report.score.accounts.len() > 1 {
         pillars.add_row(vec![Cell::new(""), Cell::new("")]);
         for (account, score) in report.score.accounts.iter().take(20) {
-            pillars.add_row(vec![Cell::new(format!("account {account}")), Cell::new(score_text(*score))]);
+            pillars.add_row(vec![
+                Cell::new(format!("account {account}")),
+                Cell::new(score_text(*score)),
+            ]);
         }
     }
     text.push_str(&pillars.to_string());
@@ -105,7 +111,9 @@ pub fn render(report: &Report<'_>, colour: bool) -> String {
 
 fn new_table(colour: bool) -> Table {
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     if !colour {
         table.force_no_tty();
     }

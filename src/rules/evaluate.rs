@@ -123,7 +123,13 @@ struct DenyEntry {
     evidence: serde_json::Value,
 }
 
-fn evaluate_rule(engine: &mut Engine, index: usize, rule: &Rule, analysis: &AccountAnalysis, out: &mut Vec<RuleResult>) {
+fn evaluate_rule(
+    engine: &mut Engine,
+    index: usize,
+    rule: &Rule,
+    analysis: &AccountAnalysis,
+    out: &mut Vec<RuleResult>,
+) {
     let missing: Vec<&str> = rule
         .meta
         .requires
@@ -139,7 +145,11 @@ fn evaluate_rule(engine: &mut Engine, index: usize, rule: &Rule, analysis: &Acco
     let applicable = match engine.eval_rule(rule.applicable_path()) {
         Ok(value) => string_members(&value),
         Err(error) => {
-            out.push(not_evaluated(index, account_resource(analysis), rule_error(rule, "applicable", &error)));
+            out.push(not_evaluated(
+                index,
+                account_resource(analysis),
+                rule_error(rule, "applicable", &error),
+            ));
             return;
         }
     };
@@ -175,7 +185,10 @@ fn evaluate_rule(engine: &mut Engine, index: usize, rule: &Rule, analysis: &Acco
         if let Ok(value) = engine.eval_rule(rule.not_evaluated_path()) {
             for entry in members(&value) {
                 if let Ok(key) = entry[&Value::from("resource")].as_string() {
-                    let reason = entry[&Value::from("reason")].as_string().map(|s| s.to_string()).unwrap_or_default();
+                    let reason = entry[&Value::from("reason")]
+                        .as_string()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
                     rule_not_evaluated.insert(key.to_string(), reason);
                 }
             }
@@ -190,7 +203,10 @@ fn evaluate_rule(engine: &mut Engine, index: usize, rule: &Rule, analysis: &Acco
             continue;
         }
         let incomplete = analysis.index.get(key).and_then(|entry| {
-            entry.incomplete.iter().find(|(section, _)| rule.meta.requires.iter().any(|r| r == section))
+            entry
+                .incomplete
+                .iter()
+                .find(|(section, _)| rule.meta.requires.iter().any(|r| r == section))
         });
         if let Some(reason) = rule_not_evaluated.get(key.as_str()) {
             out.push(not_evaluated(index, resource, reason.clone()));
@@ -220,7 +236,13 @@ fn fail_result(index: usize, resource: ResourceRef, mut entries: Vec<DenyEntry>)
             .collect();
         (message, serde_json::json!({ "matches": all }))
     };
-    RuleResult { rule: index, resource, status: Status::Fail, message, evidence }
+    RuleResult {
+        rule: index,
+        resource,
+        status: Status::Fail,
+        message,
+        evidence,
+    }
 }
 
 fn resolve(analysis: &AccountAnalysis, key: &str) -> ResourceRef {
@@ -246,5 +268,8 @@ fn members(value: &Value) -> Vec<&Value> {
 }
 
 fn string_members(value: &Value) -> Vec<String> {
-    members(value).into_iter().filter_map(|v| v.as_string().ok().map(|s| s.to_string())).collect()
+    members(value)
+        .into_iter()
+        .filter_map(|v| v.as_string().ok().map(|s| s.to_string()))
+        .collect()
 }

@@ -35,8 +35,13 @@ impl Severity {
         }
     }
     /// Highest first, for reports.
-    pub const DESCENDING: [Severity; 5] =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const DESCENDING: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -105,21 +110,32 @@ pub struct MetadataError {
 
 /// Whether the file opens with a METADATA block (after blank lines).
 pub fn has_metadata(text: &str) -> bool {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).is_some_and(|l| l == "# METADATA")
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l == "# METADATA")
 }
 
 /// Parses and validates the leading METADATA block.
 pub fn parse(text: &str) -> Result<RuleMetadata, MetadataError> {
     let mut lines = text.lines().enumerate().skip_while(|(_, l)| l.trim().is_empty());
     let Some((start, first)) = lines.next() else {
-        return Err(MetadataError { line: 1, message: "empty rule file".into() });
+        return Err(MetadataError {
+            line: 1,
+            message: "empty rule file".into(),
+        });
     };
     if first.trim() != "# METADATA" {
-        return Err(MetadataError { line: start + 1, message: "a rule must open with a `# METADATA` comment block".into() });
+        return Err(MetadataError {
+            line: start + 1,
+            message: "a rule must open with a `# METADATA` comment block".into(),
+        });
     }
     let mut yaml = String::new();
     for (_, line) in lines {
-        let Some(rest) = line.trim_start().strip_prefix('#') else { break };
+        let Some(rest) = line.trim_start().strip_prefix('#') else {
+            break;
+        };
         yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
         yaml.push('\n');
     }
@@ -128,27 +144,48 @@ pub fn parse(text: &str) -> Result<RuleMetadata, MetadataError> {
         line: yaml_line + error.location().map(|l| l.line().saturating_sub(1)).unwrap_or(0),
         message: format!("METADATA is not valid: {error}"),
     })?;
-    let bad = |message: String| MetadataError { line: yaml_line, message };
-    let custom = raw.custom.ok_or_else(|| bad("METADATA needs a `custom` section".into()))?;
+    let bad = |message: String| MetadataError {
+        line: yaml_line,
+        message,
+    };
+    let custom = raw
+        .custom
+        .ok_or_else(|| bad("METADATA needs a `custom` section".into()))?;
     let id = custom.id.ok_or_else(|| bad("METADATA custom.id is missing".into()))?;
     if !valid_rule_id(&id) {
-        return Err(bad(format!("rule id {id:?} must look like ABC-123 (letters, a dash, digits)")));
+        return Err(bad(format!(
+            "rule id {id:?} must look like ABC-123 (letters, a dash, digits)"
+        )));
     }
     for section in &custom.requires {
         if !SECTIONS.contains(&section.as_str()) {
-            return Err(bad(format!("custom.requires: unknown section {section:?}, expected one of {SECTIONS:?}")));
+            return Err(bad(format!(
+                "custom.requires: unknown section {section:?}, expected one of {SECTIONS:?}"
+            )));
         }
     }
     for control in &custom.compliance {
-        if control.split_once(':').is_none_or(|(framework, id)| framework.is_empty() || id.is_empty()) {
-            return Err(bad(format!("custom.compliance: {control:?} must be framework:control, e.g. cis-aws-4.0:1.16")));
+        if control
+            .split_once(':')
+            .is_none_or(|(framework, id)| framework.is_empty() || id.is_empty())
+        {
+            return Err(bad(format!(
+                "custom.compliance: {control:?} must be framework:control, e.g. cis-aws-4.0:1.16"
+            )));
         }
     }
     Ok(RuleMetadata {
-        title: raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| bad("METADATA title is missing".into()))?,
+        title: raw
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| bad("METADATA title is missing".into()))?,
         description: raw.description.unwrap_or_default().trim().to_string(),
-        severity: custom.severity.ok_or_else(|| bad(format!("{id}: custom.severity is missing")))?,
-        pillar: custom.pillar.ok_or_else(|| bad(format!("{id}: custom.pillar is missing")))?,
+        severity: custom
+            .severity
+            .ok_or_else(|| bad(format!("{id}: custom.severity is missing")))?,
+        pillar: custom
+            .pillar
+            .ok_or_else(|| bad(format!("{id}: custom.pillar is missing")))?,
         remediation: custom.remediation.unwrap_or_default().trim().to_string(),
         categories: custom.categories,
         requires: custom.requires,
@@ -158,7 +195,9 @@ pub fn parse(text: &str) -> Result<RuleMetadata, MetadataError> {
 }
 
 fn valid_rule_id(id: &str) -> bool {
-    let Some((prefix, number)) = id.split_once('-') else { return false };
+    let Some((prefix, number)) = id.split_once('-') else {
+        return false;
+    };
     !prefix.is_empty()
         && prefix.bytes().all(|b| b.is_ascii_uppercase())
         && !number.is_empty()

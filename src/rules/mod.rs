@@ -83,9 +83,11 @@ fn collect_embedded(dir: &Dir<'_>, files: &mut Vec<RegoFile>) -> Result<(), Inpu
             continue;
         }
         let origin = format!("{BUILTIN_PREFIX}/{relative}");
-        let text = file
-            .contents_utf8()
-            .ok_or_else(|| InputError::Rule { path: origin.clone(), line: 1, message: "not UTF-8".into() })?;
+        let text = file.contents_utf8().ok_or_else(|| InputError::Rule {
+            path: origin.clone(),
+            line: 1,
+            message: "not UTF-8".into(),
+        })?;
         files.push(read_rego(origin, relative, text.to_string())?);
     }
     for sub in dir.dirs() {
@@ -97,17 +99,29 @@ fn collect_embedded(dir: &Dir<'_>, files: &mut Vec<RegoFile>) -> Result<(), Inpu
 /// Reads every `.rego` file below a directory given with `--rules`.
 pub fn directory_files(root: &Path) -> Result<Vec<RegoFile>, InputError> {
     if !root.is_dir() {
-        return Err(InputError::Usage(format!("{}: --rules expects a directory of .rego files", root.display())));
+        return Err(InputError::Usage(format!(
+            "{}: --rules expects a directory of .rego files",
+            root.display()
+        )));
     }
     let mut paths = Vec::new();
-    walk(root, &mut paths).map_err(|source| InputError::Unreadable { path: root.to_path_buf(), source })?;
+    walk(root, &mut paths).map_err(|source| InputError::Unreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|source| InputError::Unreadable { path: path.clone(), source })?;
-            let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&path).map_err(|source| InputError::Unreadable {
+                path: path.clone(),
+                source,
+            })?;
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             read_rego(path.display().to_string(), relative, text)
         })
         .collect()
@@ -153,7 +167,13 @@ fn read_rego(origin: String, relative: String, text: String) -> Result<RegoFile,
             message: format!("package `{package}` must follow the file's path: `package {expected}`"),
         });
     }
-    Ok(RegoFile { origin, relative, package, text, kind })
+    Ok(RegoFile {
+        origin,
+        relative,
+        package,
+        text,
+        kind,
+    })
 }
 
 fn package_of(text: &str) -> Option<(String, usize)> {
@@ -166,7 +186,8 @@ fn package_of(text: &str) -> Option<(String, usize)> {
 /// Whether a module defines a top-level rule of this name.
 fn defines(text: &str, name: &str) -> bool {
     text.lines().any(|line| {
-        line.strip_prefix(name).is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
+        line.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
     })
 }
 
@@ -249,7 +270,12 @@ pub fn default_params() -> serde_json::Value {
 /// regorus errors already carry `file:line:col`; keep the first line.
 pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
     let text = error.to_string();
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid Rego").trim().to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid Rego")
+        .trim()
+        .to_string();
     let line = text
         .split(&format!("{origin}:"))
         .nth(1)
@@ -259,9 +285,13 @@ pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
     let message = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('-'))
-        .last()
+        .rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('-'))
         .unwrap_or(&first)
+        .trim_start_matches("error: ")
         .to_string();
-    InputError::Rule { path: origin.to_string(), line, message }
+    InputError::Rule {
+        path: origin.to_string(),
+        line,
+        message,
+    }
 }

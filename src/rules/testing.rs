@@ -23,7 +23,10 @@ pub fn test_names(text: &str) -> Vec<String> {
         if !line.starts_with("test_") {
             continue;
         }
-        let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         if !names.contains(&name) {
             names.push(name);
         }
@@ -42,7 +45,8 @@ pub fn run_tests(
         base.add_policy(file.origin.clone(), file.text.clone())
             .map_err(|error| super::regorus_error(&file.origin, &error))?;
     }
-    base.add_data(params_value(params)).map_err(|error| InputError::Usage(format!("rule parameters: {error}")))?;
+    base.add_data(params_value(params))
+        .map_err(|error| InputError::Usage(format!("rule parameters: {error}")))?;
     let mut outcomes = Vec::new();
     for file in tests {
         let mut engine = base.clone();
@@ -56,7 +60,12 @@ pub fn run_tests(
         }
         for name in names {
             let outcome = match engine.eval_rule(format!("data.{}.{name}", file.package)) {
-                Ok(Value::Bool(true)) => TestOutcome { file: file.origin.clone(), name, passed: true, detail: None },
+                Ok(Value::Bool(true)) => TestOutcome {
+                    file: file.origin.clone(),
+                    name,
+                    passed: true,
+                    detail: None,
+                },
                 Ok(Value::Undefined) => TestOutcome {
                     file: file.origin.clone(),
                     name,

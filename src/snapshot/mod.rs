@@ -104,10 +104,16 @@ pub struct PolicySource {
 
 impl PolicySource {
     pub fn decoded(document: PolicyDocument) -> Self {
-        Self { document: Some(document), decode_error: None }
+        Self {
+            document: Some(document),
+            decode_error: None,
+        }
     }
     pub fn failed(error: impl ToString) -> Self {
-        Self { document: None, decode_error: Some(error.to_string()) }
+        Self {
+            document: None,
+            decode_error: Some(error.to_string()),
+        }
     }
 }
 
@@ -418,7 +424,10 @@ impl Snapshot {
 
     /// Reads and validates a snapshot file; errors name the file and the JSON path.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_slice(&bytes, path)
     }
 

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Condition block: operator → key → values (values always arrays).
+pub type ConditionBlock = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
 /// A decoded policy document (identity, resource, trust or endpoint policy).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
 pub struct PolicyDocument {
@@ -43,7 +46,7 @@ pub struct Statement {
     pub not_principal: Option<BTreeMap<String, Vec<String>>>,
     /// Condition block as written: operator → key → values (values always arrays).
     #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+    pub condition: Option<ConditionBlock>,
 }
 
 impl Statement {
@@ -86,8 +89,8 @@ pub fn decode_policy_text(text: &str) -> Result<PolicyDocument, PolicyDecodeErro
             .decode_utf8()
             .map_err(|_| PolicyDecodeError::BadPercentEncoding)?
     };
-    let value: Value = serde_json::from_str(&json_text)
-        .map_err(|error| PolicyDecodeError::NotJson(error.to_string()))?;
+    let value: Value =
+        serde_json::from_str(&json_text).map_err(|error| PolicyDecodeError::NotJson(error.to_string()))?;
     normalise_document(&value)
 }
 
@@ -117,7 +120,12 @@ pub fn normalise_document(value: &Value) -> Result<PolicyDocument, PolicyDecodeE
     let version = match object.get("Version") {
         None | Some(Value::Null) => None,
         Some(Value::String(v)) => Some(v.clone()),
-        Some(other) => return Err(shape("$.Version", format!("expected a string, found {}", json_kind(other)))),
+        Some(other) => {
+            return Err(shape(
+                "$.Version",
+                format!("expected a string, found {}", json_kind(other)),
+            ))
+        }
     };
     let statements = match object.get("Statement") {
         None | Some(Value::Null) => Vec::new(),
@@ -128,7 +136,10 @@ pub fn normalise_document(value: &Value) -> Result<PolicyDocument, PolicyDecodeE
             .collect::<Result<_, _>>()?,
         Some(single @ Value::Object(_)) => vec![normalise_statement(single, "$.Statement")?],
         Some(other) => {
-            return Err(shape("$.Statement", format!("expected an array or an object, found {}", json_kind(other))))
+            return Err(shape(
+                "$.Statement",
+                format!("expected an array or an object, found {}", json_kind(other)),
+            ))
         }
     };
     Ok(PolicyDocument { version, statements })
@@ -141,7 +152,12 @@ fn normalise_statement(value: &Value, path: &str) -> Result<Statement, PolicyDec
     let effect = match object.get("Effect").and_then(Value::as_str) {
         Some("Allow") => Effect::Allow,
         Some("Deny") => Effect::Deny,
-        Some(other) => return Err(shape(format!("{path}.Effect"), format!("must be Allow or Deny, found {other:?}"))),
+        Some(other) => {
+            return Err(shape(
+                format!("{path}.Effect"),
+                format!("must be Allow or Deny, found {other:?}"),
+            ))
+        }
         None => return Err(shape(format!("{path}.Effect"), "is missing or not a string")),
     };
     let sid = match object.get("Sid") {
@@ -170,11 +186,17 @@ fn string_list(value: Option<&Value>, path: &str) -> Result<Option<Vec<String>>,
             .enumerate()
             .map(|(index, item)| match item {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(shape(format!("{path}[{index}]"), format!("expected a string, found {}", json_kind(other)))),
+                other => Err(shape(
+                    format!("{path}[{index}]"),
+                    format!("expected a string, found {}", json_kind(other)),
+                )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(other) => Err(shape(path, format!("expected a string or an array, found {}", json_kind(other)))),
+        Some(other) => Err(shape(
+            path,
+            format!("expected a string or an array, found {}", json_kind(other)),
+        )),
     }
 }
 
@@ -186,7 +208,10 @@ fn principal_map(
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s == "*" => Ok(Some(BTreeMap::from([("AWS".to_string(), vec!["*".to_string()])]))),
-        Some(Value::String(s)) => Err(shape(path, format!("a bare string principal must be \"*\", found {s:?}"))),
+        Some(Value::String(s)) => Err(shape(
+            path,
+            format!("a bare string principal must be \"*\", found {s:?}"),
+        )),
         Some(Value::Object(entries)) => {
             let mut map = BTreeMap::new();
             for (kind, ids) in entries {
@@ -195,15 +220,15 @@ fn principal_map(
             }
             Ok(Some(map))
         }
-        Some(other) => Err(shape(path, format!("expected \"*\" or an object, found {}", json_kind(other)))),
+        Some(other) => Err(shape(
+            path,
+            format!("expected \"*\" or an object, found {}", json_kind(other)),
+        )),
     }
 }
 
 /// Condition values may be strings, numbers or booleans; they are kept as strings.
-fn condition_map(
-    value: Option<&Value>,
-    path: &str,
-) -> Result<Option<BTreeMap<String, BTreeMap<String, Vec<String>>>>, PolicyDecodeError> {
+fn condition_map(value: Option<&Value>, path: &str) -> Result<Option<ConditionBlock>, PolicyDecodeError> {
     let Some(value) = value else { return Ok(None) };
     if value.is_null() {
         return Ok(None);
@@ -214,7 +239,10 @@ fn condition_map(
     let mut result = BTreeMap::new();
     for (operator, keys) in operators {
         let keys_object = keys.as_object().ok_or_else(|| {
-            shape(format!("{path}.{operator}"), format!("expected an object, found {}", json_kind(keys)))
+            shape(
+                format!("{path}.{operator}"),
+                format!("expected an object, found {}", json_kind(keys)),
+            )
         })?;
         let mut key_map = BTreeMap::new();
         for (key, values) in keys_object {
@@ -222,7 +250,12 @@ fn condition_map(
                 Value::Array(items) => items.iter().map(scalar_text).collect::<Option<Vec<_>>>(),
                 scalar => scalar_text(scalar).map(|s| vec![s]),
             }
-            .ok_or_else(|| shape(format!("{path}.{operator}.{key}"), "values must be strings, numbers or booleans"))?;
+            .ok_or_else(|| {
+                shape(
+                    format!("{path}.{operator}.{key}"),
+                    "values must be strings, numbers or booleans",
+                )
+            })?;
             key_map.insert(key.clone(), list);
         }
         result.insert(operator.clone(), key_map);
@@ -260,18 +293,25 @@ mod tests {
     #[test]
     fn percent_encoded_and_string_forms_decode_the_same() {
         let raw = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":false}}}]}"#;
-        let encoded: String = percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC).to_string();
         let from_string = decode_policy_value(&Value::String(raw.into())).unwrap();
         let from_encoded = decode_policy_value(&Value::String(encoded)).unwrap();
         assert_eq!(from_string, from_encoded);
         let condition = from_string.statements[0].condition.as_ref().unwrap();
-        assert_eq!(condition["Bool"]["aws:MultiFactorAuthPresent"], vec!["false".to_string()]);
+        assert_eq!(
+            condition["Bool"]["aws:MultiFactorAuthPresent"],
+            vec!["false".to_string()]
+        );
     }
 
     #[test]
     fn bad_effect_names_the_path() {
         let error = decode_policy_value(&json!({"Statement": [{"Effect": "Maybe", "Action": "*"}]})).unwrap_err();
-        assert_eq!(error.to_string(), "policy document $.Statement[0].Effect: must be Allow or Deny, found \"Maybe\"");
+        assert_eq!(
+            error.to_string(),
+            "policy document $.Statement[0].Effect: must be Allow or Deny, found \"Maybe\""
+        );
     }
 
     #[test]

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Regenerates the checked-in generated files; CI fails when they are stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo run --quiet -- schema -o docs/snapshot.schema.json
+echo "regenerated docs/snapshot.schema.json"

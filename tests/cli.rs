@@ -1,0 +1,537 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The real binary on the fixtures: what users see (table, JSON, exit codes).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const DEMO: &str = "fixtures/demo/snapshot.json";
+const GAAD: &str = "fixtures/gaad/mixed-encodings.json";
+
+fn posture() -> Command {
+    let mut command = Command::cargo_bin("posture").expect("binary builds");
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("POSTURE_LOG");
+    command
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let output = posture().args(args).output().expect("runs");
+    assert!(output.status.code().is_some(), "killed by a signal");
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn keys(value: &Value) -> BTreeSet<&str> {
+    value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn set(items: &[&'static str]) -> BTreeSet<&'static str> {
+    items.iter().copied().collect()
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn demo_table_is_scored_and_exits_zero() {
+    let output = posture().args(["scan", "--snapshot", DEMO]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Score: "), "{stdout}");
+    assert!(stdout.contains("IAM-001"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    insta::assert_snapshot!("demo_table", stdout);
+}
+
+#[test]
+fn demo_json_matches_report_v1_field_for_field() {
+    let report = json_of(&["scan", "--snapshot", DEMO, "--format", "json"]);
+    assert_eq!(
+        keys(&report),
+        set(&["schema_version", "tool", "scan", "score", "coverage", "findings"])
+    );
+    assert_eq!(report["schema_version"], "1");
+    assert_eq!(keys(&report["tool"]), set(&["name", "version"]));
+    assert_eq!(report["tool"]["name"], "posture");
+    assert_eq!(
+        keys(&report["scan"]),
+        set(&["id", "started_at", "finished_at", "sources", "accounts", "regions"])
+    );
+    assert_eq!(report["scan"]["accounts"], serde_json::json!(["111122223333"]));
+    assert_eq!(
+        report["scan"]["regions"],
+        serde_json::json!(["eu-central-1", "eu-west-1", "us-east-1"])
+    );
+    assert_eq!(keys(&report["score"]), set(&["overall", "pillars", "accounts"]));
+    assert_eq!(
+        keys(&report["score"]["pillars"]),
+        set(&["identity", "network", "detection", "data"])
+    );
+    assert_eq!(keys(&report["coverage"]), set(&["evaluated", "not_evaluated", "gaps"]));
+    let gap = &report["coverage"]["gaps"][0];
+    assert_eq!(keys(gap), set(&["account", "region", "service", "operation", "error"]));
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() > 20);
+    for finding in findings {
+        assert_eq!(
+            keys(finding),
+            set(&[
+                "id",
+                "rule_id",
+                "title",
+                "severity",
+                "status",
+                "pillar",
+                "categories",
+                "resource",
+                "message",
+                "evidence",
+                "compliance",
+                "remediation"
+            ])
+        );
+        assert_eq!(
+            keys(&finding["resource"]),
+            set(&["arn", "type", "name", "account", "region"])
+        );
+        assert!(["pass", "fail", "not_evaluated", "muted"].contains(&finding["status"].as_str().unwrap()));
+        assert_eq!(finding["id"].as_str().unwrap().len(), 32);
+    }
+    let ids: BTreeSet<&str> = findings.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), findings.len(), "finding ids are unique");
+    let evaluated = findings.iter().filter(|f| f["status"] != "not_evaluated").count();
+    assert_eq!(report["coverage"]["evaluated"], evaluated);
+}
+
+#[test]
+fn demo_verdicts_are_the_expected_ones() {
+    let report = json_of(&["scan", "--snapshot", DEMO, "--format", "json"]);
+    let failing: BTreeSet<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["resource"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("DET-001", "GuardDuty in eu-central-1"),
+        ("DET-002", "Security Hub in us-east-1"),
+        ("IAM-001", "Admins"),
+        ("IAM-001", "alice"),
+        ("IAM-001", "break-glass"),
+        ("IAM-001", "github-actions-deploy"),
+        ("IAM-001", "legacy-deploy"),
+        ("NET-001", "bastion"),
+        ("NET-001", "legacy-windows"),
+        ("NET-002", "com.amazonaws.eu-west-1.s3"),
+        ("NET-002", "com.amazonaws.eu-west-1.secretsmanager"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(failing, expected);
+    // Security Hub in eu-central-1 could not be read: not evaluated, never pass.
+    let hub = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DET-002" && f["resource"]["region"] == "eu-central-1")
+        .expect("a result for the gap region");
+    assert_eq!(hub["status"], "not_evaluated");
+    assert!(hub["message"].as_str().unwrap().contains("AccessDenied"), "{hub}");
+}
+
+#[test]
+fn fingerprints_are_stable_across_runs() {
+    let ids = |report: Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = ids(json_of(&["scan", "--snapshot", DEMO, "--format", "json"]));
+    let second = ids(json_of(&["scan", "--snapshot", DEMO, "--format", "json"]));
+    assert_eq!(first, second);
+}
+
+#[test]
+fn gate_exit_codes() {
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--fail-on", "high"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("gate:"));
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--fail-on", "critical"])
+        .assert()
+        .code(3);
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--fail-on", "none"])
+        .assert()
+        .code(0);
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--min-score", "50"])
+        .assert()
+        .code(3);
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--min-score", "0"])
+        .assert()
+        .code(0);
+    // The demo has a coverage gap: --strict cannot decide.
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--strict"])
+        .assert()
+        .code(4);
+    // A decided failure wins over incomplete coverage.
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--strict", "--fail-on", "high"])
+        .assert()
+        .code(3);
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--fail-on", "urgent"])
+        .assert()
+        .code(2);
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--min-score", "101"])
+        .assert()
+        .code(2);
+    posture()
+        .args(["scan"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--snapshot"));
+}
+
+fn one_line_error(args: &[&str]) -> String {
+    let output = posture().args(args).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stdout.is_empty(), "no report on bad input");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn malformed_inputs_exit_2_with_file_and_place() {
+    let dir = temp_dir();
+    let truncated = write(
+        dir.path(),
+        "truncated.json",
+        r#"{"schema_version":"1","accounts":[{"account_id":"1"#,
+    );
+    let message = one_line_error(&["scan", "--snapshot", truncated.to_str().unwrap()]);
+    assert!(
+        message.contains("truncated.json") && message.contains("line 1"),
+        "{message}"
+    );
+
+    let version = write(dir.path(), "v9.json", r#"{"schema_version":"9","accounts":[]}"#);
+    let message = one_line_error(&["scan", "--snapshot", version.to_str().unwrap()]);
+    assert!(
+        message.contains("v9.json: at schema_version: unsupported snapshot schema version \"9\""),
+        "{message}"
+    );
+
+    let mut demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO)).unwrap())
+            .unwrap();
+    demo["accounts"][0]["regions"][1]["network"]["security_groups"][1]["ingress"] = Value::String("open".into());
+    let wrong = write(dir.path(), "wrong-type.json", &demo.to_string());
+    let message = one_line_error(&["scan", "--snapshot", wrong.to_str().unwrap()]);
+    assert!(
+        message.contains("wrong-type.json: at accounts[0].regions[1].network.security_groups[1].ingress:"),
+        "{message}"
+    );
+
+    let message = one_line_error(&["scan", "--snapshot", "does/not/exist.json"]);
+    assert!(message.contains("does/not/exist.json: cannot read"), "{message}");
+
+    let not_gaad = write(dir.path(), "list.json", r#"{"UserDetailList": {"oops": 1}}"#);
+    let message = one_line_error(&["scan", "--gaad", not_gaad.to_str().unwrap()]);
+    assert!(message.contains("list.json: at UserDetailList:"), "{message}");
+}
+
+#[test]
+fn one_malformed_policy_costs_only_what_depends_on_it() {
+    let report = json_of(&["scan", "--gaad", GAAD, "--format", "json"]);
+    let iam: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "IAM-001")
+        .collect();
+    let status_of = |name: &str| {
+        iam.iter()
+            .find(|f| f["resource"]["name"] == name)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status_of("broken-user").as_deref(), Some("not_evaluated"));
+    let broken = iam.iter().find(|f| f["resource"]["name"] == "broken-user").unwrap();
+    assert!(
+        broken["message"].as_str().unwrap().contains("inline:truncated"),
+        "{broken}"
+    );
+    // Its own policy is broken, but admin through its group is proven: fail, not "unknown".
+    assert_eq!(status_of("group-admin").as_deref(), Some("fail"));
+    assert_eq!(status_of("ops-admin").as_deref(), Some("fail"));
+    assert_eq!(status_of("admins").as_deref(), Some("fail"));
+    assert_eq!(status_of("analyst").as_deref(), Some("pass"));
+    // Only the default version counts (v1 was admin, v2 is read-only).
+    assert_eq!(status_of("old-admin-version").as_deref(), Some("pass"));
+    // Sections the dump does not have are not evaluated, per account.
+    let det = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DET-001")
+        .unwrap();
+    assert_eq!(det["status"], "not_evaluated");
+}
+
+#[test]
+fn ndjson_has_one_finding_per_line() {
+    let report = json_of(&["scan", "--snapshot", DEMO, "--format", "json"]);
+    let output = posture()
+        .args(["scan", "--snapshot", DEMO, "--format", "ndjson"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), report["findings"].as_array().unwrap().len());
+    assert_eq!(lines[0], report["findings"][0]);
+}
+
+#[test]
+fn output_file_is_written_atomically_and_stdout_stays_empty() {
+    let dir = temp_dir();
+    let target = dir.path().join("report.json");
+    let output = posture()
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "--format",
+            "json",
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], "1");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temp files left: {leftovers:?}");
+}
+
+#[test]
+fn rules_list_explain_and_test() {
+    let output = posture().args(["rules", "list", "--format", "json"]).output().unwrap();
+    let rules: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ["IAM-001", "NET-001", "NET-002", "DET-001", "DET-002"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    posture()
+        .args(["rules", "explain", "net-001"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Remediation:").and(predicate::str::contains("cis-aws-4.0:5.2")));
+    posture().args(["rules", "explain", "NOPE-1"]).assert().code(2);
+    posture()
+        .args(["rules", "test"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"rules: \d+ passed, 0 failed").unwrap());
+}
+
+const TEAM_RULE: &str = r#"# METADATA
+# title: Roles must not be named test
+# description: Team convention.
+# custom:
+#   id: ACME-001
+#   severity: low
+#   pillar: identity
+#   categories: [hygiene]
+#   requires: [iam]
+#   remediation: Rename it.
+package acme.role_names
+
+applicable contains p.key if {
+	some p in input.iam.principals
+	p.kind == "role"
+}
+
+deny contains {"resource": p.key, "message": sprintf("role %s", [p.name])} if {
+	some p in input.iam.principals
+	p.kind == "role"
+	startswith(p.name, "dev-")
+}
+"#;
+
+#[test]
+fn a_team_rule_directory_adds_rules_and_tests() {
+    let dir = temp_dir();
+    write(dir.path(), "acme/role_names.rego", TEAM_RULE);
+    write(
+        dir.path(),
+        "acme/role_names_test.rego",
+        "package acme.role_names_test\n\nimport data.acme.role_names\n\ntest_deny_dev if {\n\tcount(role_names.deny) == 1 with input as {\"iam\": {\"principals\": [{\"key\": \"r\", \"kind\": \"role\", \"name\": \"dev-x\"}]}}\n}\n\ntest_wrong if {\n\tcount(role_names.deny) == 5 with input as {}\n}\n",
+    );
+    let rules = dir.path().to_str().unwrap();
+    let report = json_of(&["scan", "--snapshot", DEMO, "--rules", rules, "--format", "json"]);
+    let team: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ACME-001")
+        .collect();
+    assert_eq!(team.len(), 6, "one result per role");
+    assert_eq!(team.iter().filter(|f| f["status"] == "fail").count(), 1);
+
+    posture()
+        .args(["rules", "test", rules])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("FAIL").and(predicate::str::contains("rules: 1 passed, 1 failed")));
+}
+
+#[test]
+fn a_broken_team_rule_is_an_input_error_with_file_and_line() {
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE.replace("package acme.role_names", "package acme.other"),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", dir.path().to_str().unwrap()]);
+    assert!(
+        message.contains("role_names.rego:11: package `acme.other` must follow"),
+        "{message}"
+    );
+
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE.replace("severity: low", "severity: urgent"),
+    );
+    let message = one_line_error(&["rules", "list", "--rules", dir.path().to_str().unwrap()]);
+    assert!(
+        message.contains("role_names.rego:") && message.contains("urgent"),
+        "{message}"
+    );
+
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE.replace("startswith(p.name, \"dev-\")", "startswith(p.name, \"dev-\""),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", dir.path().to_str().unwrap()]);
+    assert!(message.contains("role_names.rego"), "{message}");
+}
+
+#[test]
+fn checked_in_schema_is_current() {
+    let output = posture().args(["schema"]).output().unwrap();
+    let current = String::from_utf8(output.stdout).unwrap();
+    let checked_in = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/snapshot.schema.json"))
+        .expect("docs/snapshot.schema.json exists; run scripts/regenerate.sh");
+    assert!(
+        current == checked_in,
+        "docs/snapshot.schema.json is stale; run scripts/regenerate.sh"
+    );
+}
+
+#[test]
+fn demo_validates_against_the_schema_fields() {
+    // Every top-level account key of the demo is declared in the generated schema.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/snapshot.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let account_props = &schema["$defs"]["AccountSnapshot"]["properties"];
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO)).unwrap())
+            .unwrap();
+    for key in keys(&demo["accounts"][0]) {
+        assert!(account_props.get(key).is_some(), "{key} declared in the schema");
+    }
+}
+
+#[test]
+fn synth_is_deterministic_and_scannable() {
+    let dir = temp_dir();
+    let first = dir.path().join("a.json");
+    let second = dir.path().join("b.json");
+    let other = dir.path().join("c.json");
+    for (path, seed) in [(&first, "7"), (&second, "7"), (&other, "8")] {
+        posture()
+            .args(["synth", "--accounts", "3", "--seed", seed, "-o", path.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let bytes = std::fs::read(&first).unwrap();
+    assert_eq!(bytes, std::fs::read(&second).unwrap());
+    assert_ne!(bytes, std::fs::read(&other).unwrap());
+    let report = json_of(&["scan", "--snapshot", first.to_str().unwrap(), "--format", "json"]);
+    let findings = report["findings"].as_array().unwrap();
+    // About a thousand resources per account.
+    assert!(findings.len() > 2_400, "{}", findings.len());
+    for rule in ["IAM-001", "NET-001", "NET-002"] {
+        let failing = findings
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["status"] == "fail")
+            .count();
+        let total = findings.iter().filter(|f| f["rule_id"] == rule).count();
+        assert!(
+            failing > 0 && failing * 2 < total,
+            "{rule}: {failing} of {total} fail: a realistic minority"
+        );
+    }
+}
