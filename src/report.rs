@@ -5,6 +5,7 @@ use crate::rules::metadata::{RuleMetadata, Severity};
 use crate::rules::RuleSet;
 use crate::score::{self, Coverage, Score};
 use crate::snapshot::CoverageGap;
+use rayon::slice::ParallelSliceMut;
 use sha2::{Digest, Sha256};
 
 pub struct ScanInfo {
@@ -28,7 +29,7 @@ pub struct Report<'a> {
 
 impl<'a> Report<'a> {
     pub fn new(scan: ScanInfo, rules: &'a RuleSet, mut results: Vec<RuleResult>, gaps: Vec<CoverageGap>) -> Self {
-        results.sort_by(|a, b| {
+        results.par_sort_unstable_by(|a, b| {
             (
                 &rules.rules[a.rule].meta.id,
                 &a.resource.account,

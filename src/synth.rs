@@ -20,7 +20,7 @@ const ROLES: usize = 60;
 const CUSTOMER_POLICIES: usize = 40;
 const VPCS_PER_REGION: usize = 3;
 const SUBNETS_PER_VPC: usize = 6;
-const SECURITY_GROUPS_PER_REGION: usize = 220;
+const SECURITY_GROUPS_PER_REGION: usize = 250;
 const ENDPOINTS_PER_REGION: usize = 15;
 const ENDPOINT_SERVICES_PER_REGION: usize = 2;
 /// Accounts serialised per parallel batch (bounds memory while writing).
