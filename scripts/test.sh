@@ -3,6 +3,8 @@
 # snapshot outputs, generated-file staleness) and every Rego rule test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup-test-env.sh
+export POSTURE_TEST_PYTHON="$PWD/.venv/bin/python"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
