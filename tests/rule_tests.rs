@@ -5,9 +5,9 @@ use posture::rules::{self, metadata, FileKind};
 
 #[test]
 fn every_builtin_rego_test_passes() {
-    let files = rules::builtin_files().expect("built-in rules load");
-    let tests: Vec<&rules::RegoFile> = files.iter().filter(|f| f.kind == FileKind::Test).collect();
-    let outcomes = rules::testing::run_tests(&files, &tests, &rules::default_params()).expect("tests compile");
+    let sources = rules::builtin_sources().expect("built-in rules load");
+    let tests: Vec<&rules::RegoFile> = sources.files.iter().filter(|f| f.kind == FileKind::Test).collect();
+    let outcomes = rules::testing::run_tests(&sources.files, &tests, &sources.data_value()).expect("tests compile");
     let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed)
@@ -19,7 +19,7 @@ fn every_builtin_rego_test_passes() {
 
 #[test]
 fn every_builtin_rule_has_tests_for_fail_pass_and_missing_data() {
-    let files = rules::builtin_files().expect("built-in rules load");
+    let files = rules::builtin_sources().expect("built-in rules load").files;
     for rule in files.iter().filter(|f| f.kind == FileKind::Rule) {
         let meta = metadata::parse(&rule.text).expect("metadata parses");
         let test_path = rule.relative.replace(".rego", "_test.rego");
@@ -48,7 +48,11 @@ fn every_builtin_rule_has_tests_for_fail_pass_and_missing_data() {
 
 #[test]
 fn default_parameters_parse() {
-    let params = rules::default_params();
+    let data = rules::builtin_sources().expect("built-in data loads").data_value();
+    let params = &data["params"];
+    assert!(data["iam"]["escalation_methods"]
+        .as_array()
+        .is_some_and(|m| m.len() >= 21));
     assert!(params["admin_ports"]
         .as_array()
         .is_some_and(|ports| ports.iter().any(|p| p == 22)));

@@ -116,8 +116,12 @@ pub struct AccountAnalysis {
     pub regions: Vec<String>,
 }
 
-/// Builds the facts of one account.
-pub fn analyse_account(account: &AccountSnapshot) -> AccountAnalysis {
+/// Builds the facts of one account; ages (of access keys, ...) are counted up to `as_of`.
+pub fn analyse_account(
+    account: &AccountSnapshot,
+    knowledge: &iam::IamKnowledge,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> AccountAnalysis {
     let mut index = ResourceIndex::default();
     let account_id = account.account_id.as_str();
     index.insert(
@@ -140,7 +144,7 @@ pub fn analyse_account(account: &AccountSnapshot) -> AccountAnalysis {
     let iam = account
         .iam
         .as_ref()
-        .map(|section| iam::analyse(account_id, section, &mut index));
+        .map(|section| iam::analyse(account_id, section, knowledge, as_of, &mut index));
     let regions = detection::analyse(account, &mut index);
     let network = network::analyse(account, &mut index);
     AccountAnalysis {

@@ -230,6 +230,7 @@ fn convert(gaad: Gaad) -> IamSection {
         groups,
         roles,
         policies,
+        credential_report: None,
     }
 }
 

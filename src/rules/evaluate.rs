@@ -31,6 +31,13 @@ pub fn evaluate_snapshot(snapshot: &Snapshot, rules: &RuleSet) -> Evaluation {
     let input_ns = AtomicU64::new(0);
     let rules_ns = AtomicU64::new(0);
     let resources = AtomicU64::new(0);
+    // Ages are counted to the time the data was collected, so a replayed snapshot gives the same verdicts.
+    let as_of = snapshot
+        .generated_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
     let per_account: Vec<Vec<RuleResult>> = snapshot
         .accounts
         .par_iter()
@@ -38,7 +45,7 @@ pub fn evaluate_snapshot(snapshot: &Snapshot, rules: &RuleSet) -> Evaluation {
             || rules.engine.clone(),
             |engine, account| {
                 let started = Instant::now();
-                let analysis = analyse_account(account);
+                let analysis = analyse_account(account, &rules.iam_knowledge, as_of);
                 let facts_done = Instant::now();
                 resources.fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
                 let results = evaluate_account(engine, rules, &analysis, &input_ns);

@@ -16,9 +16,6 @@ static BUILTIN_RULES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 /// Built-in rule sources are shown with this prefix in messages.
 pub const BUILTIN_PREFIX: &str = "<builtin>/rules";
 
-/// Default rule parameters (admin ports, ...), given to Rego as `data.posture.params`.
-pub const DEFAULT_PARAMS: &str = include_str!("../../rules/params.json");
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Rule,
@@ -67,13 +64,62 @@ pub struct RuleSet {
     pub files: Vec<RegoFile>,
     /// Compiled once; workers clone it.
     pub engine: Engine,
+    /// What the facts need to know from the rules' data (escalation methods, sensitive actions).
+    pub iam_knowledge: std::sync::Arc<crate::facts::iam::IamKnowledge>,
 }
 
-/// Reads the built-in rules.
-pub fn builtin_files() -> Result<Vec<RegoFile>, InputError> {
+/// Rego files and data documents from one or more rule roots.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSources {
+    pub files: Vec<RegoFile>,
+    /// `data/<stem>.json` of each root, as `data.posture.<stem>`; a later root replaces a stem.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl RuleSources {
+    /// The built-in rules (unless `include_builtin` is false) and every `--rules` folder.
+    pub fn gather(extra_dirs: &[PathBuf], include_builtin: bool) -> Result<Self, InputError> {
+        let mut sources = if include_builtin {
+            builtin_sources()?
+        } else {
+            RuleSources::default()
+        };
+        for dir in extra_dirs {
+            let own = directory_sources(dir)?;
+            sources.files.extend(own.files);
+            sources.data.extend(own.data);
+        }
+        Ok(sources)
+    }
+
+    pub fn data_value(&self) -> serde_json::Value {
+        serde_json::Value::Object(self.data.clone())
+    }
+}
+
+/// Reads the built-in rules and data.
+pub fn builtin_sources() -> Result<RuleSources, InputError> {
     let mut files = Vec::new();
     collect_embedded(&BUILTIN_RULES, &mut files)?;
-    Ok(files)
+    let mut data = serde_json::Map::new();
+    if let Some(dir) = BUILTIN_RULES.get_dir("data") {
+        for file in dir
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+        {
+            let origin = format!("{BUILTIN_PREFIX}/{}", file.path().display());
+            let value = serde_json::from_slice(file.contents())
+                .map_err(|error| InputError::at(Path::new(&origin), "$".into(), &error))?;
+            data.insert(stem(file.path()), value);
+        }
+    }
+    Ok(RuleSources { files, data })
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 fn collect_embedded(dir: &Dir<'_>, files: &mut Vec<RegoFile>) -> Result<(), InputError> {
@@ -96,8 +142,34 @@ fn collect_embedded(dir: &Dir<'_>, files: &mut Vec<RegoFile>) -> Result<(), Inpu
     Ok(())
 }
 
-/// Reads every `.rego` file below a directory given with `--rules`.
-pub fn directory_files(root: &Path) -> Result<Vec<RegoFile>, InputError> {
+/// Reads every `.rego` file below a directory given with `--rules`, and its `data/*.json`.
+pub fn directory_sources(root: &Path) -> Result<RuleSources, InputError> {
+    let files = directory_files(root)?;
+    let mut data = serde_json::Map::new();
+    let data_dir = root.join("data");
+    if data_dir.is_dir() {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&data_dir)
+            .map_err(|source| InputError::Unreadable {
+                path: data_dir.clone(),
+                source,
+            })?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(|source| InputError::Unreadable {
+                path: path.clone(),
+                source,
+            })?;
+            let value = serde_json::from_slice(&bytes).map_err(|error| InputError::at(&path, "$".into(), &error))?;
+            data.insert(stem(&path), value);
+        }
+    }
+    Ok(RuleSources { files, data })
+}
+
+fn directory_files(root: &Path) -> Result<Vec<RegoFile>, InputError> {
     if !root.is_dir() {
         return Err(InputError::Usage(format!(
             "{}: --rules expects a directory of .rego files",
@@ -193,11 +265,12 @@ fn defines(text: &str, name: &str) -> bool {
 
 impl RuleSet {
     /// Parses METADATA, compiles every rule and library, and warms the engine once.
-    pub fn load(extra_dirs: &[PathBuf], params: &serde_json::Value) -> Result<Self, InputError> {
-        let mut files = builtin_files()?;
-        for dir in extra_dirs {
-            files.extend(directory_files(dir)?);
-        }
+    pub fn load(extra_dirs: &[PathBuf], include_builtin: bool) -> Result<Self, InputError> {
+        let sources = RuleSources::gather(extra_dirs, include_builtin)?;
+        let data = sources.data_value();
+        let files = sources.files;
+        let iam_knowledge = crate::facts::iam::IamKnowledge::from_data(&data)
+            .map_err(|message| InputError::Usage(format!("rules data (data.posture.iam): {message}")))?;
         let mut rules = Vec::new();
         let mut engine = Engine::new();
         for file in files.iter().filter(|f| f.kind != FileKind::Test) {
@@ -238,8 +311,8 @@ impl RuleSet {
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         engine
-            .add_data(params_value(params))
-            .map_err(|error| InputError::Usage(format!("rule parameters: {error}")))?;
+            .add_data(posture_data(&data))
+            .map_err(|error| InputError::Usage(format!("rules data: {error}")))?;
         // Compile now, once, so that clones start prepared and errors surface before the scan.
         engine.set_input(Value::new_object());
         for rule in &rules {
@@ -247,7 +320,12 @@ impl RuleSet {
                 .eval_rule(format!("data.{}.applicable", rule.package))
                 .map_err(|error| regorus_error(&rule.origin, &error))?;
         }
-        Ok(RuleSet { rules, files, engine })
+        Ok(RuleSet {
+            rules,
+            files,
+            engine,
+            iam_knowledge: std::sync::Arc::new(iam_knowledge),
+        })
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
@@ -255,16 +333,9 @@ impl RuleSet {
     }
 }
 
-/// `data.posture.params` from the merged parameters.
-pub fn params_value(params: &serde_json::Value) -> Value {
-    let wrapped = serde_json::json!({ "posture": { "params": params } });
-    Value::from(wrapped)
-}
-
-/// The default parameters merged with overrides.
-pub fn default_params() -> serde_json::Value {
-    // The embedded file is checked by a test; an unparsable one would fail the build's tests.
-    serde_json::from_str(DEFAULT_PARAMS).unwrap_or(serde_json::Value::Null)
+/// The rules' data documents under `data.posture`.
+pub fn posture_data(data: &serde_json::Value) -> Value {
+    Value::from(serde_json::json!({ "posture": data }))
 }
 
 /// regorus errors already carry `file:line:col`; keep the first line.

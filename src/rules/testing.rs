@@ -1,7 +1,7 @@
 //! A test runner for Rego (regorus has none): every `test_*` rule of every `_test.rego` file
 //! must evaluate to `true` with the rules, libraries and parameters loaded.
 
-use super::{params_value, FileKind, RegoFile};
+use super::{posture_data, FileKind, RegoFile};
 use crate::error::InputError;
 use regorus::{Engine, Value};
 use serde::Serialize;
@@ -38,15 +38,15 @@ pub fn test_names(text: &str) -> Vec<String> {
 pub fn run_tests(
     modules: &[RegoFile],
     tests: &[&RegoFile],
-    params: &serde_json::Value,
+    data: &serde_json::Value,
 ) -> Result<Vec<TestOutcome>, InputError> {
     let mut base = Engine::new();
     for file in modules.iter().filter(|f| f.kind != FileKind::Test) {
         base.add_policy(file.origin.clone(), file.text.clone())
             .map_err(|error| super::regorus_error(&file.origin, &error))?;
     }
-    base.add_data(params_value(params))
-        .map_err(|error| InputError::Usage(format!("rule parameters: {error}")))?;
+    base.add_data(posture_data(data))
+        .map_err(|error| InputError::Usage(format!("rules data: {error}")))?;
     let mut outcomes = Vec::new();
     for file in tests {
         let mut engine = base.clone();

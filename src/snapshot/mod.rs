@@ -89,6 +89,35 @@ pub struct IamSection {
     /// Managed policies (customer and AWS managed) referenced by the principals.
     #[serde(default)]
     pub policies: Vec<ManagedPolicy>,
+    /// The IAM credential report; `None` when not collected (GAAD dumps have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<Vec<CredentialReportEntry>>,
+}
+
+/// One row of the credential report (`<root_account>` is the root user).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialReportEntry {
+    pub user: String,
+    pub arn: String,
+    pub password_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_last_used: Option<String>,
+    pub mfa_active: bool,
+    #[serde(default)]
+    pub access_keys: Vec<AccessKeyEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKeyEntry {
+    /// 1 or 2.
+    pub number: u8,
+    pub active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
 }
 
 /// A policy document as collected: decoded, or the reason it could not be.

@@ -1,0 +1,319 @@
+//! Effective permissions of one principal: the union of its identity policies, minus explicit
+//! denies (resource-aware), intersected with its permissions boundary. Conditions are kept as
+//! "conditional", never dropped and never treated as unconditional.
+
+use super::catalog::{catalog, resource_match, ActionSet};
+use crate::snapshot::policy::{Effect, Statement};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Expanded action patterns, shared by the principals of one account.
+#[derive(Default)]
+pub struct ExpansionCache {
+    sets: HashMap<String, Option<Arc<ActionSet>>>,
+}
+
+impl ExpansionCache {
+    fn expand(&mut self, pattern: &str) -> Option<Arc<ActionSet>> {
+        if let Some(hit) = self.sets.get(pattern) {
+            return hit.clone();
+        }
+        let expanded = catalog().expand(pattern).map(Arc::new);
+        self.sets.insert(pattern.to_string(), expanded.clone());
+        expanded
+    }
+}
+
+/// Which resources a statement covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    All,
+    Only(Vec<String>),
+    /// `NotResource`: everything but these.
+    AllExcept(Vec<String>),
+}
+
+/// A statement with its actions expanded.
+pub struct Analysed<'a> {
+    /// Index of the policy it came from, in the caller's list of origins.
+    pub origin: usize,
+    pub statement: &'a Statement,
+    pub actions: ActionSet,
+    pub conditional: bool,
+    pub scope: Scope,
+}
+
+pub fn analyse_statement<'a>(
+    origin: usize,
+    statement: &'a Statement,
+    cache: &mut ExpansionCache,
+    unknown: &mut Vec<String>,
+) -> Analysed<'a> {
+    let size = catalog().len();
+    let mut named = ActionSet::empty(size);
+    let patterns = statement.action.as_ref().or(statement.not_action.as_ref());
+    for pattern in patterns.into_iter().flatten() {
+        match cache.expand(pattern) {
+            Some(set) => named.union_with(&set),
+            None => {
+                if !unknown.contains(pattern) {
+                    unknown.push(pattern.clone());
+                }
+            }
+        }
+    }
+    let actions = if statement.action.is_none() && statement.not_action.is_some() {
+        named.complement()
+    } else {
+        named
+    };
+    let scope = match (&statement.resource, &statement.not_resource) {
+        (Some(resources), _) if resources.iter().any(|r| r == "*") => Scope::All,
+        (Some(resources), _) => Scope::Only(resources.clone()),
+        (None, Some(excluded)) => Scope::AllExcept(excluded.clone()),
+        (None, None) => Scope::All,
+    };
+    Analysed {
+        origin,
+        statement,
+        actions,
+        conditional: statement.has_condition(),
+        scope,
+    }
+}
+
+/// What a set of statements allows, summarised.
+pub struct PolicySetSummary<'a> {
+    pub statements: Vec<Analysed<'a>>,
+    /// Allowed on every resource without any condition, and not denied anywhere on all resources.
+    pub everywhere_unconditional: ActionSet,
+    /// Allowed somewhere, somehow (conditions or scoped resources), not denied outright.
+    pub somewhere: ActionSet,
+}
+
+impl<'a> PolicySetSummary<'a> {
+    pub fn new(statements: Vec<Analysed<'a>>) -> Self {
+        let size = catalog().len();
+        let mut allow_everywhere = ActionSet::empty(size);
+        let mut allow_any = ActionSet::empty(size);
+        let mut deny_outright = ActionSet::empty(size);
+        let mut deny_broadly = ActionSet::empty(size);
+        for analysed in &statements {
+            match analysed.statement.effect {
+                Effect::Allow => {
+                    allow_any.union_with(&analysed.actions);
+                    if !analysed.conditional && analysed.scope == Scope::All {
+                        allow_everywhere.union_with(&analysed.actions);
+                    }
+                }
+                Effect::Deny => {
+                    // Denies on all resources, or on all but some, cut "everywhere"; only an
+                    // unconditional deny on all resources cuts the action outright.
+                    if !matches!(analysed.scope, Scope::Only(_)) {
+                        deny_broadly.union_with(&analysed.actions);
+                    }
+                    if !analysed.conditional && analysed.scope == Scope::All {
+                        deny_outright.union_with(&analysed.actions);
+                    }
+                }
+            }
+        }
+        allow_everywhere.subtract(&deny_broadly);
+        allow_any.subtract(&deny_outright);
+        PolicySetSummary {
+            statements,
+            everywhere_unconditional: allow_everywhere,
+            somewhere: allow_any,
+        }
+    }
+
+    /// Intersects with a permissions boundary.
+    pub fn bound_by(&mut self, boundary: &PolicySetSummary<'_>) {
+        self.everywhere_unconditional
+            .intersect_with(&boundary.everywhere_unconditional);
+        self.somewhere.intersect_with(&boundary.somewhere);
+    }
+
+    /// Where and how one action is allowed by these statements alone.
+    pub fn grant(&self, action: usize) -> Option<ActionGrant> {
+        if !self.somewhere.contains(action) {
+            return None;
+        }
+        let mut resources: Vec<String> = Vec::new();
+        let mut unconditional_resources = false;
+        let mut origins: Vec<usize> = Vec::new();
+        for analysed in self.statements.iter().filter(|a| a.statement.effect == Effect::Allow) {
+            if !analysed.actions.contains(action) {
+                continue;
+            }
+            let covered: Vec<String> = match &analysed.scope {
+                Scope::All | Scope::AllExcept(_) => vec!["*".to_string()],
+                Scope::Only(list) => list.clone(),
+            };
+            if !analysed.conditional {
+                unconditional_resources = true;
+            }
+            if !origins.contains(&analysed.origin) {
+                origins.push(analysed.origin);
+            }
+            for resource in covered {
+                if !resources.contains(&resource) {
+                    resources.push(resource);
+                }
+            }
+        }
+        let mut conditional = !unconditional_resources;
+        for analysed in self.statements.iter().filter(|a| a.statement.effect == Effect::Deny) {
+            if !analysed.actions.contains(action) {
+                continue;
+            }
+            if analysed.conditional {
+                // A deny that may apply makes the grant uncertain, not absent.
+                conditional = true;
+                continue;
+            }
+            match &analysed.scope {
+                Scope::All => return None,
+                Scope::AllExcept(kept) => {
+                    resources = narrow_to(&resources, kept);
+                }
+                Scope::Only(denied) => {
+                    resources.retain(|r| !denied.iter().any(|d| resource_match(d, r)));
+                }
+            }
+        }
+        (!resources.is_empty()).then_some(ActionGrant {
+            resources,
+            conditional,
+            origins,
+        })
+    }
+}
+
+/// Resources left when only `kept` patterns remain allowed.
+fn narrow_to(resources: &[String], kept: &[String]) -> Vec<String> {
+    if resources.iter().any(|r| r == "*") {
+        return kept.to_vec();
+    }
+    resources
+        .iter()
+        .filter(|r| kept.iter().any(|k| resource_match(k, r)))
+        .cloned()
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionGrant {
+    pub resources: Vec<String>,
+    pub conditional: bool,
+    /// Indices of the policies whose statements grant it.
+    pub origins: Vec<usize>,
+}
+
+impl ActionGrant {
+    /// Combines with the boundary's grant of the same action: both must allow.
+    pub fn within(mut self, boundary: &ActionGrant) -> Option<ActionGrant> {
+        if !boundary.resources.iter().any(|r| r == "*") {
+            self.resources = narrow_to(&self.resources, &boundary.resources);
+        }
+        self.conditional |= boundary.conditional;
+        (!self.resources.is_empty()).then_some(self)
+    }
+
+    pub fn covers(&self, arn: &str) -> bool {
+        self.resources.iter().any(|pattern| resource_match(pattern, arn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::policy::decode_policy_value;
+    use serde_json::json;
+
+    fn summary(document: serde_json::Value) -> (crate::snapshot::policy::PolicyDocument, Vec<String>) {
+        (decode_policy_value(&document).unwrap(), Vec::new())
+    }
+
+    fn analyse(doc: &crate::snapshot::policy::PolicyDocument) -> PolicySetSummary<'_> {
+        let mut cache = ExpansionCache::default();
+        let mut unknown = Vec::new();
+        PolicySetSummary::new(
+            doc.statements
+                .iter()
+                .map(|s| analyse_statement(0, s, &mut cache, &mut unknown))
+                .collect(),
+        )
+    }
+
+    fn id(action: &str) -> usize {
+        catalog().id(action).unwrap()
+    }
+
+    #[test]
+    fn scoped_deny_does_not_cancel_allow_on_everything() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::secrets/*"}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(summary.everywhere_unconditional.is_full());
+        let grant = summary.grant(id("s3:GetObject")).unwrap();
+        assert_eq!(grant.resources, vec!["*"]);
+    }
+
+    #[test]
+    fn deny_on_everything_removes_the_action() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(summary.grant(id("iam:PassRole")).is_none());
+        assert!(summary.grant(id("iam:CreateRole")).is_some());
+    }
+
+    #[test]
+    fn not_action_allows_everything_else() {
+        let (doc, _) = summary(
+            json!({"Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]}),
+        );
+        let summary = analyse(&doc);
+        assert!(!summary.everywhere_unconditional.is_full());
+        assert!(summary.grant(id("iam:PassRole")).is_none());
+        assert!(summary.grant(id("ec2:RunInstances")).is_some());
+    }
+
+    #[test]
+    fn deny_with_not_action_cuts_all_but_the_exceptions() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["s3:*"], "Resource": "*"}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(summary.grant(id("iam:PassRole")).is_none());
+        assert!(summary.grant(id("s3:GetObject")).is_some());
+    }
+
+    #[test]
+    fn conditions_make_grants_conditional() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(!summary.everywhere_unconditional.contains(id("iam:PassRole")));
+        assert!(summary.grant(id("iam:PassRole")).unwrap().conditional);
+    }
+
+    #[test]
+    fn not_resource_deny_keeps_only_the_exceptions() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "NotResource": "arn:aws:iam::1:role/app-*"}
+        ]}));
+        let grant = analyse(&doc).grant(id("iam:PassRole")).unwrap();
+        assert_eq!(grant.resources, vec!["arn:aws:iam::1:role/app-*"]);
+        assert!(grant.covers("arn:aws:iam::1:role/app-web"));
+        assert!(!grant.covers("arn:aws:iam::1:role/admin"));
+    }
+}

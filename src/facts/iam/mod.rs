@@ -1,0 +1,725 @@
+//! IAM facts: what each principal can effectively do (catalog-exact, resource-aware), who can
+//! assume each role, and the escalation graph. See `docs/facts.md` for the shape rules see.
+
+pub mod catalog;
+pub mod effective;
+mod graph;
+mod trust;
+
+use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
+use crate::snapshot::policy::{Effect, Statement};
+use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource};
+use catalog::{catalog, AccessLevel};
+use effective::{analyse_statement, ActionGrant, ExpansionCache, PolicySetSummary};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// How many permissions-management actions to list per principal (the count is always full).
+const LISTED_PERMISSIONS_MANAGEMENT: usize = 50;
+
+// ---------------------------------------------------------------- knowledge from rules data
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MethodKind {
+    #[serde(rename = "self")]
+    OnSelf,
+    PassRole,
+    ExistingCompute,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EscalationMethod {
+    pub id: String,
+    pub kind: MethodKind,
+    /// For `pass_role`: the service the passed role must trust.
+    #[serde(default)]
+    pub service: Option<String>,
+    pub actions: Vec<String>,
+    /// Harmless when every action is scoped to the principal itself (own access keys).
+    #[serde(default)]
+    pub ignore_when_only_on_self: bool,
+    #[serde(skip)]
+    action_ids: Vec<usize>,
+}
+
+/// What the facts need from `data.posture.iam`: the methods, and every action rules ask about.
+#[derive(Debug, Default)]
+pub struct IamKnowledge {
+    pub methods: Vec<EscalationMethod>,
+    /// Catalog ids of the actions reported in `allowed`, sorted.
+    interest: Vec<usize>,
+    pub unknown_actions_in_data: Vec<String>,
+}
+
+impl IamKnowledge {
+    pub fn from_data(data: &serde_json::Value) -> Result<Self, String> {
+        let Some(iam) = data.get("iam") else {
+            return Ok(IamKnowledge::default());
+        };
+        let methods_value = iam
+            .get("escalation_methods")
+            .cloned()
+            .unwrap_or(serde_json::Value::Array(vec![]));
+        let mut methods: Vec<EscalationMethod> =
+            serde_json::from_value(methods_value).map_err(|error| format!("escalation_methods: {error}"))?;
+        let mut names: Vec<String> = methods.iter().flat_map(|m| m.actions.iter().cloned()).collect();
+        if let Some(lists) = iam.get("sensitive_actions").and_then(|v| v.as_object()) {
+            for (list, actions) in lists {
+                let actions: Vec<String> = serde_json::from_value(actions.clone())
+                    .map_err(|error| format!("sensitive_actions.{list}: {error}"))?;
+                names.extend(actions);
+            }
+        }
+        let catalog = catalog();
+        let mut unknown = Vec::new();
+        let mut interest = Vec::new();
+        for name in &names {
+            match catalog.id(name) {
+                Some(id) => interest.push(id),
+                None if !unknown.contains(name) => unknown.push(name.clone()),
+                None => {}
+            }
+        }
+        for method in &mut methods {
+            if method.kind == MethodKind::PassRole && method.service.is_none() {
+                return Err(format!(
+                    "escalation method {} is pass_role but names no service",
+                    method.id
+                ));
+            }
+            method.action_ids = method.actions.iter().filter_map(|a| catalog.id(a)).collect();
+        }
+        for required in ["iam:PassRole", "sts:AssumeRole"] {
+            interest.extend(catalog.id(required));
+        }
+        interest.sort_unstable();
+        interest.dedup();
+        if !unknown.is_empty() {
+            tracing::warn!(
+                "rules data names actions the catalog does not know: {}",
+                unknown.join(", ")
+            );
+        }
+        Ok(IamKnowledge {
+            methods,
+            interest,
+            unknown_actions_in_data: unknown,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- facts
+
+#[derive(Debug, Serialize)]
+pub struct IamFacts {
+    pub credential_report_available: bool,
+    pub principals: Vec<PrincipalFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<RootFacts>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrincipalKind {
+    User,
+    Group,
+    Role,
+}
+
+impl PrincipalKind {
+    fn resource_type(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "AwsIamUser",
+            PrincipalKind::Group => "AwsIamGroup",
+            PrincipalKind::Role => "AwsIamRole",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementOrigin {
+    pub policy: String,
+    pub via: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AllowedAction {
+    pub resources: Vec<String>,
+    pub conditional: bool,
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceWildcard {
+    pub service: String,
+    pub policy: String,
+    pub resources: Vec<String>,
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodMatch {
+    pub id: String,
+    pub kind: MethodKind,
+    pub actions: Vec<String>,
+    pub conditional: bool,
+    /// Every action is allowed only on the principal itself (its ARN or `${aws:username}`).
+    pub only_on_self: bool,
+    /// Every action is allowed on all resources (`*`).
+    pub unscoped: bool,
+    /// The method's data says it does not escalate when only on self.
+    pub ignore_when_only_on_self: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadablePolicy {
+    pub policy: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrincipalFacts {
+    pub key: String,
+    pub arn: String,
+    pub kind: PrincipalKind,
+    pub name: String,
+    pub policies: Vec<String>,
+    pub inline_policy_count: usize,
+    pub attached_policy_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    pub full_admin: bool,
+    pub admin_grants: Vec<StatementOrigin>,
+    pub allowed: BTreeMap<String, AllowedAction>,
+    pub unconditional_action_count: usize,
+    pub service_wildcards: Vec<ServiceWildcard>,
+    pub permissions_management_everywhere: Vec<String>,
+    pub permissions_management_everywhere_count: usize,
+    pub escalation_methods: Vec<MethodMatch>,
+    pub edges: Vec<graph::Edge>,
+    pub privileged: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_to_privileged: Option<graph::PathFacts>,
+    pub unknown_actions: Vec<String>,
+    pub unreadable_policies: Vec<UnreadablePolicy>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trust: Vec<trust::TrustEntry>,
+    /// Roles only: why the trust policy could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_unreadable: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<CredentialFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessKeyFacts {
+    pub number: u8,
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_rotated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
+    /// Days since last rotation (creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// Days since last use, or since rotation when never used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unused_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CredentialFacts {
+    pub password_enabled: bool,
+    pub mfa_active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_last_used: Option<String>,
+    pub access_keys: Vec<AccessKeyFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RootFacts {
+    pub key: String,
+    pub mfa_active: bool,
+    pub access_keys_active: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_last_used: Option<String>,
+}
+
+/// A policy reaching a principal: its name for evidence, the principal it is attached to, its text.
+struct Reaching<'a> {
+    policy: String,
+    via: &'a str,
+    source: &'a PolicySource,
+}
+
+/// Intermediate per-principal state kept for the graph pass.
+pub(crate) struct Computed {
+    pub kind: PrincipalKind,
+    pub arn: String,
+    pub assume: Option<ActionGrant>,
+    pub pass_role: Option<ActionGrant>,
+    pub method_actions: HashMap<usize, AllowedAction>,
+}
+
+pub fn analyse(
+    account_id: &str,
+    section: &IamSection,
+    knowledge: &IamKnowledge,
+    as_of: chrono::DateTime<chrono::Utc>,
+    index: &mut ResourceIndex,
+) -> IamFacts {
+    let managed: HashMap<&str, &ManagedPolicy> = section.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
+    let groups_by_name: HashMap<&str, &crate::snapshot::IamGroup> =
+        section.groups.iter().map(|g| (g.name.as_str(), g)).collect();
+    let report: HashMap<&str, &CredentialReportEntry> = section
+        .credential_report
+        .iter()
+        .flatten()
+        .map(|entry| (entry.arn.as_str(), entry))
+        .collect();
+    let mut cache = ExpansionCache::default();
+    let mut principals = Vec::with_capacity(section.users.len() + section.groups.len() + section.roles.len());
+    let mut computed = Vec::with_capacity(principals.capacity());
+
+    for user in &section.users {
+        let mut reaching = Vec::new();
+        let mut unreadable = Vec::new();
+        collect(
+            &user.arn,
+            &user.inline_policies,
+            &user.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut unreadable,
+        );
+        for group_name in &user.groups {
+            match groups_by_name.get(group_name.as_str()) {
+                Some(group) => collect(
+                    &group.arn,
+                    &group.inline_policies,
+                    &group.attached_policies,
+                    &managed,
+                    &mut reaching,
+                    &mut unreadable,
+                ),
+                None => unreadable.push(UnreadablePolicy {
+                    policy: format!("group:{group_name}"),
+                    reason: "the user's group is not in the snapshot".into(),
+                }),
+            }
+        }
+        let subject = Subject {
+            kind: PrincipalKind::User,
+            arn: &user.arn,
+            name: &user.name,
+            inline_count: user.inline_policies.len(),
+            attached_count: user.attached_policies.len(),
+            boundary: user.permissions_boundary.as_deref(),
+        };
+        let (mut facts, state) = principal(
+            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+        );
+        facts.credentials = report.get(user.arn.as_str()).map(|entry| credentials(entry, as_of));
+        principals.push(facts);
+        computed.push(state);
+    }
+    for group in &section.groups {
+        let mut reaching = Vec::new();
+        let mut unreadable = Vec::new();
+        collect(
+            &group.arn,
+            &group.inline_policies,
+            &group.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut unreadable,
+        );
+        let subject = Subject {
+            kind: PrincipalKind::Group,
+            arn: &group.arn,
+            name: &group.name,
+            inline_count: group.inline_policies.len(),
+            attached_count: group.attached_policies.len(),
+            boundary: None,
+        };
+        let (facts, state) = principal(
+            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+        );
+        principals.push(facts);
+        computed.push(state);
+    }
+    for role in &section.roles {
+        let mut reaching = Vec::new();
+        let mut unreadable = Vec::new();
+        collect(
+            &role.arn,
+            &role.inline_policies,
+            &role.attached_policies,
+            &managed,
+            &mut reaching,
+            &mut unreadable,
+        );
+        let subject = Subject {
+            kind: PrincipalKind::Role,
+            arn: &role.arn,
+            name: &role.name,
+            inline_count: role.inline_policies.len(),
+            attached_count: role.attached_policies.len(),
+            boundary: role.permissions_boundary.as_deref(),
+        };
+        let (mut facts, state) = principal(
+            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+        );
+        match &role.assume_role_policy.document {
+            Some(document) => facts.trust = trust::entries(account_id, document),
+            None => {
+                facts.trust_unreadable = Some(
+                    role.assume_role_policy
+                        .decode_error
+                        .clone()
+                        .unwrap_or_else(|| "no trust policy".into()),
+                )
+            }
+        }
+        principals.push(facts);
+        computed.push(state);
+    }
+    graph::link(account_id, &mut principals, &computed, &section.roles, knowledge);
+
+    let root = report
+        .values()
+        .find(|entry| entry.user == "<root_account>")
+        .map(|entry| RootFacts {
+            key: format!("arn:aws:iam::{account_id}:root"),
+            mfa_active: entry.mfa_active,
+            access_keys_active: entry.access_keys.iter().filter(|k| k.active).count(),
+            password_last_used: entry.password_last_used.clone(),
+        });
+    if let Some(root) = &root {
+        index.insert(
+            root.key.clone(),
+            ResourceRef {
+                arn: root.key.clone(),
+                resource_type: "AwsAccount".into(),
+                name: "root".into(),
+                account: account_id.to_string(),
+                region: GLOBAL_REGION.into(),
+            },
+        );
+    }
+    IamFacts {
+        credential_report_available: section.credential_report.is_some(),
+        principals,
+        root,
+    }
+}
+
+fn collect<'a>(
+    via: &'a str,
+    inline: &'a [InlinePolicy],
+    attached: &'a [String],
+    managed: &HashMap<&str, &'a ManagedPolicy>,
+    reaching: &mut Vec<Reaching<'a>>,
+    unreadable: &mut Vec<UnreadablePolicy>,
+) {
+    for policy in inline {
+        reaching.push(Reaching {
+            policy: format!("inline:{}", policy.name),
+            via,
+            source: &policy.source,
+        });
+    }
+    for arn in attached {
+        match managed.get(arn.as_str()) {
+            Some(policy) => reaching.push(Reaching {
+                policy: arn.clone(),
+                via,
+                source: &policy.source,
+            }),
+            None => unreadable.push(UnreadablePolicy {
+                policy: arn.clone(),
+                reason: "attached managed policy is not in the snapshot".into(),
+            }),
+        }
+    }
+}
+
+struct Subject<'a> {
+    kind: PrincipalKind,
+    arn: &'a str,
+    name: &'a str,
+    inline_count: usize,
+    attached_count: usize,
+    boundary: Option<&'a str>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn principal(
+    account_id: &str,
+    subject: Subject<'_>,
+    reaching: Vec<Reaching<'_>>,
+    mut unreadable: Vec<UnreadablePolicy>,
+    managed: &HashMap<&str, &ManagedPolicy>,
+    knowledge: &IamKnowledge,
+    cache: &mut ExpansionCache,
+    index: &mut ResourceIndex,
+) -> (PrincipalFacts, Computed) {
+    let catalog = catalog();
+    let mut unknown = Vec::new();
+    let mut statements = Vec::new();
+    let mut admin_grants = Vec::new();
+    for (origin, entry) in reaching.iter().enumerate() {
+        let Some(document) = &entry.source.document else {
+            unreadable.push(UnreadablePolicy {
+                policy: entry.policy.clone(),
+                reason: entry
+                    .source
+                    .decode_error
+                    .clone()
+                    .unwrap_or_else(|| "no document".into()),
+            });
+            continue;
+        };
+        for statement in &document.statements {
+            if grants_everything(statement) {
+                admin_grants.push(StatementOrigin {
+                    policy: entry.policy.clone(),
+                    via: entry.via.to_string(),
+                    sid: statement.sid.clone(),
+                });
+            }
+            statements.push(analyse_statement(origin, statement, cache, &mut unknown));
+        }
+    }
+    let mut summary = PolicySetSummary::new(statements);
+    let boundary_document = match subject.boundary {
+        None => None,
+        Some(arn) => match managed.get(arn).and_then(|p| p.source.document.as_ref()) {
+            Some(document) => Some(document),
+            None => {
+                unreadable.push(UnreadablePolicy {
+                    policy: arn.to_string(),
+                    reason: "permissions boundary policy is not readable in the snapshot".into(),
+                });
+                None
+            }
+        },
+    };
+    let boundary = boundary_document.map(|document| {
+        PolicySetSummary::new(
+            document
+                .statements
+                .iter()
+                .map(|s| analyse_statement(usize::MAX, s, cache, &mut unknown))
+                .collect(),
+        )
+    });
+    if let Some(boundary) = &boundary {
+        summary.bound_by(boundary);
+    }
+    let boundary_unreadable = subject.boundary.is_some() && boundary.is_none();
+    let grant_of = |action: usize| -> Option<ActionGrant> {
+        let grant = summary.grant(action)?;
+        match &boundary {
+            Some(boundary) => grant.within(&boundary.grant(action)?),
+            // An unreadable boundary could only cut: what the policies allow is an upper bound.
+            None => Some(grant),
+        }
+    };
+    let policy_names = |origins: &[usize]| -> Vec<String> {
+        origins
+            .iter()
+            .filter_map(|o| reaching.get(*o).map(|r| r.policy.clone()))
+            .collect()
+    };
+    let mut allowed = BTreeMap::new();
+    let mut method_actions = HashMap::new();
+    for &action in &knowledge.interest {
+        if let Some(grant) = grant_of(action) {
+            let entry = AllowedAction {
+                resources: grant.resources.clone(),
+                conditional: grant.conditional,
+                policies: policy_names(&grant.origins),
+            };
+            method_actions.insert(action, entry.clone());
+            allowed.insert(catalog.actions[action].full_name.clone(), entry);
+        }
+    }
+    let escalation_methods = knowledge
+        .methods
+        .iter()
+        .filter(|m| m.kind != MethodKind::PassRole && !m.action_ids.is_empty())
+        .filter(|m| {
+            m.action_ids.len() == m.actions.len() && m.action_ids.iter().all(|a| method_actions.contains_key(a))
+        })
+        .map(|m| {
+            let grants: Vec<&AllowedAction> = m.action_ids.iter().filter_map(|a| method_actions.get(a)).collect();
+            MethodMatch {
+                id: m.id.clone(),
+                kind: m.kind,
+                actions: m.actions.clone(),
+                conditional: grants.iter().any(|g| g.conditional),
+                only_on_self: grants.iter().all(|g| {
+                    g.resources
+                        .iter()
+                        .all(|r| r == subject.arn || r.contains("${aws:username}"))
+                }),
+                unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
+                ignore_when_only_on_self: m.ignore_when_only_on_self,
+            }
+        })
+        .collect::<Vec<_>>();
+    let full_admin = summary.everywhere_unconditional.is_full() && !boundary_unreadable;
+    let privileged = full_admin || escalation_methods.iter().any(escalates_unconditionally);
+
+    let mut pm_count = 0;
+    let mut pm_listed = Vec::new();
+    for action in summary.everywhere_unconditional.iter() {
+        if catalog.actions[action].level == AccessLevel::PermissionsManagement {
+            pm_count += 1;
+            if pm_listed.len() < LISTED_PERMISSIONS_MANAGEMENT {
+                pm_listed.push(catalog.actions[action].full_name.clone());
+            }
+        }
+    }
+    let service_wildcards = service_wildcards(&summary, &reaching);
+
+    let key = subject.arn.to_string();
+    index.insert(
+        key.clone(),
+        ResourceRef {
+            arn: subject.arn.to_string(),
+            resource_type: subject.kind.resource_type().into(),
+            name: subject.name.to_string(),
+            account: account_id.to_string(),
+            region: GLOBAL_REGION.into(),
+        },
+    );
+    for policy in &unreadable {
+        index.mark_incomplete(&key, "iam", format!("{}: {}", policy.policy, policy.reason));
+    }
+    let computed = Computed {
+        kind: subject.kind,
+        arn: subject.arn.to_string(),
+        assume: catalog.id("sts:AssumeRole").and_then(grant_of),
+        pass_role: catalog.id("iam:PassRole").and_then(grant_of),
+        method_actions,
+    };
+    let facts = PrincipalFacts {
+        key,
+        arn: subject.arn.to_string(),
+        kind: subject.kind,
+        name: subject.name.to_string(),
+        policies: reaching.iter().map(|r| r.policy.clone()).collect(),
+        inline_policy_count: subject.inline_count,
+        attached_policy_count: subject.attached_count,
+        permissions_boundary: subject.boundary.map(str::to_string),
+        full_admin,
+        admin_grants,
+        allowed,
+        unconditional_action_count: summary.everywhere_unconditional.count(),
+        service_wildcards,
+        permissions_management_everywhere: pm_listed,
+        permissions_management_everywhere_count: pm_count,
+        escalation_methods,
+        edges: Vec::new(),
+        privileged,
+        path_to_privileged: None,
+        unknown_actions: unknown,
+        unreadable_policies: unreadable,
+        trust: Vec::new(),
+        trust_unreadable: None,
+        credentials: None,
+    };
+    (facts, computed)
+}
+
+/// Allow statements naming `service:*`, for services the principal keeps some action of.
+fn service_wildcards(summary: &PolicySetSummary<'_>, reaching: &[Reaching<'_>]) -> Vec<ServiceWildcard> {
+    let catalog = catalog();
+    let mut found: Vec<ServiceWildcard> = Vec::new();
+    for analysed in summary
+        .statements
+        .iter()
+        .filter(|a| a.statement.effect == Effect::Allow)
+    {
+        for pattern in analysed.statement.action.iter().flatten() {
+            let Some(service) = pattern.strip_suffix(":*") else {
+                continue;
+            };
+            let Some(range) = catalog.service_range(service) else {
+                continue;
+            };
+            if !range.clone().any(|id| summary.somewhere.contains(id)) {
+                continue;
+            }
+            let Some(origin) = reaching.get(analysed.origin) else {
+                continue;
+            };
+            found.push(ServiceWildcard {
+                service: service.to_ascii_lowercase(),
+                policy: origin.policy.clone(),
+                resources: analysed
+                    .statement
+                    .resource
+                    .clone()
+                    .unwrap_or_else(|| vec!["*".to_string()]),
+                conditional: analysed.conditional,
+            });
+        }
+    }
+    found
+}
+
+/// A `self` method that surely escalates: unconditional, and not merely self-service.
+pub(crate) fn escalates_unconditionally(method: &MethodMatch) -> bool {
+    method.kind == MethodKind::OnSelf
+        && !method.conditional
+        && !(method.ignore_when_only_on_self && method.only_on_self)
+}
+
+fn is_all_actions(pattern: &str) -> bool {
+    pattern == "*" || pattern == "*:*"
+}
+
+/// An unconditional Allow of every action on every resource (for evidence).
+fn grants_everything(statement: &Statement) -> bool {
+    statement.effect == Effect::Allow
+        && !statement.has_condition()
+        && statement
+            .action
+            .as_ref()
+            .is_some_and(|a| a.iter().any(|p| is_all_actions(p)))
+        && statement.resource.as_ref().is_some_and(|r| r.iter().any(|p| p == "*"))
+}
+
+fn days_since(date: Option<&str>, as_of: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(date?).ok()?;
+    Some((as_of - parsed.with_timezone(&chrono::Utc)).num_days())
+}
+
+fn credentials(entry: &CredentialReportEntry, as_of: chrono::DateTime<chrono::Utc>) -> CredentialFacts {
+    CredentialFacts {
+        password_enabled: entry.password_enabled,
+        mfa_active: entry.mfa_active,
+        password_last_used: entry.password_last_used.clone(),
+        access_keys: entry
+            .access_keys
+            .iter()
+            .map(|key| {
+                let age_days = days_since(key.last_rotated.as_deref(), as_of);
+                AccessKeyFacts {
+                    number: key.number,
+                    active: key.active,
+                    last_rotated: key.last_rotated.clone(),
+                    last_used: key.last_used.clone(),
+                    age_days,
+                    unused_days: days_since(key.last_used.as_deref(), as_of).or(age_days),
+                }
+            })
+            .collect(),
+    }
+}
