@@ -39,6 +39,8 @@ enum Command {
     Rules(RulesCommand),
     /// Write a deterministic synthetic organisation snapshot (for benchmarks and tests).
     Synth(SynthArgs),
+    /// Print the facts each account gives the rules (the Rego `input`), one JSON object per line.
+    Facts(SourceArgs),
     /// Write the JSON Schema of the snapshot.
     Schema {
         /// Output file (default: stdout).
@@ -51,7 +53,7 @@ enum Command {
 }
 
 #[derive(Args)]
-struct ScanArgs {
+struct SourceArgs {
     /// A saved posture snapshot (repeatable).
     #[arg(long, value_name = "FILE")]
     snapshot: Vec<PathBuf>,
@@ -61,6 +63,12 @@ struct ScanArgs {
     /// A folder of your own Rego rules, added to the built-in ones (repeatable).
     #[arg(long, value_name = "DIR")]
     rules: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
     /// Report format.
     #[arg(short, long, value_enum, default_value = "table")]
     format: Format,
@@ -186,6 +194,19 @@ fn use_colour(stream: &impl IsTerminal) -> bool {
 fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Scan(args) => scan(args),
+        Command::Facts(args) => {
+            let rule_set = load_rules(&args.rules)?;
+            let (snapshot, _) = load_sources(&args)?;
+            let as_of = evaluate::collection_time(&snapshot);
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for account in &snapshot.accounts {
+                let analysis = crate::facts::analyse_account(account, &rule_set.iam_knowledge, as_of);
+                serde_json::to_writer(&mut out, &analysis.facts)?;
+                writeln!(out)?;
+            }
+            out.flush()?;
+            Ok(gate::decide(Outcome::Done).code)
+        }
         Command::Rules(command) => rules_command(command),
         Command::Synth(args) => {
             let started = Instant::now();
@@ -238,15 +259,11 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
     RuleSet::load(dirs, true)
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+/// Reads every `--snapshot` and `--gaad` into one snapshot; returns it with the source labels.
+fn load_sources(args: &SourceArgs) -> Result<(Snapshot, Vec<String>), InputError> {
     if args.snapshot.is_empty() && args.gaad.is_empty() {
-        return Err(InputError::Usage("posture scan needs a source: --snapshot FILE or --gaad FILE".into()).into());
+        return Err(InputError::Usage("a source is needed: --snapshot FILE or --gaad FILE".into()));
     }
-    let started_at = now();
-    let clock = Instant::now();
-    let rule_set = load_rules(&args.rules)?;
-    let rules_loaded = clock.elapsed();
-
     let mut sources = Vec::new();
     let mut accounts: Vec<AccountSnapshot> = Vec::new();
     let mut collected_at: Option<String> = None;
@@ -267,6 +284,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         snapshot.generated_at = collected_at;
     }
     snapshot.sort();
+    Ok((snapshot, sources))
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let started_at = now();
+    let clock = Instant::now();
+    let rule_set = load_rules(&args.source.rules)?;
+    let rules_loaded = clock.elapsed();
+    let (snapshot, sources) = load_sources(&args.source)?;
     let loaded = clock.elapsed();
 
     let evaluation = evaluate::evaluate_snapshot(&snapshot, &rule_set);

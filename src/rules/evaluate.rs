@@ -25,19 +25,23 @@ pub struct Evaluation {
     pub resources: usize,
 }
 
+/// When the data was collected: ages are counted to it, so a replayed snapshot gives the same verdicts.
+pub fn collection_time(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
+    snapshot
+        .generated_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
 /// Evaluates every account of the snapshot.
 pub fn evaluate_snapshot(snapshot: &Snapshot, rules: &RuleSet) -> Evaluation {
     let facts_ns = AtomicU64::new(0);
     let input_ns = AtomicU64::new(0);
     let rules_ns = AtomicU64::new(0);
     let resources = AtomicU64::new(0);
-    // Ages are counted to the time the data was collected, so a replayed snapshot gives the same verdicts.
-    let as_of = snapshot
-        .generated_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
+    let as_of = collection_time(snapshot);
     let per_account: Vec<Vec<RuleResult>> = snapshot
         .accounts
         .par_iter()
