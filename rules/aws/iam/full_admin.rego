@@ -23,14 +23,34 @@ applicable contains principal.key if {
 
 deny contains {
 	"resource": principal.key,
-	"message": sprintf("%s %s is allowed * on * through %s", [principal.kind, principal.name, concat(", ", grants)]),
+	"message": sprintf("%s %s is allowed * on * %s", [principal.kind, principal.name, origin_text(principal)]),
 	"evidence": {
-		"granting_statements": principal.admin_grants,
-		"policies": principal.policies,
+		"granting_statements": object.get(principal, "admin_grants", []),
+		"granting_policies": sort(granting_policies(principal)),
+		"via": sort({g.via | some g in object.get(principal, "admin_grants", [])}),
+		"policies": object.get(principal, "policies", []),
 		"permissions_boundary": object.get(principal, "permissions_boundary", null),
 	},
 } if {
 	some principal in input.iam.principals
-	principal.full_admin
-	grants := {g.policy | some g in principal.admin_grants}
+	principal.full_admin == true
 }
+
+granting_policies(principal) := {g.policy | some g in object.get(principal, "admin_grants", [])}
+
+# The last ARN field, e.g. `group/admins` or `policy/AdministratorAccess`; other names as they are.
+short(arn) := parts[count(parts) - 1] if {
+	startswith(arn, "arn:")
+	parts := split(arn, ":")
+} else := arn
+
+# "AdministratorAccess via group/admins" for a grant attached elsewhere, the policy alone when
+# attached to the principal itself.
+grant_text(principal, grant) := sprintf("%s via %s", [short(grant.policy), short(grant.via)]) if {
+	grant.via != principal.key
+} else := sprintf("%s on the %s itself", [short(grant.policy), principal.kind])
+
+origin_text(principal) := sprintf("through %s", [concat(", ", sort(texts))]) if {
+	texts := {grant_text(principal, g) | some g in principal.admin_grants}
+	count(texts) > 0
+} else := sprintf("through the combination of its policies (no single statement allows * on *): %s", [concat(", ", [short(p) | some p in object.get(principal, "policies", [])])])

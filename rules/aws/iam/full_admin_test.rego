@@ -18,7 +18,30 @@ test_deny_full_admin if {
 	count(results) == 1
 	some result in results
 	result.resource == admin.key
-	contains(result.message, "AdministratorAccess")
+	contains(result.message, "policy/AdministratorAccess via group/admins")
+	contains(result.message, "via group/admins")
+	result.evidence.granting_policies == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+	result.evidence.via == ["arn:aws:iam::111122223333:group/admins"]
+}
+
+test_deny_inline_grant_on_the_role_itself if {
+	role := {
+		"key": "arn:aws:iam::111122223333:role/deploy", "kind": "role", "name": "deploy", "full_admin": true,
+		"admin_grants": [{"policy": "inline:everything", "via": "arn:aws:iam::111122223333:role/deploy", "sid": "All"}],
+		"policies": ["inline:everything"],
+	}
+	results := full_admin.deny with input as {"iam": {"principals": [role]}}
+	some result in results
+	contains(result.message, "inline:everything on the role itself")
+}
+
+# Full admin reached only through several statements together (e.g. NotAction): no single
+# grant to name, so the message lists the policies instead.
+test_deny_without_single_grant_lists_policies if {
+	combined := object.union(admin, {"admin_grants": [], "policies": ["inline:not-action", "inline:rest"]})
+	results := full_admin.deny with input as {"iam": {"principals": [combined]}}
+	some result in results
+	contains(result.message, "inline:not-action, inline:rest")
 }
 
 test_allow_read_only if {
