@@ -73,17 +73,14 @@ short(arn) := parts[count(parts) - 1] if {
 	parts := split(arn, ":")
 } else := arn
 
-step_text(step) := sprintf("assume %s", [short(step.to)]) if {
+# `-[assume]-> role/mid` or `-[PassRoleLambda]-> role/admin`.
+step_text(step) := sprintf("-[assume]-> %s", [short(step.to)]) if {
 	step.kind == "assume"
-} else := sprintf("pass %s (%s)", [short(step.to), step.via])
+} else := sprintf("-[%s]-> %s", [step.via, short(step.to)])
 
-route_texts(methods, _) := [sprintf("methods %s", [concat(", ", [m.id | some m in methods])])] if count(methods) > 0
-
-route_texts(_, principal) := [sprintf("path %s to %s (%s)", [
-	concat(" -> ", [step_text(s) | some s in principal.path_to_privileged.steps]),
-	short(principal.path_to_privileged.path[count(principal.path_to_privileged.path) - 1]),
-	principal.path_to_privileged.target_reason,
-])] if principal.path_to_privileged
+method_text(method) := sprintf("%s (conditional)", [method.id]) if {
+	method.conditional == true
+} else := method.id
 
 # Every route holds only under a condition.
 all_conditional(methods, principal) if {
@@ -123,17 +120,22 @@ has_route(methods, _) if count(methods) > 0
 
 has_route(_, principal) if principal.path_to_privileged
 
-method_texts(methods) := [sprintf("methods %s", [concat(", ", [m.id | some m in methods])])] if {
+method_texts(methods) := [sprintf("methods %s", [concat(", ", [method_text(m) | some m in methods])])] if {
 	count(methods) > 0
 } else := []
 
-path_texts(principal) := [sprintf("path %s to %s (%s)", [
-	concat(" -> ", [step_text(s) | some s in p.steps]),
-	short(p.path[count(p.path) - 1]),
-	p.target_reason,
+path_texts(principal) := [sprintf("path %s %s (%s%s)", [
+	short(principal.key),
+	concat(" ", [step_text(s) | some s in object.get(p, "steps", [])]),
+	object.get(p, "target_reason", "privileged"),
+	path_condition_note(p),
 ])] if {
 	p := principal.path_to_privileged
 } else := []
+
+path_condition_note(p) := ", conditional" if {
+	p.conditional == true
+} else := ""
 
 all_conditional_flag(methods, principal) if {
 	all_conditional(methods, principal)

@@ -1,0 +1,329 @@
+//! Live collection with the official AWS SDK for Rust, into the snapshot model. Only this module
+//! knows the SDK. Accounts × regions × services fan out under a concurrency limit; every call
+//! that fails becomes a [`CoverageGap`] and the scan goes on.
+
+mod ec2;
+mod iam;
+mod regional;
+
+use crate::snapshot::{AccountSnapshot, CoverageGap, RegionSnapshot, Snapshot};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// Where the calls go and what to collect.
+#[derive(Debug, Clone, Default)]
+pub struct CollectOptions {
+    pub profile: Option<String>,
+    /// Regions to scan; empty means every enabled region of each account.
+    pub regions: Vec<String>,
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    pub org: bool,
+    pub role_name: String,
+    pub accounts: Vec<String>,
+    pub exclude_accounts: Vec<String>,
+    pub concurrency: usize,
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("cannot identify the caller (sts:GetCallerIdentity): {0}")]
+    Identity(String),
+    #[error("cannot list the organisation's accounts: {0}")]
+    Organization(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// API calls made and failed, per service, for the run's summary.
+#[derive(Default)]
+pub struct CallCounter {
+    counts: Mutex<std::collections::BTreeMap<&'static str, (u64, u64, f64)>>,
+    pub total: AtomicU64,
+}
+
+impl CallCounter {
+    pub fn record(&self, service: &'static str, calls: u64, failed: u64, seconds: f64) {
+        self.total.fetch_add(calls, Ordering::Relaxed);
+        if let Ok(mut counts) = self.counts.lock() {
+            let entry = counts.entry(service).or_default();
+            entry.0 += calls;
+            entry.1 += failed;
+            entry.2 += seconds;
+        }
+    }
+    /// `service: calls (failed), seconds` lines.
+    pub fn summary(&self) -> Vec<String> {
+        self.counts
+            .lock()
+            .map(|counts| {
+                counts
+                    .iter()
+                    .map(|(service, (calls, failed, seconds))| {
+                        format!("{service}: {calls} calls ({failed} failed), {seconds:.2}s")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A short, credential-free description of an SDK error: the AWS error code and message.
+pub(crate) fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error {
+        SdkError::TimeoutError(_) => "TimeoutError: the call timed out".into(),
+        SdkError::DispatchFailure(failure) => {
+            if failure.is_timeout() {
+                "TimeoutError: connection timed out".into()
+            } else {
+                "DispatchFailure: could not reach the endpoint".into()
+            }
+        }
+        SdkError::ConstructionFailure(_) => "ConstructionFailure: the request could not be built".into(),
+        _ => match (error.code(), error.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_string(),
+            _ => "UnknownError: the service returned an unrecognised error".into(),
+        },
+    }
+}
+
+/// The error code alone (for decisions such as "Security Hub is not enabled").
+pub(crate) fn code<E, R>(error: &SdkError<E, R>) -> Option<String>
+where
+    E: ProvideErrorMetadata,
+{
+    error.code().map(str::to_string)
+}
+
+/// Records gaps for one account.
+#[derive(Clone)]
+pub(crate) struct Gaps {
+    account: String,
+    list: Arc<Mutex<Vec<CoverageGap>>>,
+}
+
+impl Gaps {
+    fn new(account: &str) -> Self {
+        Gaps { account: account.to_string(), list: Arc::new(Mutex::new(Vec::new())) }
+    }
+    pub(crate) fn add(&self, region: &str, service: &str, operation: &str, error: String) {
+        tracing::warn!(account = %self.account, region, service, operation, "{error}");
+        if let Ok(mut list) = self.list.lock() {
+            list.push(CoverageGap {
+                account: self.account.clone(),
+                region: region.to_string(),
+                service: service.to_string(),
+                operation: operation.to_string(),
+                error,
+            });
+        }
+    }
+    fn take(&self) -> Vec<CoverageGap> {
+        self.list.lock().map(|mut list| std::mem::take(&mut *list)).unwrap_or_default()
+    }
+}
+
+/// One account's credentials, with a retry partition of its own so that throttling in one
+/// account does not slow the others.
+#[derive(Clone)]
+pub(crate) struct AccountContext {
+    pub account_id: String,
+    pub config: SdkConfig,
+    pub gaps: Gaps,
+    pub calls: Arc<CallCounter>,
+    pub limit: Arc<Semaphore>,
+}
+
+impl AccountContext {
+    pub(crate) fn regional(&self, region: &str) -> SdkConfig {
+        self.config.to_builder().region(Region::new(region.to_string())).build()
+    }
+    pub(crate) fn partition(&self, service: &str) -> aws_sdk_ec2::config::retry::RetryPartition {
+        aws_sdk_ec2::config::retry::RetryPartition::new(format!("posture-{}-{service}", self.account_id))
+    }
+}
+
+/// Runs the collection on a fresh multi-threaded runtime (the rest of posture is synchronous).
+pub fn collect_blocking(options: &CollectOptions, calls: Arc<CallCounter>) -> Result<Snapshot, CollectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CollectError::Runtime(error.to_string()))?;
+    runtime.block_on(collect(options, calls))
+}
+
+async fn base_config(options: &CollectOptions) -> SdkConfig {
+    let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(5);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    let mut config = loader.load().await;
+    if config.region().is_none() {
+        config = config.to_builder().region(Region::new("us-east-1")).build();
+    }
+    match &options.role_arn {
+        Some(role_arn) => assume(&config, role_arn, options.external_id.as_deref()).await,
+        None => config,
+    }
+}
+
+async fn assume(config: &SdkConfig, role_arn: &str, external_id: Option<&str>) -> SdkConfig {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("posture").configure(config);
+    if let Some(external_id) = external_id {
+        builder = builder.external_id(external_id);
+    }
+    let provider = builder.build().await;
+    config
+        .to_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+async fn caller_account(config: &SdkConfig) -> Result<String, String> {
+    let client = aws_sdk_sts::Client::new(config);
+    match client.get_caller_identity().send().await {
+        Ok(output) => output.account().map(str::to_string).ok_or_else(|| "no account in the answer".to_string()),
+        Err(error) => Err(describe(&error)),
+    }
+}
+
+/// Lists the organisation's ACTIVE accounts (`Status` is retired: `State` is what counts).
+async fn organization_accounts(config: &SdkConfig) -> Result<Vec<(String, Option<String>)>, String> {
+    let client = aws_sdk_organizations::Client::new(config);
+    let mut pages = client.list_accounts().into_paginator().send();
+    let mut accounts = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| describe(&error))?;
+        for account in page.accounts() {
+            let active = account.state().is_some_and(|s| s.as_str() == "ACTIVE");
+            if let (true, Some(id)) = (active, account.id()) {
+                accounts.push((id.to_string(), account.name().map(str::to_string)));
+            }
+        }
+    }
+    Ok(accounts)
+}
+
+pub async fn collect(options: &CollectOptions, calls: Arc<CallCounter>) -> Result<Snapshot, CollectError> {
+    let base = base_config(options).await;
+    let caller = caller_account(&base).await.map_err(CollectError::Identity)?;
+    let mut targets: Vec<(String, Option<String>)> = if options.org {
+        organization_accounts(&base).await.map_err(CollectError::Organization)?
+    } else {
+        vec![(caller.clone(), None)]
+    };
+    if !options.accounts.is_empty() {
+        targets.retain(|(id, _)| options.accounts.contains(id));
+    }
+    targets.retain(|(id, _)| !options.exclude_accounts.contains(id));
+    let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let progress = progress_bar(options.progress, targets.len());
+    let mut tasks = Vec::new();
+    for (account_id, name) in targets {
+        let options = options.clone();
+        let base = base.clone();
+        let caller = caller.clone();
+        let calls = calls.clone();
+        let limit = limit.clone();
+        let progress = progress.clone();
+        tasks.push(tokio::spawn(async move {
+            let account = collect_account(&options, &base, &caller, account_id, name, calls, limit).await;
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            account
+        }));
+    }
+    let mut accounts = Vec::new();
+    for task in tasks {
+        match task.await {
+            Ok(account) => accounts.push(account),
+            Err(error) => tracing::error!("an account collection task failed: {error}"),
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut snapshot = Snapshot::new("collect", accounts);
+    snapshot.sort();
+    Ok(snapshot)
+}
+
+fn progress_bar(enabled: bool, accounts: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(accounts as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} collecting {pos}/{len} accounts {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+async fn collect_account(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    caller: &str,
+    account_id: String,
+    name: Option<String>,
+    calls: Arc<CallCounter>,
+    limit: Arc<Semaphore>,
+) -> AccountSnapshot {
+    let gaps = Gaps::new(&account_id);
+    let mut snapshot =
+        AccountSnapshot { account_id: account_id.clone(), name, iam: None, regions: Vec::new(), coverage_gaps: Vec::new() };
+    let config = if account_id == caller {
+        base.clone()
+    } else {
+        let role_arn = format!("arn:aws:iam::{account_id}:role/{}", options.role_name);
+        let assumed = assume(base, &role_arn, options.external_id.as_deref()).await;
+        // Credentials are fetched lazily: prove them now, so a refusal is one clear gap.
+        if let Err(error) = caller_account(&assumed).await {
+            gaps.add("global", "sts", "AssumeRole", error);
+            snapshot.coverage_gaps = gaps.take();
+            return snapshot;
+        }
+        assumed
+    };
+    let context = AccountContext { account_id: account_id.clone(), config, gaps: gaps.clone(), calls, limit };
+    let regions = if options.regions.is_empty() { regional::enabled_regions(&context).await } else { options.regions.clone() };
+    let iam_task = {
+        let context = context.clone();
+        tokio::spawn(async move { iam::collect(&context).await })
+    };
+    let mut region_tasks = Vec::new();
+    for region in regions {
+        let context = context.clone();
+        region_tasks.push(tokio::spawn(async move { collect_region(&context, region).await }));
+    }
+    snapshot.iam = iam_task.await.ok().flatten();
+    for task in region_tasks {
+        if let Ok(region) = task.await {
+            snapshot.regions.push(region);
+        }
+    }
+    snapshot.coverage_gaps = gaps.take();
+    snapshot
+}
+
+async fn collect_region(context: &AccountContext, region: String) -> RegionSnapshot {
+    let (network, guardduty, securityhub, config) = tokio::join!(
+        ec2::collect(context, &region),
+        regional::guardduty(context, &region),
+        regional::securityhub(context, &region),
+        regional::config(context, &region),
+    );
+    RegionSnapshot { region, guardduty, securityhub, network, config }
+}
