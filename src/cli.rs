@@ -1,11 +1,13 @@
 //! Command line: parses arguments, runs the pipeline, and hands the outcome to the gate.
 
+use crate::baseline::RecordedReport;
 use crate::error::InputError;
 use crate::gate::{self, FailOn, GateOptions, Outcome};
-use crate::output::{self, Format};
+use crate::output::{self, Format, FormatSpec, OcsfClass, RenderOptions};
 use crate::report::{new_scan_id, Report, ScanInfo};
 use crate::rules::{self, evaluate, RuleSet};
 use crate::snapshot::{AccountSnapshot, Snapshot};
+use crate::suppress::{self, SuppressionFile};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::collections::BTreeSet;
@@ -45,6 +47,8 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Compare two JSON reports v1: new failing findings, resolved ones, and the score's move.
+    Diff(DiffArgs),
     /// Time a bare JSON parse of a file (the benchmark's yardstick).
     #[command(hide = true)]
     ParseJson { file: PathBuf },
@@ -61,12 +65,29 @@ struct ScanArgs {
     /// A folder of your own Rego rules, added to the built-in ones (repeatable).
     #[arg(long, value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// Report format.
-    #[arg(short, long, value_enum, default_value = "table")]
-    format: Format,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Report format, with an optional file: `-f json=report.json -f sarif=posture.sarif -f table`
+    /// (repeatable; at most one without a path goes to stdout). One of table, json, ndjson, ocsf,
+    /// asff, sarif, junit, csv, html. Default: table.
+    #[arg(short, long = "format", value_name = "FORMAT[=PATH]")]
+    format: Vec<FormatSpec>,
+    /// Write the report to this file (atomically) instead of stdout; only with a single format.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// The OCSF class of `-f ocsf`: compliance (2003) or detection (2004, failing results only).
+    #[arg(long, value_enum, default_value = "compliance")]
+    ocsf_class: OcsfClass,
+    /// Suppressions (YAML). Default: .posture-ignore.yaml in the working directory, if present.
+    #[arg(long, value_name = "PATH")]
+    ignore_file: Option<PathBuf>,
+    /// Apply no suppressions: show every failing result as failing.
+    #[arg(long)]
+    no_ignores: bool,
+    /// An earlier JSON report v1: mark findings new or unchanged and list the resolved ones.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    baseline: Option<PathBuf>,
+    /// With --baseline: fail (exit 3) only on new failing results at or above --fail-on.
+    #[arg(long, requires = "baseline")]
+    fail_on_new: bool,
     /// Fail (exit 3) on a failing result at or above this severity.
     #[arg(long, value_enum, default_value = "none")]
     fail_on: FailOn,
@@ -79,6 +100,23 @@ struct ScanArgs {
     /// Print phase timings to stderr.
     #[arg(long)]
     timings: bool,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The earlier report.
+    old: PathBuf,
+    /// The later report.
+    new: PathBuf,
+    /// `table` or `json`.
+    #[arg(short, long, value_enum, default_value = "table")]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -132,10 +170,17 @@ pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
             return match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => gate::EXIT_OK,
-                _ => gate::EXIT_INPUT,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    let _ = error.print();
+                    gate::EXIT_OK
+                }
+                _ => {
+                    // Usage errors are one line; the "try --help" hint below it is dropped.
+                    let rendered = error.render().to_string();
+                    eprintln!("{}", rendered.lines().next().unwrap_or("error: invalid arguments"));
+                    gate::EXIT_INPUT
+                }
             };
         }
     };
@@ -182,6 +227,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Scan(args) => scan(args),
         Command::Rules(command) => rules_command(command),
+        Command::Diff(args) => diff(args),
         Command::Synth(args) => {
             let started = Instant::now();
             let stats = crate::synth::write_snapshot(&args.output, args.accounts, args.seed)
@@ -237,6 +283,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if args.snapshot.is_empty() && args.gaad.is_empty() {
         return Err(InputError::Usage("posture scan needs a source: --snapshot FILE or --gaad FILE".into()).into());
     }
+    // Everything the user can get wrong is checked before any work is done.
+    let targets = plan_outputs(&args.format, args.output.as_deref())?;
+    let suppressions = load_suppressions(args.ignore_file.as_deref(), args.no_ignores)?;
+    let previous = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
     let started_at = now();
     let clock = Instant::now();
     let rule_set = load_rules(&args.rules)?;
@@ -282,17 +332,36 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let resources = evaluation.resources;
     let times = evaluation.times;
     drop(snapshot);
-    let report = Report::new(scan, &rule_set, evaluation.results, gaps);
+    let mut results = evaluation.results;
+    if let Some(file) = &suppressions {
+        let applied = suppress::apply(file, chrono::Utc::now().date_naive(), &mut results, |r| {
+            rule_set.rules[r.rule].meta.id.clone()
+        });
+        for line in &applied.expired {
+            eprintln!("warning: {line}");
+        }
+        tracing::info!("{}: {} failing result(s) muted", file.path.display(), applied.muted);
+    }
+    let mut report = Report::new(scan, &rule_set, results, gaps);
+    if let Some(previous) = &previous {
+        report.compare_with(previous);
+    }
     let reported = clock.elapsed();
 
-    let colour = args.output.is_none() && use_colour(&std::io::stdout());
-    match &args.output {
-        Some(path) => output::write_atomically(path, |out| output::render(&report, args.format, colour, out))
-            .with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            output::render(&report, args.format, colour, &mut out)?;
-            out.flush()?;
+    for target in &targets {
+        let colour = target.format == Format::Table && target.path.is_none() && use_colour(&std::io::stdout());
+        let options = RenderOptions {
+            colour,
+            ocsf_class: args.ocsf_class,
+        };
+        match &target.path {
+            Some(path) => output::write_atomically(path, |out| output::render(&report, target.format, options, out))
+                .with_context(|| format!("writing {}", path.display()))?,
+            None => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                output::render(&report, target.format, options, &mut out)?;
+                out.flush()?;
+            }
         }
     }
     let written = clock.elapsed();
@@ -317,12 +386,91 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         fail_on: args.fail_on,
         min_score: args.min_score,
         strict: args.strict,
+        fail_on_new: args.fail_on_new,
     };
     let decision = gate::decide(Outcome::Scanned(&report, &options));
     for reason in &decision.reasons {
         eprintln!("gate: {reason}");
     }
     Ok(decision.code)
+}
+
+/// Where each requested format goes. `-o PATH` keeps working with exactly one format.
+fn plan_outputs(formats: &[FormatSpec], output: Option<&Path>) -> Result<Vec<FormatSpec>, InputError> {
+    let mut targets: Vec<FormatSpec> = if formats.is_empty() {
+        vec![FormatSpec {
+            format: Format::Table,
+            path: None,
+        }]
+    } else {
+        formats.to_vec()
+    };
+    if let Some(path) = output {
+        match targets.as_mut_slice() {
+            [only] if only.path.is_none() => only.path = Some(path.to_path_buf()),
+            [_] => {
+                return Err(InputError::Usage(
+                    "give the path once: either -f FORMAT=PATH or -o PATH".into(),
+                ))
+            }
+            _ => {
+                return Err(InputError::Usage(
+                    "-o PATH takes a single format; with several, give each its own: -f json=report.json".into(),
+                ))
+            }
+        }
+    }
+    if targets.iter().filter(|t| t.path.is_none()).count() > 1 {
+        return Err(InputError::Usage(
+            "at most one format may go to stdout; give the others a path: -f FORMAT=PATH".into(),
+        ));
+    }
+    let mut paths = BTreeSet::new();
+    for path in targets.iter().filter_map(|t| t.path.as_ref()) {
+        if !paths.insert(path) {
+            return Err(InputError::Usage(format!(
+                "{} is the target of more than one format",
+                path.display()
+            )));
+        }
+    }
+    Ok(targets)
+}
+
+/// The suppression file to apply: the one named, else `.posture-ignore.yaml` if present.
+fn load_suppressions(named: Option<&Path>, disabled: bool) -> Result<Option<SuppressionFile>, InputError> {
+    if disabled {
+        return Ok(None);
+    }
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(suppress::DEFAULT_IGNORE_FILE);
+            if !default.exists() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    SuppressionFile::load(&path)
+        .map(Some)
+        .map_err(|error| InputError::Usage(error.to_string()))
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<u8> {
+    let old = RecordedReport::load(&args.old)?;
+    let new = RecordedReport::load(&args.new)?;
+    let diff = output::diff::Diff::of(&old, &new);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        DiffFormat::Table => out.write_all(diff.table().as_bytes())?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &diff)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(gate::decide(Outcome::Done).code)
 }
 
 fn reject_duplicate_accounts(accounts: &[AccountSnapshot]) -> Result<(), InputError> {

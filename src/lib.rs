@@ -3,6 +3,7 @@
 //! Data flows one way: sources (`snapshot`, `import`) → [`facts`] (Rust, rayon) → [`rules`]
 //! (Rego via regorus) → [`results`] → [`score`] → [`output`] → exit code ([`gate`]).
 
+pub mod baseline;
 pub mod cli;
 pub mod error;
 pub mod facts;
@@ -14,4 +15,5 @@ pub mod results;
 pub mod rules;
 pub mod score;
 pub mod snapshot;
+pub mod suppress;
 pub mod synth;
