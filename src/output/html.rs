@@ -46,6 +46,7 @@ h1{margin:0 0 .25rem 0}.muted-text{color:#6b7280}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #e5e7eb;padding:.4rem .6rem;text-align:left;vertical-align:top;font-size:.9rem}
 th{background:#f3f4f6}
+td:nth-child(3){white-space:nowrap}
 .sev{color:#fff;border-radius:4px;padding:0 .4rem;font-size:.8rem}
 .st-fail{color:#b91c1c;font-weight:600}.st-pass{color:#15803d}.st-muted{color:#6b7280;font-style:italic}.st-not_evaluated{color:#92400e}
 .filters{display:flex;gap:.75rem;margin:1rem 0;align-items:center;flex-wrap:wrap}
