@@ -288,7 +288,7 @@ fn html_renders_score_and_every_failing_finding_and_filters_in_chromium() {
     let visible = dom
         .split("<tr data-id=")
         .skip(1)
-        .filter(|row| !row.split('>').next().unwrap().contains("hidden"))
+        .filter(|row| !row.split("<td").next().unwrap().contains("hidden=\"\""))
         .count();
     assert_eq!(visible, expected);
 }

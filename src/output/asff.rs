@@ -121,11 +121,10 @@ fn truncate(text: &str, max: usize) -> String {
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let scan = &report.scan;
-    let findings: Vec<FindingV1<'_>> = report
-        .results
-        .iter()
-        .enumerate()
-        .map(|(index, result)| {
+    // Streamed element by element: a large organisation's array is never held in memory whole.
+    out.write_all(b"[")?;
+    for (index, result) in report.results.iter().enumerate() {
+        let finding = {
             let meta = report.meta(result);
             let resource = &result.resource;
             let region = if resource.region == crate::facts::GLOBAL_REGION {
@@ -186,8 +185,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 workflow: WorkflowV1 { status: workflow },
                 record_state: "ACTIVE",
             }
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &findings)?;
-    out.write_all(b"\n")
+        };
+        out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer_pretty(&mut *out, &finding)?;
+    }
+    out.write_all(b"\n]\n")
 }
