@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Rust: a Python venv (.venv) with the pinned packages of
-# scripts/requirements-dev.txt, and Debian packages listed in scripts/apt-packages.txt.
+# scripts/requirements-dev.txt, Debian packages listed in scripts/apt-packages.txt, and the
+# official SARIF 2.1.0 JSON Schema (from a pinned npm package, checked by its hash).
 # Idempotent: a second run installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,17 @@ if [ -s scripts/requirements-dev.txt ]; then
     .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-dev.txt >&2
     cp scripts/requirements-dev.txt "$stamp"
   fi
+fi
+# The SARIF 2.1.0 (rtm.5) schema ships in Microsoft's jest-sarif package; PyPI has no package
+# that carries it. Pinned by version and by the file's SHA-256.
+sarif_schema=.venv/share/sarif/sarif-2.1.0-rtm.5.json
+sarif_sha256=2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8
+if ! echo "$sarif_sha256  $sarif_schema" | sha256sum -c --status 2>/dev/null; then
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null)
+  tar xzf "$work"/microsoft-jest-sarif-1.0.0-beta.0.tgz -C "$work" package/lib/schemas/sarif-2.1.0-rtm.5.json
+  echo "$sarif_sha256  $work/package/lib/schemas/sarif-2.1.0-rtm.5.json" | sha256sum -c --status
+  mkdir -p "$(dirname "$sarif_schema")"
+  cp "$work/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif_schema"
+  rm -rf "$work"
 fi

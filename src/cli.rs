@@ -1,11 +1,13 @@
 //! Command line: parses arguments, runs the pipeline, and hands the outcome to the gate.
 
+use crate::baseline::RecordedReport;
 use crate::error::InputError;
 use crate::gate::{self, FailOn, GateOptions, Outcome};
-use crate::output::{self, Format};
+use crate::output::{self, Format, FormatSpec, OcsfClass, RenderOptions};
 use crate::report::{new_scan_id, Report, ScanInfo};
 use crate::rules::{self, evaluate, RuleSet};
 use crate::snapshot::{AccountSnapshot, Snapshot};
+use crate::suppress::{self, SuppressionFile};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::collections::BTreeSet;
@@ -34,6 +36,8 @@ pub struct Cli {
 enum Command {
     /// Evaluate rules on a snapshot or an IAM dump and report.
     Scan(ScanArgs),
+    /// Read AWS (live) into a snapshot file, to scan later with `scan --snapshot`.
+    Collect(CollectArgs),
     /// List, explain and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -47,9 +51,53 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Compare two JSON reports v1: new failing findings, resolved ones, and the score's move.
+    Diff(DiffArgs),
     /// Time a bare JSON parse of a file (the benchmark's yardstick).
     #[command(hide = true)]
     ParseJson { file: PathBuf },
+}
+
+/// Where and how to read AWS live (the standard credential chain applies: environment,
+/// profiles, SSO, web identity, instance and container roles; AWS_ENDPOINT_URL works).
+#[derive(Args, Clone, Default)]
+struct LiveArgs {
+    /// Named profile from the AWS config files.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Regions to scan, comma-separated (default: every region enabled in each account).
+    #[arg(long, value_delimiter = ',')]
+    regions: Vec<String>,
+    /// Assume this role first (e.g. an audit role in the management account).
+    #[arg(long)]
+    role_arn: Option<String>,
+    /// External id for --role-arn and for the per-account role in --org mode.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// Scan every ACTIVE account of the organisation, assuming --role-name in each.
+    #[arg(long)]
+    org: bool,
+    /// The role to assume in each member account with --org.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    role_name: String,
+    /// Only these accounts (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    accounts: Vec<String>,
+    /// Leave these accounts out (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    exclude_accounts: Vec<String>,
+    /// How many AWS API call groups run at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+}
+
+#[derive(Args)]
+struct CollectArgs {
+    #[command(flatten)]
+    live: LiveArgs,
+    /// The snapshot file to write (atomically).
+    #[arg(short, long, value_name = "PATH")]
+    output: PathBuf,
 }
 
 #[derive(Args)]
@@ -63,18 +111,38 @@ struct SourceArgs {
     /// A folder of your own Rego rules, added to the built-in ones (repeatable).
     #[arg(long, value_name = "DIR")]
     rules: Vec<PathBuf>,
+    /// Without --snapshot or --gaad, posture reads AWS live with these.
+    #[command(flatten)]
+    live: LiveArgs,
 }
 
 #[derive(Args)]
 struct ScanArgs {
     #[command(flatten)]
     source: SourceArgs,
-    /// Report format.
-    #[arg(short, long, value_enum, default_value = "table")]
-    format: Format,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Report format, with an optional file: `-f json=report.json -f sarif=posture.sarif -f table`
+    /// (repeatable; at most one without a path goes to stdout). One of table, json, ndjson, ocsf,
+    /// asff, sarif, junit, csv, html. Default: table.
+    #[arg(short, long = "format", value_name = "FORMAT[=PATH]")]
+    format: Vec<FormatSpec>,
+    /// Write the report to this file (atomically) instead of stdout; only with a single format.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// The OCSF class of `-f ocsf`: compliance (2003) or detection (2004, failing results only).
+    #[arg(long, value_enum, default_value = "compliance")]
+    ocsf_class: OcsfClass,
+    /// Suppressions (YAML). Default: .posture-ignore.yaml in the working directory, if present.
+    #[arg(long, value_name = "PATH")]
+    ignore_file: Option<PathBuf>,
+    /// Apply no suppressions: show every failing result as failing.
+    #[arg(long)]
+    no_ignores: bool,
+    /// An earlier JSON report v1: mark findings new or unchanged and list the resolved ones.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    baseline: Option<PathBuf>,
+    /// With --baseline: fail (exit 3) only on new failing results at or above --fail-on.
+    #[arg(long, requires = "baseline")]
+    fail_on_new: bool,
     /// Fail (exit 3) on a failing result at or above this severity.
     #[arg(long, value_enum, default_value = "none")]
     fail_on: FailOn,
@@ -87,6 +155,23 @@ struct ScanArgs {
     /// Print phase timings to stderr.
     #[arg(long)]
     timings: bool,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The earlier report.
+    old: PathBuf,
+    /// The later report.
+    new: PathBuf,
+    /// `table` or `json`.
+    #[arg(short, long, value_enum, default_value = "table")]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -145,15 +230,22 @@ pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
             return match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => gate::EXIT_OK,
-                _ => gate::EXIT_INPUT,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    let _ = error.print();
+                    gate::EXIT_OK
+                }
+                _ => {
+                    // Usage errors are one line; the "try --help" hint below it is dropped.
+                    let rendered = error.render().to_string();
+                    eprintln!("{}", rendered.lines().next().unwrap_or("error: invalid arguments"));
+                    gate::EXIT_INPUT
+                }
             };
         }
     };
     init_logging(cli.quiet, cli.verbose);
-    match run(cli.command) {
+    match run(cli.command, cli.quiet) {
         Ok(code) => code,
         Err(error) => match error.downcast_ref::<InputError>() {
             Some(input) => {
@@ -191,8 +283,24 @@ fn use_colour(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn run(command: Command) -> anyhow::Result<u8> {
+fn run(command: Command, quiet: bool) -> anyhow::Result<u8> {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
     match command {
+        Command::Collect(args) => {
+            let snapshot = collect_live(&args.live)?;
+            output::write_atomically(&args.output, |out| {
+                serde_json::to_writer(&mut *out, &snapshot).map_err(std::io::Error::other)?;
+                out.write_all(b"\n")
+            })
+            .with_context(|| format!("writing {}", args.output.display()))?;
+            eprintln!(
+                "wrote {} ({} account(s), {} coverage gap(s))",
+                args.output.display(),
+                snapshot.accounts.len(),
+                snapshot.accounts.iter().map(|a| a.coverage_gaps.len()).sum::<usize>()
+            );
+            Ok(gate::decide(Outcome::Done).code)
+        }
         Command::Scan(args) => scan(args),
         Command::Facts(args) => {
             let rule_set = load_rules(&args.rules)?;
@@ -208,6 +316,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             Ok(gate::decide(Outcome::Done).code)
         }
         Command::Rules(command) => rules_command(command),
+        Command::Diff(args) => diff(args),
         Command::Synth(args) => {
             let started = Instant::now();
             let stats = crate::synth::write_snapshot(&args.output, args.accounts, args.seed)
@@ -259,10 +368,43 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
     RuleSet::load(dirs, true)
 }
 
-/// Reads every `--snapshot` and `--gaad` into one snapshot; returns it with the source labels.
-fn load_sources(args: &SourceArgs) -> Result<(Snapshot, Vec<String>), InputError> {
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(feature = "live")]
+fn collect_live(args: &LiveArgs) -> anyhow::Result<Snapshot> {
+    let options = crate::collect::CollectOptions {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        role_arn: args.role_arn.clone(),
+        external_id: args.external_id.clone(),
+        org: args.org,
+        role_name: args.role_name.clone(),
+        accounts: args.accounts.clone(),
+        exclude_accounts: args.exclude_accounts.clone(),
+        concurrency: args.concurrency,
+        progress: !QUIET.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    let calls = std::sync::Arc::new(crate::collect::CallCounter::default());
+    let started = Instant::now();
+    let snapshot = crate::collect::collect_blocking(&options, calls.clone())?;
+    tracing::info!("collected in {:.2}s", started.elapsed().as_secs_f64());
+    for line in calls.summary() {
+        tracing::info!("{line}");
+    }
+    Ok(snapshot)
+}
+
+#[cfg(not(feature = "live"))]
+fn collect_live(_args: &LiveArgs) -> anyhow::Result<Snapshot> {
+    Err(InputError::Usage("this build has no live collection (built without the `live` feature)".into()).into())
+}
+
+/// Reads every `--snapshot` and `--gaad` into one snapshot (or AWS live when none is given);
+/// returns it with the source labels.
+fn load_sources(args: &SourceArgs) -> anyhow::Result<(Snapshot, Vec<String>)> {
     if args.snapshot.is_empty() && args.gaad.is_empty() {
-        return Err(InputError::Usage("a source is needed: --snapshot FILE or --gaad FILE".into()));
+        let snapshot = collect_live(&args.live)?;
+        return Ok((snapshot, vec!["live:aws".to_string()]));
     }
     let mut sources = Vec::new();
     let mut accounts: Vec<AccountSnapshot> = Vec::new();
@@ -288,6 +430,10 @@ fn load_sources(args: &SourceArgs) -> Result<(Snapshot, Vec<String>), InputError
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    // Everything the user can get wrong is checked before any work is done.
+    let targets = plan_outputs(&args.format, args.output.as_deref())?;
+    let suppressions = load_suppressions(args.ignore_file.as_deref(), args.no_ignores)?;
+    let previous = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
     let started_at = now();
     let clock = Instant::now();
     let rule_set = load_rules(&args.source.rules)?;
@@ -319,17 +465,36 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let resources = evaluation.resources;
     let times = evaluation.times;
     drop(snapshot);
-    let report = Report::new(scan, &rule_set, evaluation.results, gaps);
+    let mut results = evaluation.results;
+    if let Some(file) = &suppressions {
+        let applied = suppress::apply(file, chrono::Utc::now().date_naive(), &mut results, |r| {
+            rule_set.rules[r.rule].meta.id.clone()
+        });
+        for line in &applied.expired {
+            eprintln!("warning: {line}");
+        }
+        tracing::info!("{}: {} failing result(s) muted", file.path.display(), applied.muted);
+    }
+    let mut report = Report::new(scan, &rule_set, results, gaps);
+    if let Some(previous) = &previous {
+        report.compare_with(previous);
+    }
     let reported = clock.elapsed();
 
-    let colour = args.output.is_none() && use_colour(&std::io::stdout());
-    match &args.output {
-        Some(path) => output::write_atomically(path, |out| output::render(&report, args.format, colour, out))
-            .with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            output::render(&report, args.format, colour, &mut out)?;
-            out.flush()?;
+    for target in &targets {
+        let colour = target.format == Format::Table && target.path.is_none() && use_colour(&std::io::stdout());
+        let options = RenderOptions {
+            colour,
+            ocsf_class: args.ocsf_class,
+        };
+        match &target.path {
+            Some(path) => output::write_atomically(path, |out| output::render(&report, target.format, options, out))
+                .with_context(|| format!("writing {}", path.display()))?,
+            None => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                output::render(&report, target.format, options, &mut out)?;
+                out.flush()?;
+            }
         }
     }
     let written = clock.elapsed();
@@ -354,12 +519,91 @@ fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         fail_on: args.fail_on,
         min_score: args.min_score,
         strict: args.strict,
+        fail_on_new: args.fail_on_new,
     };
     let decision = gate::decide(Outcome::Scanned(&report, &options));
     for reason in &decision.reasons {
         eprintln!("gate: {reason}");
     }
     Ok(decision.code)
+}
+
+/// Where each requested format goes. `-o PATH` keeps working with exactly one format.
+fn plan_outputs(formats: &[FormatSpec], output: Option<&Path>) -> Result<Vec<FormatSpec>, InputError> {
+    let mut targets: Vec<FormatSpec> = if formats.is_empty() {
+        vec![FormatSpec {
+            format: Format::Table,
+            path: None,
+        }]
+    } else {
+        formats.to_vec()
+    };
+    if let Some(path) = output {
+        match targets.as_mut_slice() {
+            [only] if only.path.is_none() => only.path = Some(path.to_path_buf()),
+            [_] => {
+                return Err(InputError::Usage(
+                    "give the path once: either -f FORMAT=PATH or -o PATH".into(),
+                ))
+            }
+            _ => {
+                return Err(InputError::Usage(
+                    "-o PATH takes a single format; with several, give each its own: -f json=report.json".into(),
+                ))
+            }
+        }
+    }
+    if targets.iter().filter(|t| t.path.is_none()).count() > 1 {
+        return Err(InputError::Usage(
+            "at most one format may go to stdout; give the others a path: -f FORMAT=PATH".into(),
+        ));
+    }
+    let mut paths = BTreeSet::new();
+    for path in targets.iter().filter_map(|t| t.path.as_ref()) {
+        if !paths.insert(path) {
+            return Err(InputError::Usage(format!(
+                "{} is the target of more than one format",
+                path.display()
+            )));
+        }
+    }
+    Ok(targets)
+}
+
+/// The suppression file to apply: the one named, else `.posture-ignore.yaml` if present.
+fn load_suppressions(named: Option<&Path>, disabled: bool) -> Result<Option<SuppressionFile>, InputError> {
+    if disabled {
+        return Ok(None);
+    }
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(suppress::DEFAULT_IGNORE_FILE);
+            if !default.exists() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    SuppressionFile::load(&path)
+        .map(Some)
+        .map_err(|error| InputError::Usage(error.to_string()))
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<u8> {
+    let old = RecordedReport::load(&args.old)?;
+    let new = RecordedReport::load(&args.new)?;
+    let diff = output::diff::Diff::of(&old, &new);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        DiffFormat::Table => out.write_all(diff.table().as_bytes())?,
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &diff)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(gate::decide(Outcome::Done).code)
 }
 
 fn reject_duplicate_accounts(accounts: &[AccountSnapshot]) -> Result<(), InputError> {

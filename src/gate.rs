@@ -1,5 +1,6 @@
 //! The CI gate and every exit code, decided in one place (DESIGN.md §Exit codes).
 
+use crate::baseline::Mark;
 use crate::report::Report;
 use crate::results::Status;
 use crate::rules::metadata::Severity;
@@ -42,6 +43,9 @@ pub struct GateOptions {
     pub fail_on: FailOn,
     pub min_score: Option<f64>,
     pub strict: bool,
+    /// With a baseline: only new failing results (at or above `fail_on`, any severity with
+    /// `none`) fail the gate.
+    pub fail_on_new: bool,
 }
 
 /// How a run ended, as far as the exit code cares.
@@ -87,7 +91,25 @@ pub fn decide(outcome: Outcome<'_>) -> Decision {
 
 fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
     let mut failed = Vec::new();
-    if let Some(threshold) = options.fail_on.threshold() {
+    if options.fail_on_new {
+        let threshold = options.fail_on.threshold().unwrap_or(Severity::Info);
+        let new_failures = report
+            .results
+            .iter()
+            .enumerate()
+            .filter(|(index, r)| {
+                r.status == Status::Fail
+                    && report.meta(r).severity >= threshold
+                    && report.mark(*index) == Some(Mark::New)
+            })
+            .count();
+        if new_failures > 0 {
+            failed.push(format!(
+                "{new_failures} new failing result(s) at or above {} against the baseline",
+                threshold.as_str()
+            ));
+        }
+    } else if let Some(threshold) = options.fail_on.threshold() {
         let at_or_above = report
             .results
             .iter()

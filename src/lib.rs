@@ -3,7 +3,10 @@
 //! Data flows one way: sources (`snapshot`, `import`) → [`facts`] (Rust, rayon) → [`rules`]
 //! (Rego via regorus) → [`results`] → [`score`] → [`output`] → exit code ([`gate`]).
 
+pub mod baseline;
 pub mod cli;
+#[cfg(feature = "live")]
+pub mod collect;
 pub mod error;
 pub mod facts;
 pub mod gate;
@@ -14,4 +17,5 @@ pub mod results;
 pub mod rules;
 pub mod score;
 pub mod snapshot;
+pub mod suppress;
 pub mod synth;

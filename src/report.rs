@@ -1,5 +1,6 @@
 //! Everything a renderer needs, assembled once after evaluation. Renderers only render.
 
+use crate::baseline::{self, Comparison, CurrentFinding, Mark, RecordedReport, Scope};
 use crate::results::{RuleResult, Status};
 use crate::rules::metadata::{RuleMetadata, Severity};
 use crate::rules::RuleSet;
@@ -25,6 +26,8 @@ pub struct Report<'a> {
     pub score: Score,
     pub coverage: Coverage,
     pub gaps: Vec<CoverageGap>,
+    /// Set when a `--baseline` was given: one mark per result, and what was resolved.
+    pub baseline: Option<Comparison>,
 }
 
 impl<'a> Report<'a> {
@@ -53,7 +56,34 @@ impl<'a> Report<'a> {
             score,
             coverage,
             gaps,
+            baseline: None,
         }
+    }
+
+    /// Marks each result new or unchanged against an earlier report, and lists the resolved.
+    pub fn compare_with(&mut self, previous: &RecordedReport) {
+        let scope = Scope::new(&self.scan.accounts, &self.scan.regions);
+        let ids: Vec<String> = self.results.iter().map(|r| self.fingerprint(r)).collect();
+        let current = ids.iter().zip(&self.results).map(|(id, r)| CurrentFinding {
+            id,
+            status: r.status.as_str(),
+        });
+        self.baseline = Some(baseline::compare(previous, current, &scope));
+    }
+
+    /// The baseline mark of the result at `index`, when a baseline was given.
+    pub fn mark(&self, index: usize) -> Option<Mark> {
+        self.baseline.as_ref().and_then(|b| b.marks.get(index).copied())
+    }
+
+    pub fn fingerprint(&self, result: &RuleResult) -> String {
+        let resource = &result.resource;
+        fingerprint(
+            &self.meta(result).id,
+            &resource.account,
+            &resource.region,
+            &resource.arn,
+        )
     }
 
     pub fn meta(&self, result: &RuleResult) -> &'a RuleMetadata {

@@ -145,6 +145,23 @@ fn demo_verdicts_are_the_expected_ones() {
         ("IAM-001", "break-glass"),
         ("IAM-001", "github-actions-deploy"),
         ("IAM-001", "legacy-deploy"),
+        // PowerUserAccess is not admin, but takes over existing compute; the boundary of
+        // dev-sandbox still allows lambda:*.
+        ("IAM-002", "bob"),
+        ("IAM-002", "dev-sandbox"),
+        ("IAM-004", "Developers"),
+        ("IAM-004", "bob"),
+        ("IAM-005", "Developers"),
+        ("IAM-005", "SecurityAuditors"),
+        ("IAM-005", "bob"),
+        ("IAM-005", "carol"),
+        ("IAM-005", "dev-sandbox"),
+        ("IAM-006", "Developers"),
+        ("IAM-006", "bob"),
+        ("IAM-006", "dev-sandbox"),
+        ("IAM-007", "bob"),
+        ("IAM-009", "security-scanner"),
+        ("IAM-015", "legacy-deploy"),
         ("NET-001", "bastion"),
         ("NET-001", "legacy-windows"),
         ("NET-002", "com.amazonaws.eu-west-1.s3"),
@@ -221,11 +238,17 @@ fn gate_exit_codes() {
         .args(["scan", "--snapshot", DEMO, "--min-score", "101"])
         .assert()
         .code(2);
+    // Without a file source, scan reads AWS live; an unreachable endpoint is a runtime error.
     posture()
-        .args(["scan"])
+        .args(["scan", "--regions", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--snapshot"));
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("cannot identify the caller").and(predicate::str::contains("testing").not()));
 }
 
 fn one_line_error(args: &[&str]) -> String {

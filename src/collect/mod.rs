@@ -114,7 +114,10 @@ pub(crate) struct Gaps {
 
 impl Gaps {
     fn new(account: &str) -> Self {
-        Gaps { account: account.to_string(), list: Arc::new(Mutex::new(Vec::new())) }
+        Gaps {
+            account: account.to_string(),
+            list: Arc::new(Mutex::new(Vec::new())),
+        }
     }
     pub(crate) fn add(&self, region: &str, service: &str, operation: &str, error: String) {
         tracing::warn!(account = %self.account, region, service, operation, "{error}");
@@ -129,7 +132,10 @@ impl Gaps {
         }
     }
     fn take(&self) -> Vec<CoverageGap> {
-        self.list.lock().map(|mut list| std::mem::take(&mut *list)).unwrap_or_default()
+        self.list
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default()
     }
 }
 
@@ -179,7 +185,9 @@ async fn base_config(options: &CollectOptions) -> SdkConfig {
 }
 
 async fn assume(config: &SdkConfig, role_arn: &str, external_id: Option<&str>) -> SdkConfig {
-    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("posture").configure(config);
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name("posture")
+        .configure(config);
     if let Some(external_id) = external_id {
         builder = builder.external_id(external_id);
     }
@@ -193,7 +201,10 @@ async fn assume(config: &SdkConfig, role_arn: &str, external_id: Option<&str>) -
 async fn caller_account(config: &SdkConfig) -> Result<String, String> {
     let client = aws_sdk_sts::Client::new(config);
     match client.get_caller_identity().send().await {
-        Ok(output) => output.account().map(str::to_string).ok_or_else(|| "no account in the answer".to_string()),
+        Ok(output) => output
+            .account()
+            .map(str::to_string)
+            .ok_or_else(|| "no account in the answer".to_string()),
         Err(error) => Err(describe(&error)),
     }
 }
@@ -282,8 +293,13 @@ async fn collect_account(
     limit: Arc<Semaphore>,
 ) -> AccountSnapshot {
     let gaps = Gaps::new(&account_id);
-    let mut snapshot =
-        AccountSnapshot { account_id: account_id.clone(), name, iam: None, regions: Vec::new(), coverage_gaps: Vec::new() };
+    let mut snapshot = AccountSnapshot {
+        account_id: account_id.clone(),
+        name,
+        iam: None,
+        regions: Vec::new(),
+        coverage_gaps: Vec::new(),
+    };
     let config = if account_id == caller {
         base.clone()
     } else {
@@ -297,8 +313,18 @@ async fn collect_account(
         }
         assumed
     };
-    let context = AccountContext { account_id: account_id.clone(), config, gaps: gaps.clone(), calls, limit };
-    let regions = if options.regions.is_empty() { regional::enabled_regions(&context).await } else { options.regions.clone() };
+    let context = AccountContext {
+        account_id: account_id.clone(),
+        config,
+        gaps: gaps.clone(),
+        calls,
+        limit,
+    };
+    let regions = if options.regions.is_empty() {
+        regional::enabled_regions(&context).await
+    } else {
+        options.regions.clone()
+    };
     let iam_task = {
         let context = context.clone();
         tokio::spawn(async move { iam::collect(&context).await })
@@ -325,5 +351,11 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
         regional::securityhub(context, &region),
         regional::config(context, &region),
     );
-    RegionSnapshot { region, guardduty, securityhub, network, config }
+    RegionSnapshot {
+        region,
+        guardduty,
+        securityhub,
+        network,
+        config,
+    }
 }

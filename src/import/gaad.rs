@@ -126,7 +126,10 @@ struct GaadPolicyVersion {
 
 /// Reads one GAAD dump file.
 pub fn load_gaad(path: &Path) -> Result<AccountSnapshot, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     let gaad: Gaad = serde_path_to_error::deserialize(deserializer)
         .map_err(|error| InputError::at(path, error.path().to_string(), error.inner()))?;
@@ -150,7 +153,8 @@ pub fn load_gaad(path: &Path) -> Result<AccountSnapshot, InputError> {
 /// Converts GAAD pages (as the API's JSON, merged) into the IAM section: the live collector
 /// goes through here too, so both decode policy documents the same way.
 pub fn iam_from_value(value: serde_json::Value) -> Result<IamSection, String> {
-    let gaad: Gaad = serde_path_to_error::deserialize(value).map_err(|error| format!("{}: {}", error.path(), error.inner()))?;
+    let gaad: Gaad =
+        serde_path_to_error::deserialize(value).map_err(|error| format!("{}: {}", error.path(), error.inner()))?;
     Ok(convert(gaad))
 }
 

@@ -1,6 +1,7 @@
 //! JSON report v1 (DESIGN.md): frozen structs of its own, never the internal types. Findings
 //! are streamed so a million-resource report is not held twice in memory.
 
+use crate::baseline::{Mark, RecordedFinding};
 use crate::facts::ResourceRef;
 use crate::report::{fingerprint, Report};
 use crate::results::RuleResult;
@@ -42,6 +43,16 @@ struct CoverageV1<'a> {
     gaps: &'a [CoverageGap],
 }
 
+/// Only with `--baseline` (an additive v1 section): counts, and the findings fixed since.
+#[derive(Serialize)]
+struct BaselineV1<'a> {
+    previous_scan_id: &'a str,
+    previous_score: Option<f64>,
+    new: usize,
+    unchanged: usize,
+    resolved: &'a [RecordedFinding],
+}
+
 #[derive(Serialize)]
 pub struct FindingV1<'a> {
     pub id: String,
@@ -56,10 +67,15 @@ pub struct FindingV1<'a> {
     pub evidence: &'a serde_json::Value,
     pub compliance: &'a [String],
     pub remediation: &'a str,
+    /// `new` or `unchanged`, only when a baseline was given (an additive v1 field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'static str>,
 }
 
 impl<'a> FindingV1<'a> {
-    pub fn of(report: &'a Report<'a>, result: &'a RuleResult) -> Self {
+    /// The finding of the result at `index` in `report.results`.
+    pub fn of(report: &'a Report<'a>, index: usize) -> Self {
+        let result: &'a RuleResult = &report.results[index];
         let meta = report.meta(result);
         let resource = &result.resource;
         FindingV1 {
@@ -75,6 +91,7 @@ impl<'a> FindingV1<'a> {
             evidence: &result.evidence,
             compliance: &meta.compliance,
             remediation: &meta.remediation,
+            baseline: report.mark(index).map(|mark| mark.as_str()),
         }
     }
 }
@@ -83,7 +100,7 @@ struct Findings<'a>(&'a Report<'a>);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.results.iter().map(|result| FindingV1::of(self.0, result)))
+        serializer.collect_seq((0..self.0.results.len()).map(|index| FindingV1::of(self.0, index)))
     }
 }
 
@@ -130,6 +147,19 @@ impl Serialize for ReportV1<'_> {
                 gaps: &report.gaps,
             },
         )?;
+        if let Some(comparison) = &report.baseline {
+            let new = comparison.marks.iter().filter(|m| **m == Mark::New).count();
+            out.serialize_field(
+                "baseline",
+                &BaselineV1 {
+                    previous_scan_id: &comparison.previous_scan_id,
+                    previous_score: comparison.previous_score,
+                    new,
+                    unchanged: comparison.marks.len() - new,
+                    resolved: &comparison.resolved,
+                },
+            )?;
+        }
         out.serialize_field("findings", &Findings(report))?;
         out.end()
     }
@@ -142,8 +172,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
 
 /// One finding per line, the same objects as `findings` in the report.
 pub fn write_ndjson(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for result in &report.results {
-        serde_json::to_writer(&mut *out, &FindingV1::of(report, result))?;
+    for index in 0..report.results.len() {
+        serde_json::to_writer(&mut *out, &FindingV1::of(report, index))?;
         out.write_all(b"\n")?;
     }
     Ok(())

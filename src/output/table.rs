@@ -1,5 +1,7 @@
 //! The terminal report: score, pillars, failures by severity, failing rules with resources.
 
+use crate::baseline::{Mark, RecordedFinding, RecordedResource};
+use crate::output::diff::findings_section;
 use crate::report::Report;
 use crate::results::Status;
 use crate::rules::metadata::Severity;
@@ -96,6 +98,37 @@ pub fn render(report: &Report<'_>, colour: bool) -> String {
         }
         text.push_str(&table.to_string());
         text.push('\n');
+    }
+    if let Some(baseline) = &report.baseline {
+        let new_failing: Vec<RecordedFinding> = report
+            .results
+            .iter()
+            .enumerate()
+            .filter(|(index, r)| r.status == Status::Fail && report.mark(*index) == Some(Mark::New))
+            .map(|(_, r)| {
+                let meta = report.meta(r);
+                RecordedFinding {
+                    id: report.fingerprint(r),
+                    rule_id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    severity: meta.severity.as_str().into(),
+                    status: r.status.as_str().into(),
+                    resource: RecordedResource {
+                        arn: r.resource.arn.clone(),
+                        account: r.resource.account.clone(),
+                        region: r.resource.region.clone(),
+                    },
+                    message: r.message.clone(),
+                }
+            })
+            .collect();
+        text.push_str(&format!(
+            "\nAgainst baseline scan {} (score then {}):",
+            baseline.previous_scan_id,
+            score_text(baseline.previous_score)
+        ));
+        text.push_str(&findings_section("New failing", &new_failing));
+        text.push_str(&findings_section("Resolved", &baseline.resolved));
     }
     if !report.gaps.is_empty() {
         text.push_str(&format!("\nCoverage gaps ({}):\n", report.gaps.len()));

@@ -652,7 +652,20 @@ fn check_schema_version(version: Option<&serde_json::Value>, path: &Path) -> Res
     }
 }
 
-/// JSON Schema of the snapshot, generated from these types.
-pub fn json_schema() -> schemars::Schema {
-    schemars::schema_for!(Snapshot)
+/// JSON Schema of the snapshot, generated from these types, with keys in sorted order (so the
+/// checked-in file is the same whatever serde_json features the build unified).
+pub fn json_schema() -> serde_json::Value {
+    sort_keys(schemars::schema_for!(Snapshot).to_value())
+}
+
+fn sort_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
 }

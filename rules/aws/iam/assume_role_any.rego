@@ -17,11 +17,10 @@
 #     with conditions (aws:ResourceTag, aws:ResourceAccount, aws:ResourceOrgID).
 package aws.iam.assume_role_any
 
-# Full administrators are IAM-001's; groups act through their users.
+# Full administrators are judged and pass (IAM-001 reports them); groups act through their users.
 applicable contains principal.key if {
 	some principal in input.iam.principals
 	principal.kind in {"user", "role"}
-	not principal.full_admin
 }
 
 deny contains {
@@ -35,6 +34,7 @@ deny contains {
 		"conditional": false,
 		"policies": grant.policies,
 		"assumable_roles": reachable,
+		"permissions_boundary": object.get(principal, "permissions_boundary", null),
 	},
 } if {
 	some principal in input.iam.principals

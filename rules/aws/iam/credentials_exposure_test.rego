@@ -57,7 +57,8 @@ test_allow_full_admin_left_to_iam_001 if {
 	p := object.union(principal({"sts:GetFederationToken": {"resources": ["*"], "conditional": false, "policies": ["a"]}}), {"full_admin": true})
 	input_doc := {"iam": {"principals": [p]}}
 	count(rule.deny) == 0 with input as input_doc
-	count(rule.applicable) == 0 with input as input_doc
+	applicable := rule.applicable with input as input_doc
+	applicable == {key}
 }
 
 test_missing_data_yields_nothing if {

@@ -21,10 +21,9 @@ package aws.iam.data_exfiltration
 
 sensitive := data.posture.iam.sensitive_actions.data_exfiltration
 
-# Full administrators are IAM-001's.
+# Full administrators are judged and pass: IAM-001 reports them.
 applicable contains principal.key if {
 	some principal in input.iam.principals
-	not principal.full_admin
 }
 
 # Actions of the list allowed unconditionally on "*".
@@ -50,6 +49,7 @@ deny contains {
 			some action in actions
 		],
 		"policies": policies,
+		"permissions_boundary": object.get(principal, "permissions_boundary", null),
 	},
 } if {
 	some principal in input.iam.principals

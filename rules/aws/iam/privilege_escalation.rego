@@ -21,10 +21,10 @@
 #     permissions boundary that denies IAM writes.
 package aws.iam.privilege_escalation
 
+# Full administrators are judged and pass (IAM-001 reports them); groups act through their users.
 applicable contains principal.key if {
 	some principal in input.iam.principals
 	principal.kind in {"user", "role"}
-	not principal.full_admin
 }
 
 # A `self` method escalates unless it is mere self-service (own access keys, own password).
@@ -44,9 +44,15 @@ self_service(method) if {
 	method.only_on_self == true
 }
 
+# What each method does, from the rules data.
+descriptions[m.id] := object.get(m, "description", "") if {
+	some m in data.posture.iam.escalation_methods
+}
+
 method_evidence(principal, method) := {
 	"id": method.id,
 	"kind": method.kind,
+	"description": object.get(descriptions, method.id, ""),
 	"actions": [grant_evidence(principal, action) | some action in method.actions],
 	"conditional": method.conditional,
 	"policies": sort({policy |

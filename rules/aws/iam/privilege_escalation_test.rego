@@ -32,6 +32,7 @@ test_deny_create_policy_version if {
 	some m in result.evidence.methods
 	m.id == "CreatePolicyVersion"
 	m.policies == ["inline:iam-admin-lite"]
+	contains(m.description, "new default version")
 	m.actions[0].resources == ["*"]
 	result.evidence.conditional == false
 }
@@ -58,8 +59,24 @@ test_deny_path_through_pass_role if {
 	results := rule.deny with input as {"iam": {"principals": [p]}}
 	some result in results
 	contains(result.message, "path user/bob -[PassRoleLambda]-> role/admin (full_admin)")
+	not contains(result.message, "under conditions")
 	result.evidence.path.target_reason == "full_admin"
 	result.evidence.methods == []
+}
+
+# Only a conditional path (e.g. assuming a role that requires MFA): still a finding, so marked.
+test_deny_conditional_path_only if {
+	path := {
+		"path": [bob, admin_role],
+		"steps": [{"from": bob, "to": admin_role, "via": "sts:AssumeRole", "kind": "assume"}],
+		"target_reason": "full_admin", "conditional": true,
+	}
+	p := object.union(user([], {}), {"path_to_privileged": path})
+	results := rule.deny with input as {"iam": {"principals": [p]}}
+	some result in results
+	contains(result.message, "under conditions")
+	contains(result.message, "-[assume]-> role/admin (full_admin, conditional)")
+	result.evidence.conditional == true
 }
 
 test_deny_existing_compute_on_every_function if {
@@ -99,8 +116,8 @@ test_deny_attach_policy_on_self_still_escalates if {
 	count(rule.deny) == 1 with input as {"iam": {"principals": [p]}}
 }
 
-# Administrators are IAM-001's; groups act through their users.
-test_allow_admins_and_groups_not_applicable if {
+# Administrators are judged and pass (IAM-001 reports them); groups act through their users.
+test_allow_admin_passes_and_group_not_applicable if {
 	admin := object.union(user([method("PutUserPolicy", "self", ["iam:PutUserPolicy"], {})], {}), {"full_admin": true})
 	group := {
 		"key": "arn:aws:iam::111122223333:group/ops", "kind": "group", "name": "ops", "full_admin": false,
@@ -108,7 +125,8 @@ test_allow_admins_and_groups_not_applicable if {
 	}
 	input_doc := {"iam": {"principals": [admin, group]}}
 	count(rule.deny) == 0 with input as input_doc
-	count(rule.applicable) == 0 with input as input_doc
+	applicable := rule.applicable with input as input_doc
+	applicable == {bob}
 }
 
 test_allow_no_methods_no_path if {

@@ -19,14 +19,21 @@
 #     changes outside the organisation with a service control policy.
 package aws.iam.resource_exposure
 
-# Full administrators are IAM-001's.
+# Full administrators are judged and pass: IAM-001 reports them.
 applicable contains principal.key if {
 	some principal in input.iam.principals
-	not principal.full_admin
 }
 
 # Actions named in the message; the evidence has them all (the facts list at most 50).
 shown := 5
+
+sensitive_services := {lower(s) | some s in data.posture.iam.sensitive_services}
+
+# Actions of sensitive services (iam, kms, s3, ...) first: they say most about the risk.
+by_interest(actions) := array.concat(
+	[a | some a in actions; lower(split(a, ":")[0]) in sensitive_services],
+	[a | some a in actions; not lower(split(a, ":")[0]) in sensitive_services],
+)
 
 more_text(listed, total) := sprintf(" and %d more", [total - count(listed)]) if {
 	total > count(listed)
@@ -43,6 +50,7 @@ deny contains {
 		"count": total,
 		"listed_all": count(actions) >= total,
 		"policies": object.get(principal, "policies", []),
+		"permissions_boundary": object.get(principal, "permissions_boundary", null),
 	},
 } if {
 	some principal in input.iam.principals
@@ -50,5 +58,5 @@ deny contains {
 	total := principal.permissions_management_everywhere_count
 	total > 0
 	actions := object.get(principal, "permissions_management_everywhere", [])
-	listed := array.slice(actions, 0, shown)
+	listed := array.slice(by_interest(actions), 0, shown)
 }

@@ -29,6 +29,14 @@ test_deny_truncated_list_counts_the_rest if {
 	result.evidence.listed_all == false
 }
 
+test_deny_names_sensitive_services_first if {
+	actions := ["acm-pca:PutPolicy", "ecr:SetRepositoryPolicy", "kms:PutKeyPolicy"]
+	results := rule.deny with input as {"iam": {"principals": [principal(actions, 3)]}}
+	some result in results
+	contains(result.message, "actions: kms:PutKeyPolicy, acm-pca:PutPolicy, ecr:SetRepositoryPolicy)")
+	result.evidence.permissions_management_actions == actions
+}
+
 test_allow_none_everywhere if {
 	input_doc := {"iam": {"principals": [principal([], 0)]}}
 	count(rule.deny) == 0 with input as input_doc

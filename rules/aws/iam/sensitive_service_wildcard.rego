@@ -19,10 +19,9 @@
 #     needs.
 package aws.iam.sensitive_service_wildcard
 
-# Full administrators are IAM-001's.
+# Full administrators are judged and pass: IAM-001 reports them.
 applicable contains principal.key if {
 	some principal in input.iam.principals
-	not principal.full_admin
 }
 
 sensitive_wildcards(principal) := [w |
@@ -48,6 +47,7 @@ deny contains {
 		"services": sort({w.service | some w in wildcards}),
 		"policies": sort({w.policy | some w in wildcards}),
 		"statements": wildcards,
+		"permissions_boundary": object.get(principal, "permissions_boundary", null),
 	},
 } if {
 	some principal in input.iam.principals

@@ -47,6 +47,8 @@ pub struct EscalationMethod {
 #[derive(Debug, Default)]
 pub struct IamKnowledge {
     pub methods: Vec<EscalationMethod>,
+    /// Services whose actions are listed first (`sensitive_services`).
+    pub sensitive_services: Vec<String>,
     /// Catalog ids of the actions reported in `allowed`, sorted.
     interest: Vec<usize>,
     pub unknown_actions_in_data: Vec<String>,
@@ -101,8 +103,15 @@ impl IamKnowledge {
                 unknown.join(", ")
             );
         }
+        let sensitive_services: Vec<String> = iam
+            .get("sensitive_services")
+            .map(|v| serde_json::from_value(v.clone()))
+            .transpose()
+            .map_err(|error| format!("sensitive_services: {error}"))?
+            .unwrap_or_default();
         Ok(IamKnowledge {
             methods,
+            sensitive_services,
             interest,
             unknown_actions_in_data: unknown,
         })
@@ -575,16 +584,24 @@ fn principal(
     let full_admin = summary.everywhere_unconditional.is_full() && !boundary_unreadable;
     let privileged = full_admin || escalation_methods.iter().any(escalates_unconditionally);
 
-    let mut pm_count = 0;
-    let mut pm_listed = Vec::new();
-    for action in summary.everywhere_unconditional.iter() {
-        if catalog.actions[action].level == AccessLevel::PermissionsManagement {
-            pm_count += 1;
-            if pm_listed.len() < LISTED_PERMISSIONS_MANAGEMENT {
-                pm_listed.push(catalog.actions[action].full_name.clone());
-            }
-        }
-    }
+    // Sensitive services' actions first, so the listed fifty are the ones that matter most.
+    let mut pm_actions: Vec<&str> = summary
+        .everywhere_unconditional
+        .iter()
+        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
+        .map(|a| catalog.actions[a].full_name.as_str())
+        .collect();
+    let pm_count = pm_actions.len();
+    let sensitive = |name: &str| {
+        let service = name.split(':').next().unwrap_or_default();
+        !knowledge.sensitive_services.iter().any(|s| s == service)
+    };
+    pm_actions.sort_by_key(|name| sensitive(name));
+    let pm_listed: Vec<String> = pm_actions
+        .into_iter()
+        .take(LISTED_PERMISSIONS_MANAGEMENT)
+        .map(str::to_string)
+        .collect();
     let service_wildcards = service_wildcards(&summary, &reaching);
 
     let key = subject.arn.to_string();

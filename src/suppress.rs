@@ -1,0 +1,262 @@
+//! Suppressions (`.posture-ignore.yaml`): accepted risks with a reason and an expiry. A failing
+//! result that matches a live entry becomes `muted`; it stays in every output, marked, with the
+//! reason in its evidence. Applied once, before the score and the gate, so renderers only render.
+
+use crate::results::{RuleResult, Status};
+use chrono::NaiveDate;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file looked for in the working directory when `--ignore-file` is not given.
+pub const DEFAULT_IGNORE_FILE: &str = ".posture-ignore.yaml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SuppressionError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("{}: suppressions[{index}]: {message}", path.display())]
+    Entry {
+        path: PathBuf,
+        index: usize,
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    suppressions: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    rule: Option<String>,
+    account: Option<String>,
+    region: Option<String>,
+    resource: Option<String>,
+    reason: Option<String>,
+    expires: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// One checked entry. Every matcher it names must match (an entry with only `rule` mutes that
+/// rule everywhere).
+#[derive(Debug)]
+pub struct Suppression {
+    pub index: usize,
+    pub rule: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub resource: Option<GlobMatcher>,
+    pub resource_pattern: Option<String>,
+    pub reason: String,
+    pub expires: NaiveDate,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct SuppressionFile {
+    pub path: PathBuf,
+    pub entries: Vec<Suppression>,
+}
+
+impl SuppressionFile {
+    pub fn load(path: &Path) -> Result<Self, SuppressionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SuppressionError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Self, SuppressionError> {
+        // An empty file is a valid file with no entries.
+        let raw: RawFile = if text.trim().is_empty() {
+            RawFile {
+                suppressions: Vec::new(),
+            }
+        } else {
+            yaml_serde::from_str(text).map_err(|error| SuppressionError::Invalid {
+                path: path.to_path_buf(),
+                message: one_line(&error.to_string()),
+            })?
+        };
+        let entries = raw
+            .suppressions
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| check_entry(path, index, entry))
+            .collect::<Result<_, _>>()?;
+        Ok(SuppressionFile {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check_entry(path: &Path, index: usize, raw: RawEntry) -> Result<Suppression, SuppressionError> {
+    let invalid = |message: String| SuppressionError::Entry {
+        path: path.to_path_buf(),
+        index,
+        message,
+    };
+    let reason = raw
+        .reason
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| invalid("`reason` is required".into()))?;
+    let expires_text = raw
+        .expires
+        .ok_or_else(|| invalid("`expires` (YYYY-MM-DD) is required".into()))?;
+    let expires = NaiveDate::parse_from_str(&expires_text, "%Y-%m-%d")
+        .map_err(|_| invalid(format!("`expires` {expires_text:?} is not a YYYY-MM-DD date")))?;
+    if raw.rule.is_none() && raw.account.is_none() && raw.region.is_none() && raw.resource.is_none() {
+        return Err(invalid(
+            "names nothing to match: give at least one of rule, account, region, resource".into(),
+        ));
+    }
+    let resource = match &raw.resource {
+        Some(pattern) => Some(
+            Glob::new(pattern)
+                .map_err(|error| invalid(format!("`resource` glob {pattern:?}: {error}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    Ok(Suppression {
+        index,
+        rule: raw.rule,
+        account: raw.account,
+        region: raw.region,
+        resource,
+        resource_pattern: raw.resource,
+        reason,
+        expires,
+        tags: raw.tags,
+    })
+}
+
+impl Suppression {
+    /// Valid through the day it names.
+    pub fn is_expired(&self, today: NaiveDate) -> bool {
+        today > self.expires
+    }
+
+    fn matches(&self, rule_id: &str, result: &RuleResult) -> bool {
+        let resource = &result.resource;
+        self.rule.as_deref().is_none_or(|r| r.eq_ignore_ascii_case(rule_id))
+            && self.account.as_deref().is_none_or(|a| a == resource.account)
+            && self.region.as_deref().is_none_or(|r| r == resource.region)
+            && self.resource.as_ref().is_none_or(|g| g.is_match(&resource.arn))
+    }
+}
+
+/// What applying a file did, for stderr.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub muted: usize,
+    /// One line per expired entry (not applied).
+    pub expired: Vec<String>,
+}
+
+/// Mutes the failing results that a live entry matches; the first matching entry wins.
+pub fn apply(
+    file: &SuppressionFile,
+    today: NaiveDate,
+    results: &mut [RuleResult],
+    rule_id: impl Fn(&RuleResult) -> String,
+) -> Applied {
+    let mut applied = Applied::default();
+    let mut live = Vec::new();
+    for entry in &file.entries {
+        if entry.is_expired(today) {
+            applied.expired.push(format!(
+                "{}: suppressions[{}] expired on {} and is not applied ({})",
+                file.path.display(),
+                entry.index,
+                entry.expires,
+                entry.reason
+            ));
+        } else {
+            live.push(entry);
+        }
+    }
+    for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
+        let id = rule_id(result);
+        if let Some(entry) = live.iter().find(|e| e.matches(&id, result)) {
+            result.status = Status::Muted;
+            let suppression = serde_json::json!({
+                "reason": entry.reason,
+                "expires": entry.expires.to_string(),
+                "file": file.path.display().to_string(),
+                "entry": entry.index,
+                "tags": entry.tags,
+            });
+            // Evidence is an object for every built-in rule; anything else is kept under `original`.
+            match &mut result.evidence {
+                serde_json::Value::Object(map) => {
+                    map.insert("suppression".into(), suppression);
+                }
+                other => {
+                    let original = other.take();
+                    *other = serde_json::json!({"original": original, "suppression": suppression});
+                }
+            }
+            applied.muted += 1;
+        }
+    }
+    applied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SuppressionFile, SuppressionError> {
+        SuppressionFile::parse(Path::new("ignore.yaml"), text)
+    }
+
+    #[test]
+    fn entries_need_reason_expiry_and_a_matcher() {
+        let error = parse("suppressions:\n  - rule: IAM-001\n    expires: 2030-01-01\n")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some("ignore.yaml: suppressions[0]: `reason` is required")
+        );
+        let error = parse("suppressions:\n  - rule: IAM-001\n    reason: x\n    expires: 2030-13-01\n")
+            .err()
+            .map(|e| e.to_string());
+        assert!(error.is_some_and(|e| e.contains("suppressions[0]") && e.contains("YYYY-MM-DD")));
+        let error = parse("suppressions:\n  - reason: x\n    expires: 2030-01-01\n")
+            .err()
+            .map(|e| e.to_string());
+        assert!(error.is_some_and(|e| e.contains("names nothing to match")));
+        assert!(parse("").is_ok_and(|f| f.entries.is_empty()));
+    }
+
+    #[test]
+    fn expiry_is_inclusive() {
+        let file = parse("suppressions:\n  - rule: X\n    reason: r\n    expires: 2030-01-01\n");
+        let entry = file.ok().and_then(|f| f.entries.into_iter().next());
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        assert_eq!(
+            entry.as_ref().zip(day("2030-01-01")).map(|(e, d)| e.is_expired(d)),
+            Some(false)
+        );
+        assert_eq!(
+            entry.as_ref().zip(day("2030-01-02")).map(|(e, d)| e.is_expired(d)),
+            Some(true)
+        );
+    }
+}

@@ -1,0 +1,571 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every output format through the real binary, checked by real consumers where one exists:
+//! OCSF with py-ocsf-models, ASFF with botocore's Security Hub model, SARIF with its official
+//! JSON Schema, HTML rendered in headless Chromium. Plus suppressions, baselines and `diff`.
+//! The Python validators run under POSTURE_TEST_PYTHON (scripts/setup-test-env.sh); a missing
+//! interpreter or validator fails the test, it is never skipped.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const DEMO: &str = "fixtures/demo/snapshot.json";
+const NEXT: &str = "fixtures/demo/snapshot-next.json";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn posture() -> Command {
+    let mut command = Command::cargo_bin("posture").expect("binary builds");
+    command
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("POSTURE_LOG");
+    command
+}
+
+fn demo_json() -> Value {
+    let output = posture()
+        .args(["scan", "--snapshot", DEMO, "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().unwrap()
+}
+
+fn failing_ids(report: &Value) -> BTreeSet<String> {
+    findings(report)
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Runs a validator of tests/validators/validate_outputs.py; panics with its output unless valid.
+fn validate(kind: &str, file: &Path, extra: &[&str]) -> String {
+    let python = std::env::var("POSTURE_TEST_PYTHON")
+        .expect("POSTURE_TEST_PYTHON must name the venv python (scripts/setup-test-env.sh; scripts/test.sh sets it)");
+    let output = std::process::Command::new(&python)
+        .arg(root().join("tests/validators/validate_outputs.py"))
+        .arg(kind)
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {python}: {error}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{kind} validation failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Writes every format in one run; returns the folder and the table printed to stdout.
+fn all_formats(extra: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec!["scan".into(), "--snapshot".into(), DEMO.into()];
+    for format in ["json", "ocsf", "asff", "sarif", "junit", "csv", "html", "ndjson"] {
+        args.push("-f".into());
+        args.push(format!(
+            "{format}={}",
+            dir.path().join(format!("report.{format}")).display()
+        ));
+    }
+    args.push("-f".into());
+    args.push("table".into());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = posture().args(&args).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (dir, String::from_utf8(output.stdout).unwrap())
+}
+
+fn read_json(path: PathBuf) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn one_run_writes_every_format_and_the_table_to_stdout() {
+    let (dir, table) = all_formats(&[]);
+    assert!(table.contains("Score: "), "{table}");
+    for format in ["json", "ocsf", "asff", "sarif", "junit", "csv", "html", "ndjson"] {
+        let path = dir.path().join(format!("report.{format}"));
+        assert!(std::fs::metadata(&path).unwrap().len() > 0, "{format} is empty");
+    }
+    // No temporary files are left behind by the atomic writes.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 8);
+}
+
+#[test]
+fn ocsf_compliance_and_detection_findings_validate() {
+    let (dir, _) = all_formats(&[]);
+    let report = read_json(dir.path().join("report.json"));
+    let file = dir.path().join("report.ocsf");
+    let summary = validate("ocsf", &file, &["compliance"]);
+    assert!(
+        summary.contains(&format!("{} events", findings(&report).len())),
+        "{summary}"
+    );
+    let events: Vec<Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // One event per rule × resource, with the report's fingerprint as finding_info.uid.
+    let uids: BTreeSet<&str> = events
+        .iter()
+        .map(|e| e["finding_info"]["uid"].as_str().unwrap())
+        .collect();
+    let ids: BTreeSet<&str> = findings(&report).iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(uids, ids);
+    let admin = events
+        .iter()
+        .find(|e| e["resources"][0]["uid"] == "arn:aws:iam::111122223333:user/alice")
+        .unwrap();
+    assert_eq!(admin["class_uid"], 2003);
+    assert_eq!(admin["compliance"]["status"], "Fail");
+    assert_eq!(admin["compliance"]["status_id"], 3);
+    assert_eq!(admin["severity_id"], 5);
+    assert_eq!(admin["cloud"]["account"]["uid"], "111122223333");
+    assert!(admin["compliance"]["standards"].as_array().unwrap().len() >= 2);
+    assert!(!admin["remediation"]["desc"].as_str().unwrap().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("detections.ndjson");
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--ocsf-class", "detection", "-f"])
+        .arg(format!("ocsf={}", file.display()))
+        .assert()
+        .code(0);
+    let summary = validate("ocsf", &file, &["detection"]);
+    // Detection findings: failing (and muted) results only.
+    assert!(
+        summary.contains(&format!("{} events", failing_ids(&report).len())),
+        "{summary}"
+    );
+}
+
+#[test]
+fn asff_validates_against_botocore_securityhub_model() {
+    let (dir, _) = all_formats(&[]);
+    let file = dir.path().join("report.asff");
+    let summary = validate("asff", &file, &[]);
+    let findings_asff = read_json(file);
+    let first = &findings_asff[0];
+    assert_eq!(first["SchemaVersion"], "2018-10-08");
+    assert!(first["ProductArn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:securityhub:"));
+    let statuses: BTreeSet<&str> = findings_asff
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["Compliance"]["Status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["FAILED", "NOT_AVAILABLE", "PASSED"].into_iter().collect(),
+        "{summary}"
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let (dir, _) = all_formats(&[]);
+    let file = dir.path().join("report.sarif");
+    validate("sarif", &file, &[]);
+    let log = read_json(file);
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules
+        .iter()
+        .all(|r| r["help"]["text"].as_str().unwrap().contains("Remediation:")));
+    let report = read_json(dir.path().join("report.json"));
+    let failing: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "fail")
+        .collect();
+    assert_eq!(failing.len(), failing_ids(&report).len());
+    let location = &failing[0]["locations"][0]["logicalLocations"][0];
+    assert_eq!(location["kind"], "resource");
+    assert!(location["fullyQualifiedName"].as_str().unwrap().contains(':'));
+}
+
+#[test]
+fn junit_and_csv_carry_one_entry_per_finding() {
+    let (dir, _) = all_formats(&[]);
+    let report = read_json(dir.path().join("report.json"));
+    let total = findings(&report).len();
+    let fails = failing_ids(&report).len();
+    let summary = validate("junit", &dir.path().join("report.junit"), &[]);
+    assert!(
+        summary.contains(&format!("{total} testcases, {fails} failures")),
+        "{summary}"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("report.junit")).unwrap();
+    assert!(junit.contains("<skipped message=\"not evaluated: "), "{junit}");
+
+    let mut reader = csv::Reader::from_path(dir.path().join("report.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), total);
+    // Every field comes back exactly, commas, quotes and all.
+    for (row, finding) in rows.iter().zip(findings(&report)) {
+        assert_eq!(&row[0], finding["id"].as_str().unwrap());
+        assert_eq!(&row[11], finding["message"].as_str().unwrap());
+    }
+}
+
+fn chromium_dom(file: &Path, fragment: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}{fragment}", file.display()))
+        .output()
+        .expect("chromium is installed (scripts/apt-packages.txt)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn html_renders_score_and_every_failing_finding_and_filters_in_chromium() {
+    let (dir, _) = all_formats(&[]);
+    let report = read_json(dir.path().join("report.json"));
+    let file = dir.path().join("report.html");
+    let html = std::fs::read_to_string(&file).unwrap();
+    for remote in ["http://", "https://", "src=\"//"] {
+        assert!(
+            !html.replace("http://www.w3.org/2000/svg", "").contains(remote),
+            "{remote}"
+        );
+    }
+    let dom = chromium_dom(&file, "");
+    let score = format!("{:.1}", report["score"]["overall"].as_f64().unwrap());
+    assert!(dom.contains(&format!("id=\"score\">{score}<")), "score {score}");
+    for id in failing_ids(&report) {
+        assert!(
+            dom.contains(&format!("data-id=\"{id}\"")),
+            "failing finding {id} rendered"
+        );
+    }
+    assert!(dom.contains("<svg id=\"failing-chart\""));
+    let all = findings(&report).len();
+    assert!(dom.contains(&format!("data-shown=\"{all}\"")));
+
+    // The URL fragment filters the table, as a shared link would.
+    let dom = chromium_dom(&file, "#status=fail&q=net-001");
+    let expected = findings(&report)
+        .iter()
+        .filter(|f| f["status"] == "fail" && f["rule_id"] == "NET-001")
+        .count();
+    assert!(expected > 0);
+    assert!(dom.contains(&format!("data-shown=\"{expected}\"")), "filter applied");
+    let visible = dom
+        .split("<tr data-id=")
+        .skip(1)
+        .filter(|row| !row.split("<td").next().unwrap().contains("hidden=\"\""))
+        .count();
+    assert_eq!(visible, expected);
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let cases: [&[&str]; 5] = [
+        &["-f", "json", "-f", "table"],
+        &["-f", "json", "-f", "sarif", "-o", "x.json"],
+        &["-f", "json=x.json", "-o", "y.json"],
+        &["-f", "xml"],
+        &["--fail-on-new"],
+    ];
+    for extra in cases {
+        let output = posture()
+            .args(["scan", "--snapshot", DEMO])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{extra:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    // -o with one format still works as before.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--format", "json", "-o"])
+        .arg(&path)
+        .assert()
+        .code(0)
+        .stdout("");
+    assert_eq!(read_json(path)["schema_version"], "1");
+}
+
+fn write_ignore(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("ignore.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const IGNORE: &str = r#"suppressions:
+  - rule: IAM-001
+    resource: "arn:aws:iam::*:role/break-glass"
+    reason: break-glass role, reviewed quarterly (SEC-42)
+    expires: 2999-12-31
+    tags: [SEC-42]
+  - rule: NET-001
+    region: us-east-1
+    reason: legacy windows host being decommissioned
+    expires: 2001-01-01
+"#;
+
+#[test]
+fn suppressions_mute_matching_failures_and_expired_ones_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let ignore = write_ignore(dir.path(), IGNORE);
+    let output = posture()
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "-f",
+            "json",
+            "--fail-on",
+            "critical",
+            "--ignore-file",
+        ])
+        .arg(&ignore)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("suppressions[1] expired on 2001-01-01 and is not applied"),
+        "{stderr}"
+    );
+    // Other critical failures remain: the gate still fails, but not on the muted one.
+    assert_eq!(output.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let muted: Vec<&Value> = findings(&report).iter().filter(|f| f["status"] == "muted").collect();
+    assert_eq!(muted.len(), 1);
+    assert_eq!(
+        muted[0]["resource"]["arn"],
+        "arn:aws:iam::111122223333:role/break-glass"
+    );
+    assert_eq!(
+        muted[0]["evidence"]["suppression"]["reason"],
+        "break-glass role, reviewed quarterly (SEC-42)"
+    );
+    let legacy = findings(&report)
+        .iter()
+        .find(|f| f["resource"]["arn"].as_str().unwrap().ends_with("sg-0legacywin") && f["rule_id"] == "NET-001")
+        .unwrap();
+    assert_eq!(legacy["status"], "fail", "expired entry not applied");
+
+    // Muted never fails the gate: mute every critical failure and --fail-on critical passes.
+    let all_admins = write_ignore(
+        dir.path(),
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n",
+    );
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--fail-on", "critical", "--ignore-file"])
+        .arg(&all_admins)
+        .assert()
+        .code(0);
+    // --no-ignores shows everything.
+    posture()
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "--fail-on",
+            "critical",
+            "--no-ignores",
+            "--ignore-file",
+        ])
+        .arg(&all_admins)
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn the_default_ignore_file_is_read_from_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".posture-ignore.yaml"),
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n",
+    )
+    .unwrap();
+    let output = posture()
+        .current_dir(dir.path())
+        .args(["scan", "-f", "json", "--snapshot"])
+        .arg(root().join(DEMO))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(findings(&report).iter().filter(|f| f["status"] == "muted").count(), 5);
+}
+
+#[test]
+fn invalid_suppressions_name_file_and_entry_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let ignore = write_ignore(
+        dir.path(),
+        "suppressions:\n  - rule: IAM-001\n    reason: ok\n    expires: 2999-01-01\n  - rule: NET-001\n    expires: 2999-01-01\n",
+    );
+    let output = posture()
+        .args(["scan", "--snapshot", DEMO, "--ignore-file"])
+        .arg(&ignore)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("ignore.yaml: suppressions[1]: `reason` is required"),
+        "{stderr}"
+    );
+}
+
+fn finding_keys(list: &Value) -> BTreeSet<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn key(rule: &str, arn: &str) -> (String, String) {
+    (rule.to_string(), arn.to_string())
+}
+
+#[test]
+fn a_baseline_reports_exactly_the_new_and_resolved_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    posture()
+        .args(["scan", "--snapshot", DEMO, "-f"])
+        .arg(format!("json={}", first.display()))
+        .assert()
+        .code(0);
+    let output = posture()
+        .args(["scan", "--snapshot", NEXT, "-f", "json", "--baseline"])
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let new_failing: Vec<&Value> = findings(&report)
+        .iter()
+        .filter(|f| f["status"] == "fail" && f["baseline"] == "new")
+        .collect();
+    let new_sg = key(
+        "NET-001",
+        "arn:aws:ec2:eu-central-1:111122223333:security-group/sg-0default-ca",
+    );
+    assert_eq!(
+        finding_keys(&Value::Array(new_failing.into_iter().cloned().collect())),
+        [new_sg.clone()].into_iter().collect()
+    );
+    assert!(findings(&report)
+        .iter()
+        .all(|f| f["baseline"] == "new" || f["baseline"] == "unchanged"));
+    // legacy-deploy lost its admin policy: resolved. us-east-1 was not scanned this time, so
+    // its failures (sg-0legacywin, the Security Hub hub) are not read as resolved.
+    // Its inline policy was its only own policy, so IAM-015 (direct user policies) resolves too.
+    let legacy = key("IAM-001", "arn:aws:iam::111122223333:user/legacy-deploy");
+    let legacy_direct = key("IAM-015", "arn:aws:iam::111122223333:user/legacy-deploy");
+    assert_eq!(
+        finding_keys(&report["baseline"]["resolved"]),
+        [legacy.clone(), legacy_direct.clone()].into_iter().collect()
+    );
+
+    // --fail-on-new gates on the new finding alone: high catches it, critical does not even
+    // though critical failures (unchanged) remain.
+    let gate = |fail_on: &str| {
+        posture()
+            .args([
+                "scan",
+                "--snapshot",
+                NEXT,
+                "--fail-on-new",
+                "--fail-on",
+                fail_on,
+                "--baseline",
+            ])
+            .arg(&first)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(gate("high"), Some(3));
+    assert_eq!(gate("critical"), Some(0));
+    posture()
+        .args(["scan", "--snapshot", NEXT, "--fail-on", "critical"])
+        .assert()
+        .code(3);
+
+    // `posture diff` says the same.
+    let second = dir.path().join("second.json");
+    std::fs::write(&second, &output.stdout).unwrap();
+    let diff = posture()
+        .args(["diff", "--format", "json"])
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0));
+    let diff: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(finding_keys(&diff["new_failing"]), [new_sg].into_iter().collect());
+    assert_eq!(
+        finding_keys(&diff["resolved"]),
+        [legacy, legacy_direct].into_iter().collect()
+    );
+    let table = posture().arg("diff").arg(&first).arg(&second).output().unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("New failing (1):") && table.contains("Resolved (2):"),
+        "{table}"
+    );
+    assert!(
+        table.contains("sg-0default-ca") && table.contains("user/legacy-deploy"),
+        "{table}"
+    );
+}
+
+#[test]
+fn findings_carry_no_baseline_field_without_a_baseline() {
+    let report = demo_json();
+    assert!(findings(&report).iter().all(|f| f.get("baseline").is_none()));
+    assert!(report.get("baseline").is_none());
+}
