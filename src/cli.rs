@@ -262,7 +262,9 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
 /// Reads every `--snapshot` and `--gaad` into one snapshot; returns it with the source labels.
 fn load_sources(args: &SourceArgs) -> Result<(Snapshot, Vec<String>), InputError> {
     if args.snapshot.is_empty() && args.gaad.is_empty() {
-        return Err(InputError::Usage("a source is needed: --snapshot FILE or --gaad FILE".into()));
+        return Err(InputError::Usage(
+            "a source is needed: --snapshot FILE or --gaad FILE".into(),
+        ));
     }
     let mut sources = Vec::new();
     let mut accounts: Vec<AccountSnapshot> = Vec::new();

@@ -13,7 +13,12 @@ fn scan_corpus() -> Value {
         .args(["scan", "--gaad", "fixtures/iam-corpus/gaad.json", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -44,13 +49,21 @@ impl Tally {
 
 #[test]
 fn corpus_verdicts_are_exact() {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/iam-corpus/expected.json")).unwrap())
-            .unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/iam-corpus/expected.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
     let report = scan_corpus();
     let mut status: BTreeMap<(String, String), (String, Value)> = BTreeMap::new();
     for finding in report["findings"].as_array().unwrap() {
-        let key = (finding["rule_id"].as_str().unwrap().to_string(), finding["resource"]["arn"].as_str().unwrap().to_string());
+        let key = (
+            finding["rule_id"].as_str().unwrap().to_string(),
+            finding["resource"]["arn"].as_str().unwrap().to_string(),
+        );
         status.insert(key, (finding["status"].as_str().unwrap().to_string(), finding.clone()));
     }
     let mut admin = Tally::default();
@@ -59,25 +72,35 @@ fn corpus_verdicts_are_exact() {
     for principal in expected["principals"].as_array().unwrap() {
         let arn = principal["arn"].as_str().unwrap();
         let case = principal["case"].as_str().unwrap();
-        let (admin_status, _) = status.get(&("IAM-001".into(), arn.into())).expect("IAM-001 judged every principal");
+        let (admin_status, _) = status
+            .get(&("IAM-001".into(), arn.into()))
+            .expect("IAM-001 judged every principal");
         assert_ne!(admin_status, "not_evaluated", "{arn}");
         let reported = admin_status == "fail";
         admin.add(principal["admin"].as_bool().unwrap(), reported);
         if principal["admin"].as_bool().unwrap() != reported {
             wrong.push(format!("IAM-001 {arn}: expected admin={} ({case})", principal["admin"]));
         }
-        let Some(expected_escalation) = principal["escalation"].as_bool() else { continue };
-        let (escalation_status, finding) =
-            status.get(&("IAM-002".into(), arn.into())).expect("IAM-002 judged every user and role");
+        let Some(expected_escalation) = principal["escalation"].as_bool() else {
+            continue;
+        };
+        let (escalation_status, finding) = status
+            .get(&("IAM-002".into(), arn.into()))
+            .expect("IAM-002 judged every user and role");
         let reported = escalation_status == "fail";
         escalation.add(expected_escalation, reported);
         if expected_escalation != reported {
-            wrong.push(format!("IAM-002 {arn}: expected escalation={expected_escalation} ({case})"));
+            wrong.push(format!(
+                "IAM-002 {arn}: expected escalation={expected_escalation} ({case})"
+            ));
         }
         if reported {
             // Each finding explains itself: a method or a path, and the policies behind it.
             let evidence = finding["evidence"].to_string();
-            assert!(evidence.contains("method") || evidence.contains("path"), "{arn}: {evidence}");
+            assert!(
+                evidence.contains("method") || evidence.contains("path"),
+                "{arn}: {evidence}"
+            );
         }
     }
     println!(
@@ -110,7 +133,13 @@ fn multi_step_path_is_evidence() {
         .expect("hop-user judged");
     assert_eq!(finding["status"], "fail");
     let text = finding["evidence"].to_string();
-    for hop in ["user/hop-user", "role/lambda-deployer", "role/admin-lambda", "PassRoleLambda", "sts:AssumeRole"] {
+    for hop in [
+        "user/hop-user",
+        "role/lambda-deployer",
+        "role/admin-lambda",
+        "PassRoleLambda",
+        "sts:AssumeRole",
+    ] {
         assert!(text.contains(hop), "{hop} in {text}");
     }
 }
