@@ -65,16 +65,28 @@ trusted_value(key, value) if {
 	value in trusted_accounts
 }
 
-# Without a configured organisation id any org id condition counts as a perimeter.
-org_matches(_) if data.posture.params.organization_id == null
+# The organisation id from the parameters; unset (null or "") accepts any organisation id.
+organization_id := object.get(data.posture.params, "organization_id", null)
 
-org_matches(value) if value == data.posture.params.organization_id
+no_organization if organization_id == null
 
-org_path_matches(_) if data.posture.params.organization_id == null
+no_organization if organization_id == ""
 
-org_path_matches(value) if startswith(value, data.posture.params.organization_id)
+org_matches(_) if no_organization
 
-org_path_matches(value) if contains(value, sprintf("/%s/", [data.posture.params.organization_id]))
+org_matches(value) if value == organization_id
+
+org_path_matches(_) if no_organization
+
+org_path_matches(value) if {
+	is_string(organization_id)
+	startswith(value, organization_id)
+}
+
+org_path_matches(value) if {
+	is_string(organization_id)
+	contains(value, sprintf("/%s/", [organization_id]))
+}
 
 principal_account(principal) := parts[4] if {
 	parts := split(principal, ":")
@@ -113,7 +125,7 @@ deny contains {
 deny contains {
 	"resource": endpoint.key,
 	"message": sprintf("%s (%s) policy has %d Allow statement(s) not restricted to your organisation or trusted accounts", [endpoint.id, endpoint.service_name, count(open)]),
-	"evidence": {"policy": "unrestricted", "statements": open, "vpc_id": endpoint.vpc_id, "trusted_accounts": sort(trusted_accounts), "organization_id": data.posture.params.organization_id},
+	"evidence": {"policy": "unrestricted", "statements": open, "vpc_id": endpoint.vpc_id, "trusted_accounts": sort(trusted_accounts), "organization_id": organization_id},
 } if {
 	some endpoint in input.network.vpc_endpoints
 	supports_policy(endpoint)
