@@ -4,6 +4,7 @@
 //! (Rego via regorus) → [`results`] → [`score`] → [`output`] → exit code ([`gate`]).
 
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod facts;
 pub mod gate;
