@@ -641,8 +641,14 @@ fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
         .all(|f| !(f["rule_id"] == "XC-002" && f["resource"]["arn"] == instance)));
     // No false alarm: an endpoint restricted by aws:PrincipalOrgID, an endpoint service with
     // acceptance required and only trusted principals.
-    assert_eq!(finding(&report, "NET-008", "vpc-endpoint/vpce-0s3pay")["status"], "pass");
-    assert_eq!(finding(&report, "NET-002", "vpc-endpoint/vpce-0s3pay")["status"], "pass");
+    assert_eq!(
+        finding(&report, "NET-008", "vpc-endpoint/vpce-0s3pay")["status"],
+        "pass"
+    );
+    assert_eq!(
+        finding(&report, "NET-002", "vpc-endpoint/vpce-0s3pay")["status"],
+        "pass"
+    );
     for rule in ["NET-012", "NET-013", "NET-014"] {
         assert_eq!(
             finding(&report, rule, "vpc-endpoint-service/vpce-svc-0paygw")["status"],
@@ -668,18 +674,32 @@ fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     let shown = String::from_utf8(output.stdout).unwrap();
     assert!(shown.contains("organization_id: o-pay12345"), "{shown}");
     assert!(shown.contains("guardduty_min_severity: 7.0"), "{shown}");
-    assert!(shown.contains("overridden by fixtures/correlation/posture.yaml: organization_id, trusted_account_ids"), "{shown}");
+    assert!(
+        shown.contains("overridden by fixtures/correlation/posture.yaml: organization_id, trusted_account_ids"),
+        "{shown}"
+    );
 
     let dir = temp_dir();
-    let bad = write(dir.path(), "posture.yaml", "params:\n  guardduty_min_severity: 5.0\n  guarduty_features: []\n");
+    let bad = write(
+        dir.path(),
+        "posture.yaml",
+        "params:\n  guardduty_min_severity: 5.0\n  guarduty_features: []\n",
+    );
     let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", bad.to_str().unwrap()]);
     assert!(
         message.contains("posture.yaml:3: params.guarduty_features: unknown parameter"),
         "{message}"
     );
-    let wrong = write(dir.path(), "wrong.yaml", "params:\n  trusted_account_ids: [444455556666]\n");
+    let wrong = write(
+        dir.path(),
+        "wrong.yaml",
+        "params:\n  trusted_account_ids: [444455556666]\n",
+    );
     let message = one_line_error(&["config", "show", "--config", wrong.to_str().unwrap()]);
-    assert!(message.contains("wrong.yaml:2: params.trusted_account_ids"), "{message}");
+    assert!(
+        message.contains("wrong.yaml:2: params.trusted_account_ids"),
+        "{message}"
+    );
     // ./posture.yaml is read when present.
     let output = posture()
         .current_dir(dir.path())
@@ -695,7 +715,10 @@ fn checked_in_rules_docs_are_current() {
     let current = String::from_utf8(output.stdout).unwrap();
     let checked_in = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
         .expect("docs/rules.md exists; run scripts/regenerate.sh");
-    assert!(current == checked_in, "docs/rules.md is stale; run scripts/regenerate.sh");
+    assert!(
+        current == checked_in,
+        "docs/rules.md is stale; run scripts/regenerate.sh"
+    );
 }
 
 #[test]
