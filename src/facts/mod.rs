@@ -168,7 +168,8 @@ pub fn analyse_account(
 /// `instance_profiles`, by ARN, else by profile name) and the active GuardDuty findings on it.
 fn join_instances(account: &AccountSnapshot, regions: &[detection::RegionFacts], network: &mut network::NetworkFacts) {
     let profile_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
-    let profiles: Option<(HashMap<&str, &str>, HashMap<String, &str>)> = account.iam.as_ref().map(|iam| {
+    type Profiles<'a> = (HashMap<&'a str, &'a str>, HashMap<String, &'a str>);
+    let profiles: Option<Profiles> = account.iam.as_ref().map(|iam| {
         let by_arn = iam
             .roles
             .iter()
