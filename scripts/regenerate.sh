@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo run --quiet -- schema -o docs/snapshot.schema.json
 echo "regenerated docs/snapshot.schema.json"
+cargo run --quiet -- rules docs -o docs/rules.md
+echo "regenerated docs/rules.md"

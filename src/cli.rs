@@ -28,6 +28,9 @@ pub struct Cli {
     /// More logging on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Configuration file with rule parameters (default: ./posture.yaml when present).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +56,9 @@ enum Command {
     },
     /// Compare two JSON reports v1: new failing findings, resolved ones, and the score's move.
     Diff(DiffArgs),
+    /// Show the configuration in force.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Time a bare JSON parse of a file (the benchmark's yardstick).
     #[command(hide = true)]
     ParseJson { file: PathBuf },
@@ -183,6 +189,17 @@ enum RulesCommand {
         /// `table` or `json`.
         #[arg(short, long, value_enum, default_value = "table")]
         format: ListFormat,
+        /// Only rules with a compliance id starting with this (e.g. `cis-aws-4.0`, `aws-fsbp:EC2`).
+        #[arg(long, value_name = "PREFIX")]
+        compliance: Option<String>,
+    },
+    /// Write the rules reference (Markdown) generated from METADATA.
+    Docs {
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Output file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Everything posture knows about one rule.
     Explain {
@@ -196,6 +213,16 @@ enum RulesCommand {
         /// Leave the built-in rules out (test a folder on its own, e.g. a checkout of rules/).
         #[arg(long)]
         no_builtin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the rule parameters (data.posture.params): defaults of rules/data/params.json with
+    /// posture.yaml's overrides applied.
+    Show {
+        #[arg(long, value_name = "DIR")]
+        rules: Vec<PathBuf>,
     },
 }
 
@@ -245,7 +272,12 @@ pub fn main() -> u8 {
         }
     };
     init_logging(cli.quiet, cli.verbose);
-    match run(cli.command, cli.quiet) {
+    let config = cli.config;
+    let quiet = cli.quiet;
+    let outcome = crate::config::Config::resolve(config.as_deref())
+        .map_err(anyhow::Error::from)
+        .and_then(|config| run(cli.command, config.as_ref(), quiet));
+    match outcome {
         Ok(code) => code,
         Err(error) => match error.downcast_ref::<InputError>() {
             Some(input) => {
@@ -283,7 +315,7 @@ fn use_colour(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn run(command: Command, quiet: bool) -> anyhow::Result<u8> {
+fn run(command: Command, config: Option<&crate::config::Config>, quiet: bool) -> anyhow::Result<u8> {
     QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
     match command {
         Command::Collect(args) => {
@@ -301,9 +333,34 @@ fn run(command: Command, quiet: bool) -> anyhow::Result<u8> {
             );
             Ok(gate::decide(Outcome::Done).code)
         }
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(args, config),
+        Command::Config(ConfigCommand::Show { rules }) => {
+            let mut sources = rules::RuleSources::gather(&rules, true)?;
+            let overridden = match config {
+                Some(config) => sources.apply_config(config)?,
+                None => Vec::new(),
+            };
+            let params = sources.data.get("params").cloned().unwrap_or_default();
+            let stdout = &mut std::io::stdout().lock();
+            match config {
+                Some(config) => writeln!(
+                    stdout,
+                    "# defaults: rules/data/params.json; overridden by {}: {}",
+                    config.path.display(),
+                    if overridden.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        overridden.join(", ")
+                    }
+                )?,
+                None => writeln!(stdout, "# defaults: rules/data/params.json (no posture.yaml)")?,
+            }
+            let yaml = yaml_serde::to_string(&serde_json::json!({ "params": params }))?;
+            stdout.write_all(yaml.as_bytes())?;
+            Ok(gate::decide(Outcome::Done).code)
+        }
         Command::Facts(args) => {
-            let rule_set = load_rules(&args.rules)?;
+            let rule_set = load_rules(&args.rules, config)?;
             let (snapshot, _) = load_sources(&args)?;
             let as_of = evaluate::collection_time(&snapshot);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -315,7 +372,7 @@ fn run(command: Command, quiet: bool) -> anyhow::Result<u8> {
             out.flush()?;
             Ok(gate::decide(Outcome::Done).code)
         }
-        Command::Rules(command) => rules_command(command),
+        Command::Rules(command) => rules_command(command, config),
         Command::Diff(args) => diff(args),
         Command::Synth(args) => {
             let started = Instant::now();
@@ -364,8 +421,8 @@ fn run(command: Command, quiet: bool) -> anyhow::Result<u8> {
     }
 }
 
-fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
-    RuleSet::load(dirs, true)
+fn load_rules(dirs: &[PathBuf], config: Option<&crate::config::Config>) -> Result<RuleSet, InputError> {
+    RuleSet::load(dirs, true, config)
 }
 
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -429,14 +486,14 @@ fn load_sources(args: &SourceArgs) -> anyhow::Result<(Snapshot, Vec<String>)> {
     Ok((snapshot, sources))
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+fn scan(args: ScanArgs, config: Option<&crate::config::Config>) -> anyhow::Result<u8> {
     // Everything the user can get wrong is checked before any work is done.
     let targets = plan_outputs(&args.format, args.output.as_deref())?;
     let suppressions = load_suppressions(args.ignore_file.as_deref(), args.no_ignores)?;
     let previous = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
     let started_at = now();
     let clock = Instant::now();
-    let rule_set = load_rules(&args.source.rules)?;
+    let rule_set = load_rules(&args.source.rules, config)?;
     let rules_loaded = clock.elapsed();
     let (snapshot, sources) = load_sources(&args.source)?;
     let loaded = clock.elapsed();
@@ -623,14 +680,40 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
+fn rules_command(command: RulesCommand, config: Option<&crate::config::Config>) -> anyhow::Result<u8> {
     let stdout = &mut std::io::stdout().lock();
     match command {
-        RulesCommand::List { rules, format } => {
-            let rule_set = load_rules(&rules)?;
+        RulesCommand::Docs { rules, output } => {
+            let rule_set = load_rules(&rules, config)?;
+            let text = rules::docs::markdown(&rule_set.rules);
+            match output {
+                Some(path) => output::write_atomically(&path, |out| out.write_all(text.as_bytes()))?,
+                None => stdout.write_all(text.as_bytes())?,
+            }
+            Ok(gate::decide(Outcome::Done).code)
+        }
+        RulesCommand::List {
+            rules,
+            format,
+            compliance,
+        } => {
+            let rule_set = load_rules(&rules, config)?;
+            let prefix = compliance.map(|p| p.to_ascii_lowercase());
+            let selected: Vec<&rules::Rule> = rule_set
+                .rules
+                .iter()
+                .filter(|rule| {
+                    prefix.as_deref().is_none_or(|prefix| {
+                        rule.meta
+                            .compliance
+                            .iter()
+                            .any(|id| id.to_ascii_lowercase().starts_with(prefix))
+                    })
+                })
+                .collect();
             match format {
                 ListFormat::Json => {
-                    let metas: Vec<_> = rule_set.rules.iter().map(|r| &r.meta).collect();
+                    let metas: Vec<_> = selected.iter().map(|r| &r.meta).collect();
                     serde_json::to_writer_pretty(&mut *stdout, &metas)?;
                     writeln!(stdout)?;
                 }
@@ -638,7 +721,7 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
                     let mut table = comfy_table::Table::new();
                     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
                     table.set_header(vec!["ID", "Severity", "Pillar", "Title"]);
-                    for rule in &rule_set.rules {
+                    for rule in &selected {
                         table.add_row(vec![
                             rule.meta.id.as_str(),
                             rule.meta.severity.as_str(),
@@ -652,7 +735,7 @@ fn rules_command(command: RulesCommand) -> anyhow::Result<u8> {
             Ok(gate::decide(Outcome::Done).code)
         }
         RulesCommand::Explain { id, rules } => {
-            let rule_set = load_rules(&rules)?;
+            let rule_set = load_rules(&rules, config)?;
             let rule = rule_set
                 .find(&id)
                 .ok_or_else(|| InputError::Usage(format!("no rule with id {id:?}; see `posture rules list`")))?;

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod cli;
 #[cfg(feature = "live")]
 pub mod collect;
+pub mod config;
 pub mod error;
 pub mod facts;
 pub mod gate;

@@ -140,25 +140,31 @@ fn demo_verdicts_are_the_expected_ones() {
     let expected: BTreeSet<(String, String)> = [
         ("DET-001", "GuardDuty in eu-central-1"),
         ("DET-002", "Security Hub in us-east-1"),
+        ("DET-003", "GuardDuty in eu-west-1"),
+        ("DET-004", "i-0web"),
+        ("DET-005", "Security Hub in eu-west-1"),
+        ("DET-006", "EC2.19"),
+        ("DET-006", "IAM.1"),
+        ("DET-007", "AWS Config in eu-central-1"),
+        ("DET-008", "restricted-ssh"),
+        ("DET-008", "vpc-flow-logs-enabled"),
         ("IAM-001", "Admins"),
-        ("IAM-001", "alice"),
         ("IAM-001", "break-glass"),
         ("IAM-001", "github-actions-deploy"),
+        ("IAM-001", "alice"),
         ("IAM-001", "legacy-deploy"),
-        // PowerUserAccess is not admin, but takes over existing compute; the boundary of
-        // dev-sandbox still allows lambda:*.
-        ("IAM-002", "bob"),
         ("IAM-002", "dev-sandbox"),
+        ("IAM-002", "bob"),
         ("IAM-004", "Developers"),
         ("IAM-004", "bob"),
         ("IAM-005", "Developers"),
         ("IAM-005", "SecurityAuditors"),
+        ("IAM-005", "dev-sandbox"),
         ("IAM-005", "bob"),
         ("IAM-005", "carol"),
-        ("IAM-005", "dev-sandbox"),
         ("IAM-006", "Developers"),
-        ("IAM-006", "bob"),
         ("IAM-006", "dev-sandbox"),
+        ("IAM-006", "bob"),
         ("IAM-007", "bob"),
         ("IAM-009", "security-scanner"),
         ("IAM-015", "legacy-deploy"),
@@ -166,6 +172,25 @@ fn demo_verdicts_are_the_expected_ones() {
         ("NET-001", "legacy-windows"),
         ("NET-002", "com.amazonaws.eu-west-1.s3"),
         ("NET-002", "com.amazonaws.eu-west-1.secretsmanager"),
+        ("NET-004", "default"),
+        ("NET-004", "default"),
+        ("NET-005", "acl-0prod"),
+        ("NET-006", "subnet-00prod"),
+        ("NET-006", "subnet-01prod"),
+        ("NET-006", "subnet-0legacyA"),
+        ("NET-007", "vpc-0d4default"),
+        ("NET-007", "shared-services"),
+        ("NET-007", "vpc-0c3legacy"),
+        ("NET-008", "com.amazonaws.eu-west-1.s3"),
+        ("NET-008", "com.amazonaws.eu-west-1.secretsmanager"),
+        ("NET-010", "com.amazonaws.eu-west-1.secretsmanager"),
+        ("NET-010", "com.amazonaws.eu-west-1.ssm"),
+        ("NET-011", "shared-services"),
+        ("NET-012", "com.amazonaws.vpce.eu-west-1.vpce-svc-0partnerfeed"),
+        ("NET-013", "com.amazonaws.vpce.eu-west-1.vpce-svc-0partnerfeed"),
+        ("NET-013", "com.amazonaws.vpce.eu-west-1.vpce-svc-0payments"),
+        ("NET-015", "pcx-0vendor"),
+        ("XC-001", "i-0web"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -557,4 +582,186 @@ fn synth_is_deterministic_and_scannable() {
             "{rule}: {failing} of {total} fail: a realistic minority"
         );
     }
+}
+
+const CORRELATION: &str = "fixtures/correlation/snapshot.json";
+const CORRELATION_CONFIG: &str = "fixtures/correlation/posture.yaml";
+
+fn failing_pairs(report: &Value) -> BTreeSet<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, rule: &str, arn_suffix: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource"]["arn"].as_str().unwrap().ends_with(arn_suffix))
+        .unwrap_or_else(|| panic!("a {rule} result for {arn_suffix}"))
+}
+
+#[test]
+fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
+    let report = json_of(&[
+        "scan",
+        "--snapshot",
+        CORRELATION,
+        "--config",
+        CORRELATION_CONFIG,
+        "--format",
+        "json",
+    ]);
+    let instance = "arn:aws:ec2:eu-west-1:210987654321:instance/i-0checkout";
+    let group = "arn:aws:ec2:eu-west-1:210987654321:security-group/sg-0checkout";
+    let role = "arn:aws:iam::210987654321:role/checkout-ec2";
+    let expected: BTreeSet<(String, String)> = [
+        ("DET-004", instance),
+        ("NET-001", group),
+        ("IAM-002", role),
+        // The same role may attach any policy anywhere: resource exposure, reported on its own.
+        ("IAM-006", role),
+        ("XC-001", instance),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(failing_pairs(&report), expected);
+    let correlated = finding(&report, "XC-001", "instance/i-0checkout");
+    assert_eq!(correlated["severity"], "critical");
+    assert!(correlated["categories"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("toxic-combination")));
+    assert_eq!(
+        correlated["evidence"]["linked_findings"],
+        serde_json::json!([
+            {"rule_id": "DET-004", "resource": instance},
+            {"rule_id": "NET-001", "resource": group},
+            {"rule_id": "IAM-002", "resource": role},
+        ])
+    );
+    let guardduty = &correlated["evidence"]["guardduty_findings"][0];
+    assert_eq!(guardduty["type"], "Backdoor:EC2/C&CActivity.B!DNS");
+    assert_eq!(guardduty["count"], 37);
+    assert_eq!(guardduty["first_seen"], "2026-11-20T21:14:00Z");
+    // The same instance is not reported twice: XC-002 leaves it to XC-001.
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !(f["rule_id"] == "XC-002" && f["resource"]["arn"] == instance)));
+    // No false alarm: an endpoint restricted by aws:PrincipalOrgID, an endpoint service with
+    // acceptance required and only trusted principals.
+    assert_eq!(
+        finding(&report, "NET-008", "vpc-endpoint/vpce-0s3pay")["status"],
+        "pass"
+    );
+    assert_eq!(
+        finding(&report, "NET-002", "vpc-endpoint/vpce-0s3pay")["status"],
+        "pass"
+    );
+    for rule in ["NET-012", "NET-013", "NET-014"] {
+        assert_eq!(
+            finding(&report, rule, "vpc-endpoint-service/vpce-svc-0paygw")["status"],
+            "pass",
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn config_file_overrides_parameters_and_rejects_unknown_keys() {
+    // Without the fixture's posture.yaml, the partner account is not trusted.
+    let report = json_of(&["scan", "--snapshot", CORRELATION, "--format", "json"]);
+    assert_eq!(
+        finding(&report, "NET-013", "vpc-endpoint-service/vpce-svc-0paygw")["status"],
+        "fail"
+    );
+    let output = posture()
+        .args(["config", "show", "--config", CORRELATION_CONFIG])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let shown = String::from_utf8(output.stdout).unwrap();
+    assert!(shown.contains("organization_id: o-pay12345"), "{shown}");
+    assert!(shown.contains("guardduty_min_severity: 7.0"), "{shown}");
+    assert!(
+        shown.contains("overridden by fixtures/correlation/posture.yaml: organization_id, trusted_account_ids"),
+        "{shown}"
+    );
+
+    let dir = temp_dir();
+    let bad = write(
+        dir.path(),
+        "posture.yaml",
+        "params:\n  guardduty_min_severity: 5.0\n  guarduty_features: []\n",
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", bad.to_str().unwrap()]);
+    assert!(
+        message.contains("posture.yaml:3: params.guarduty_features: unknown parameter"),
+        "{message}"
+    );
+    let wrong = write(
+        dir.path(),
+        "wrong.yaml",
+        "params:\n  trusted_account_ids: [444455556666]\n",
+    );
+    let message = one_line_error(&["config", "show", "--config", wrong.to_str().unwrap()]);
+    assert!(
+        message.contains("wrong.yaml:2: params.trusted_account_ids"),
+        "{message}"
+    );
+    // ./posture.yaml is read when present.
+    let output = posture()
+        .current_dir(dir.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn checked_in_rules_docs_are_current() {
+    let output = posture().args(["rules", "docs"]).output().unwrap();
+    let current = String::from_utf8(output.stdout).unwrap();
+    let checked_in = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+        .expect("docs/rules.md exists; run scripts/regenerate.sh");
+    assert!(
+        current == checked_in,
+        "docs/rules.md is stale; run scripts/regenerate.sh"
+    );
+}
+
+#[test]
+fn rules_list_filters_by_compliance_prefix() {
+    let output = posture()
+        .args(["rules", "list", "--compliance", "cis-aws-4.0", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert!(rules.len() >= 5);
+    for rule in rules {
+        assert!(
+            rule["compliance"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c.as_str().unwrap().starts_with("cis-aws-4.0")),
+            "{rule}"
+        );
+    }
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"NET-005") && !ids.contains(&"NET-009"), "{ids:?}");
 }

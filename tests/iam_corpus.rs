@@ -104,7 +104,7 @@ fn corpus_verdicts_are_exact() {
             );
         }
     }
-    println!(
+    eprintln!(
         "corpus: admin precision {:.3} recall {:.3} ({} tp, {} fp, {} fn, {} tn); escalation precision {:.3} recall {:.3} ({} tp, {} fp, {} fn, {} tn)",
         admin.precision(),
         admin.recall(),

@@ -146,7 +146,8 @@ pub fn analyse_account(
         .as_ref()
         .map(|section| iam::analyse(account_id, section, knowledge, as_of, &mut index));
     let regions = detection::analyse(account, &mut index);
-    let network = network::analyse(account, &mut index);
+    let mut network = network::analyse(account, &mut index);
+    join_instances(account, &regions, &mut network);
     AccountAnalysis {
         facts: AccountFacts {
             account: AccountInfo {
@@ -160,6 +161,57 @@ pub fn analyse_account(
         },
         index,
         regions: account.regions.iter().map(|r| r.region.clone()).collect(),
+    }
+}
+
+/// Gives each instance the role of its instance profile (matched through the roles'
+/// `instance_profiles`, by ARN, else by profile name) and the active GuardDuty findings on it.
+fn join_instances(account: &AccountSnapshot, regions: &[detection::RegionFacts], network: &mut network::NetworkFacts) {
+    let profile_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
+    type Profiles<'a> = (HashMap<&'a str, &'a str>, HashMap<String, &'a str>);
+    let profiles: Option<Profiles> = account.iam.as_ref().map(|iam| {
+        let by_arn = iam
+            .roles
+            .iter()
+            .flat_map(|role| {
+                role.instance_profiles
+                    .iter()
+                    .map(move |p| (p.as_str(), role.arn.as_str()))
+            })
+            .collect();
+        let by_name = iam
+            .roles
+            .iter()
+            .flat_map(|role| {
+                role.instance_profiles
+                    .iter()
+                    .map(move |p| (profile_name(p), role.arn.as_str()))
+            })
+            .collect();
+        (by_arn, by_name)
+    });
+    for instance in &mut network.instances {
+        if let (Some(profile), Some((by_arn, by_name))) = (&instance.instance_profile_arn, &profiles) {
+            let role = by_arn
+                .get(profile.as_str())
+                .or_else(|| by_name.get(&profile_name(profile)));
+            if let Some(role) = role {
+                instance.role_status = "resolved";
+                instance.role_arn = Some(role.to_string());
+            }
+        }
+        instance.guardduty_findings = regions
+            .iter()
+            .find(|r| r.region == instance.region)
+            .and_then(|r| r.guardduty.as_ref())
+            .and_then(|g| g.findings.as_ref())
+            .map(|findings| {
+                findings
+                    .iter()
+                    .filter(|f| f.resource_key == instance.key)
+                    .cloned()
+                    .collect()
+            });
     }
 }
 

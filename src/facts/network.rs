@@ -1,14 +1,160 @@
-//! Network facts: world-open ingress of security groups, VPC endpoint policies.
+//! Network facts: world-open ingress of security groups and network ACLs, subnets' routes to
+//! an internet gateway, flow logs, VPC endpoints and endpoint services, peering, and instances
+//! joined with their exposure (the role and GuardDuty findings are joined in `facts::join`).
 
 use super::{ResourceIndex, ResourceRef};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{AccountSnapshot, SecurityGroupRule};
+use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, SecurityGroupRule};
 use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Default, Serialize)]
 pub struct NetworkFacts {
     pub security_groups: Vec<SecurityGroupFacts>,
     pub vpc_endpoints: Vec<VpcEndpointFacts>,
+    pub vpcs: Vec<VpcFacts>,
+    pub subnets: Vec<SubnetFacts>,
+    pub network_acls: Vec<NetworkAclFacts>,
+    pub endpoint_services: Vec<EndpointServiceFacts>,
+    pub peering_connections: Vec<PeeringFacts>,
+    pub instances: Vec<InstanceFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VpcFacts {
+    pub key: String,
+    pub id: String,
+    pub region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub is_default: bool,
+    /// Whether an (active) flow log covers the VPC; `null` when flow logs were not collected.
+    pub flow_logs: Option<bool>,
+    /// Subnets whose route table sends traffic to an internet gateway, and those that do not
+    /// (subnets whose routing is unknown are in neither).
+    pub public_subnet_ids: Vec<String>,
+    pub private_subnet_ids: Vec<String>,
+    pub unknown_route_subnet_ids: Vec<String>,
+    /// Short service names (`s3`, `dynamodb`) of the VPC's Gateway endpoints.
+    pub gateway_endpoint_services: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubnetFacts {
+    pub key: String,
+    pub id: String,
+    pub vpc_id: String,
+    pub region: String,
+    pub availability_zone: String,
+    pub map_public_ip_on_launch: bool,
+    /// A route (any destination) to an `igw-` target in the subnet's route table (its explicit
+    /// association, else the VPC's main table); `null` when routing is unknown.
+    pub internet_route: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_table_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NetworkAclFacts {
+    pub key: String,
+    pub id: String,
+    pub vpc_id: String,
+    pub region: String,
+    pub is_default: bool,
+    pub subnet_ids: Vec<String>,
+    /// Ingress entries whose source is 0.0.0.0/0 or ::/0, allow and deny, in evaluation order
+    /// (rule number); the first entry matching a port decides for the world.
+    pub world_ingress: Vec<AclEntryFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AclEntryFacts {
+    pub rule_number: i32,
+    /// `allow` or `deny`.
+    pub action: String,
+    /// `all`, `tcp`, `udp`, `icmp` or the protocol number.
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub cidr: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EndpointServiceFacts {
+    pub key: String,
+    pub id: String,
+    pub region: String,
+    pub service_name: String,
+    pub acceptance_required: bool,
+    pub allowed_principals: Vec<AllowedPrincipal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_dns_name: Option<String>,
+    /// `null` when not reported.
+    pub private_dns_verified: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AllowedPrincipal {
+    pub principal: String,
+    /// The principal's account (ARN field or bare id); absent for `*` and service principals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub wildcard: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PeeringFacts {
+    pub key: String,
+    pub id: String,
+    pub region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub requester_account: String,
+    pub requester_vpc_id: String,
+    pub accepter_account: String,
+    pub accepter_vpc_id: String,
+    /// The other side's account (the accepter when this account requested, else the requester).
+    pub peer_account: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceFacts {
+    pub key: String,
+    pub id: String,
+    pub region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// The subnet's `internet_route`; `null` when the subnet or its routing is unknown.
+    pub subnet_internet_route: Option<bool>,
+    /// World-open ingress of its security groups, each naming the group's key.
+    pub world_open_ingress: Vec<InstanceOpenIngress>,
+    /// Security group ids the snapshot does not describe.
+    pub unknown_security_groups: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_profile_arn: Option<String>,
+    /// `none` (no instance profile), `resolved` (`role_arn` is set) or `unknown` (IAM not
+    /// collected, or no role carries the profile).
+    pub role_status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Active GuardDuty findings on this instance; `null` when findings were not collected in
+    /// its region.
+    pub guardduty_findings: Option<Vec<super::detection::FindingFacts>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceOpenIngress {
+    pub security_group: String,
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub cidr: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -18,6 +164,10 @@ pub struct SecurityGroupFacts {
     pub name: String,
     pub vpc_id: String,
     pub region: String,
+    /// The VPC's default group (named `default`).
+    pub is_default: bool,
+    pub ingress_rule_count: usize,
+    pub egress_rule_count: usize,
     /// Ingress permissions open to 0.0.0.0/0 or ::/0, ports resolved (all ports = 0–65535).
     pub world_open_ingress: Vec<OpenIngress>,
 }
@@ -39,6 +189,14 @@ pub struct VpcEndpointFacts {
     pub region: String,
     pub service_name: String,
     pub endpoint_type: String,
+    /// `aws` (`com.amazonaws.<region>.<service>`), `endpoint-service` (`com.amazonaws.vpce.…`,
+    /// a PrivateLink service of some account) or `other` (Marketplace and the like).
+    pub provider: &'static str,
+    /// Short service name for `aws` endpoints (`s3`, `ssmmessages`, `ecr.api`); else the full name.
+    pub service: String,
+    pub private_dns_enabled: bool,
+    /// Availability zones of its subnets; `null` when a subnet is not in the snapshot.
+    pub availability_zones: Option<Vec<String>>,
     /// `absent` (the service default, full access), `decoded`, or `unreadable`.
     pub policy_state: &'static str,
     /// Allow statements, normalised for the rules.
@@ -53,11 +211,30 @@ pub struct EndpointStatement {
     pub principals: Vec<String>,
     pub actions: Vec<String>,
     pub resources: Vec<String>,
-    /// Condition keys used (e.g. `aws:PrincipalOrgID`).
+    /// Condition keys used (e.g. `aws:PrincipalOrgID`), as written.
     pub condition_keys: Vec<String>,
+    /// Every condition: operator as written, key lower-cased, values.
+    pub conditions: Vec<super::iam::trust::TrustCondition>,
 }
 
 const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
+
+fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
+    format!("arn:aws:ec2:{region}:{account}:{kind}/{id}")
+}
+
+fn index_resource(index: &mut ResourceIndex, key: &str, resource_type: &str, name: &str, account: &str, region: &str) {
+    index.insert(
+        key.to_string(),
+        ResourceRef {
+            arn: key.to_string(),
+            resource_type: resource_type.into(),
+            name: name.to_string(),
+            account: account.to_string(),
+            region: region.to_string(),
+        },
+    );
+}
 
 pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkFacts {
     let account_id = account.account_id.as_str();
@@ -65,38 +242,34 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
     for region in &account.regions {
         let Some(network) = &region.network else { continue };
         let region_name = region.region.as_str();
+        let subnets = subnet_facts(network, account_id, region_name, index);
+        let subnet_by_id: HashMap<&str, &SubnetFacts> = subnets.iter().map(|s| (s.id.as_str(), s)).collect();
+        let mut group_by_id: HashMap<&str, usize> = HashMap::new();
         for group in &network.security_groups {
-            let arn = format!("arn:aws:ec2:{region_name}:{account_id}:security-group/{}", group.id);
-            index.insert(
-                arn.clone(),
-                ResourceRef {
-                    arn: arn.clone(),
-                    resource_type: "AwsEc2SecurityGroup".into(),
-                    name: group.name.clone(),
-                    account: account_id.to_string(),
-                    region: region_name.to_string(),
-                },
-            );
+            let arn = ec2_arn(region_name, account_id, "security-group", &group.id);
+            index_resource(index, &arn, "AwsEc2SecurityGroup", &group.name, account_id, region_name);
+            group_by_id.insert(group.id.as_str(), facts.security_groups.len());
             facts.security_groups.push(SecurityGroupFacts {
                 key: arn,
                 id: group.id.clone(),
                 name: group.name.clone(),
                 vpc_id: group.vpc_id.clone(),
                 region: region_name.to_string(),
+                is_default: group.name == "default",
+                ingress_rule_count: group.ingress.len(),
+                egress_rule_count: group.egress.len(),
                 world_open_ingress: group.ingress.iter().flat_map(world_open).collect(),
             });
         }
         for endpoint in &network.vpc_endpoints {
-            let arn = format!("arn:aws:ec2:{region_name}:{account_id}:vpc-endpoint/{}", endpoint.id);
-            index.insert(
-                arn.clone(),
-                ResourceRef {
-                    arn: arn.clone(),
-                    resource_type: "AwsEc2VpcEndpoint".into(),
-                    name: endpoint.service_name.clone(),
-                    account: account_id.to_string(),
-                    region: region_name.to_string(),
-                },
+            let arn = ec2_arn(region_name, account_id, "vpc-endpoint", &endpoint.id);
+            index_resource(
+                index,
+                &arn,
+                "AwsEc2VpcEndpoint",
+                &endpoint.service_name,
+                account_id,
+                region_name,
             );
             let (policy_state, allow_statements) = match &endpoint.policy {
                 None => ("absent", Vec::new()),
@@ -117,6 +290,13 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
                     }
                 },
             };
+            let (provider, service) = service_of(&endpoint.service_name, region_name);
+            let availability_zones = endpoint
+                .subnet_ids
+                .iter()
+                .map(|id| subnet_by_id.get(id.as_str()).map(|s| s.availability_zone.clone()))
+                .collect::<Option<BTreeSet<String>>>()
+                .map(|zones| zones.into_iter().collect());
             facts.vpc_endpoints.push(VpcEndpointFacts {
                 key: arn,
                 id: endpoint.id.clone(),
@@ -124,12 +304,275 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
                 region: region_name.to_string(),
                 service_name: endpoint.service_name.clone(),
                 endpoint_type: endpoint.endpoint_type.clone(),
+                provider,
+                service,
+                private_dns_enabled: endpoint.private_dns_enabled,
+                availability_zones,
                 policy_state,
                 allow_statements,
             });
         }
+        for vpc in &network.vpcs {
+            let arn = ec2_arn(region_name, account_id, "vpc", &vpc.id);
+            let name = vpc.name.clone().unwrap_or_else(|| vpc.id.clone());
+            index_resource(index, &arn, "AwsEc2Vpc", &name, account_id, region_name);
+            let flow_logs = match &network.flow_logs {
+                Some(logs) => Some(logs.iter().any(|log| {
+                    log.resource_id == vpc.id && log.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"))
+                })),
+                None => vpc.flow_logs_enabled,
+            };
+            let in_vpc = |route: Option<bool>| -> Vec<String> {
+                subnets
+                    .iter()
+                    .filter(|s| s.vpc_id == vpc.id && s.internet_route == route)
+                    .map(|s| s.id.clone())
+                    .collect()
+            };
+            let gateway_endpoint_services: BTreeSet<String> = facts
+                .vpc_endpoints
+                .iter()
+                .filter(|e| {
+                    e.region == region_name && e.vpc_id == vpc.id && e.endpoint_type.eq_ignore_ascii_case("Gateway")
+                })
+                .map(|e| e.service.clone())
+                .collect();
+            facts.vpcs.push(VpcFacts {
+                key: arn,
+                id: vpc.id.clone(),
+                region: region_name.to_string(),
+                name: vpc.name.clone(),
+                is_default: vpc.is_default,
+                flow_logs,
+                public_subnet_ids: in_vpc(Some(true)),
+                private_subnet_ids: in_vpc(Some(false)),
+                unknown_route_subnet_ids: in_vpc(None),
+                gateway_endpoint_services: gateway_endpoint_services.into_iter().collect(),
+            });
+        }
+        for acl in &network.network_acls {
+            let arn = ec2_arn(region_name, account_id, "network-acl", &acl.id);
+            index_resource(index, &arn, "AwsEc2NetworkAcl", &acl.id, account_id, region_name);
+            let mut world_ingress: Vec<AclEntryFacts> = acl
+                .entries
+                .iter()
+                .filter(|e| !e.egress)
+                .filter_map(world_acl_entry)
+                .collect();
+            world_ingress.sort_by_key(|e| e.rule_number);
+            facts.network_acls.push(NetworkAclFacts {
+                key: arn,
+                id: acl.id.clone(),
+                vpc_id: acl.vpc_id.clone(),
+                region: region_name.to_string(),
+                is_default: acl.is_default,
+                subnet_ids: acl.subnet_ids.clone(),
+                world_ingress,
+            });
+        }
+        for service in &network.endpoint_services {
+            let arn = ec2_arn(region_name, account_id, "vpc-endpoint-service", &service.id);
+            index_resource(
+                index,
+                &arn,
+                "AwsEc2VpcEndpointService",
+                &service.service_name,
+                account_id,
+                region_name,
+            );
+            facts.endpoint_services.push(EndpointServiceFacts {
+                key: arn,
+                id: service.id.clone(),
+                region: region_name.to_string(),
+                service_name: service.service_name.clone(),
+                acceptance_required: service.acceptance_required,
+                allowed_principals: service
+                    .allowed_principals
+                    .iter()
+                    .map(|principal| AllowedPrincipal {
+                        principal: principal.clone(),
+                        account: if principal == "*" {
+                            None
+                        } else {
+                            super::iam::trust::account_of(principal)
+                        },
+                        wildcard: principal == "*",
+                    })
+                    .collect(),
+                private_dns_name: service.private_dns_name.clone(),
+                private_dns_verified: service.private_dns_verified,
+            });
+        }
+        for peering in &network.peering_connections {
+            let arn = ec2_arn(region_name, account_id, "vpc-peering-connection", &peering.id);
+            index_resource(
+                index,
+                &arn,
+                "AwsEc2VpcPeeringConnection",
+                &peering.id,
+                account_id,
+                region_name,
+            );
+            let peer_account = if peering.requester_account == account_id {
+                peering.accepter_account.clone()
+            } else {
+                peering.requester_account.clone()
+            };
+            facts.peering_connections.push(PeeringFacts {
+                key: arn,
+                id: peering.id.clone(),
+                region: region_name.to_string(),
+                status: peering.status.clone(),
+                requester_account: peering.requester_account.clone(),
+                requester_vpc_id: peering.requester_vpc_id.clone(),
+                accepter_account: peering.accepter_account.clone(),
+                accepter_vpc_id: peering.accepter_vpc_id.clone(),
+                peer_account,
+            });
+        }
+        for instance in &network.instances {
+            let arn = ec2_arn(region_name, account_id, "instance", &instance.id);
+            index_resource(index, &arn, "AwsEc2Instance", &instance.id, account_id, region_name);
+            let mut world_open_ingress = Vec::new();
+            let mut unknown_security_groups = Vec::new();
+            for group_id in &instance.security_group_ids {
+                match group_by_id.get(group_id.as_str()) {
+                    Some(&position) => {
+                        let group = &facts.security_groups[position];
+                        world_open_ingress.extend(group.world_open_ingress.iter().map(|open| InstanceOpenIngress {
+                            security_group: group.key.clone(),
+                            protocol: open.protocol.clone(),
+                            from_port: open.from_port,
+                            to_port: open.to_port,
+                            cidr: open.cidr.clone(),
+                        }));
+                    }
+                    None => unknown_security_groups.push(group_id.clone()),
+                }
+            }
+            let subnet_internet_route = instance
+                .subnet_id
+                .as_deref()
+                .and_then(|id| subnet_by_id.get(id))
+                .and_then(|s| s.internet_route);
+            facts.instances.push(InstanceFacts {
+                key: arn,
+                id: instance.id.clone(),
+                region: region_name.to_string(),
+                vpc_id: instance.vpc_id.clone(),
+                subnet_id: instance.subnet_id.clone(),
+                state: instance.state.clone(),
+                public_ip: instance.public_ip.clone(),
+                subnet_internet_route,
+                world_open_ingress,
+                unknown_security_groups,
+                instance_profile_arn: instance.instance_profile_arn.clone(),
+                role_status: if instance.instance_profile_arn.is_some() {
+                    "unknown"
+                } else {
+                    "none"
+                },
+                role_arn: None,
+                guardduty_findings: None,
+            });
+        }
+        facts.subnets.extend(subnets);
     }
     facts
+}
+
+/// Subnets with their internet route, from the route tables when there are any, else from the
+/// collector's own `routes_to_internet_gateway`.
+fn subnet_facts(
+    network: &NetworkSection,
+    account_id: &str,
+    region: &str,
+    index: &mut ResourceIndex,
+) -> Vec<SubnetFacts> {
+    let explicit: HashMap<&str, &crate::snapshot::RouteTable> = network
+        .route_tables
+        .iter()
+        .flat_map(|table| table.subnet_ids.iter().map(move |id| (id.as_str(), table)))
+        .collect();
+    let main: HashMap<&str, &crate::snapshot::RouteTable> = network
+        .route_tables
+        .iter()
+        .filter(|t| t.is_main)
+        .map(|t| (t.vpc_id.as_str(), t))
+        .collect();
+    network
+        .subnets
+        .iter()
+        .map(|subnet| {
+            let arn = ec2_arn(region, account_id, "subnet", &subnet.id);
+            index_resource(index, &arn, "AwsEc2Subnet", &subnet.id, account_id, region);
+            let table = explicit
+                .get(subnet.id.as_str())
+                .or_else(|| main.get(subnet.vpc_id.as_str()))
+                .copied();
+            let internet_route = match table {
+                Some(table) => Some(table.routes.iter().any(|route| {
+                    route.target.starts_with("igw-")
+                        && route
+                            .state
+                            .as_deref()
+                            .is_none_or(|s| !s.eq_ignore_ascii_case("blackhole"))
+                })),
+                None => subnet.routes_to_internet_gateway,
+            };
+            SubnetFacts {
+                key: arn,
+                id: subnet.id.clone(),
+                vpc_id: subnet.vpc_id.clone(),
+                region: region.to_string(),
+                availability_zone: subnet.availability_zone.clone(),
+                map_public_ip_on_launch: subnet.map_public_ip_on_launch,
+                internet_route,
+                route_table_id: table.map(|t| t.id.clone()),
+            }
+        })
+        .collect()
+}
+
+/// `com.amazonaws.eu-west-1.s3` → (`aws`, `s3`); `com.amazonaws.vpce.eu-west-1.vpce-svc-…` →
+/// (`endpoint-service`, full name).
+fn service_of(service_name: &str, region: &str) -> (&'static str, String) {
+    if service_name.starts_with("com.amazonaws.vpce.") {
+        return ("endpoint-service", service_name.to_string());
+    }
+    let prefix = format!("com.amazonaws.{region}.");
+    match service_name.strip_prefix(&prefix) {
+        Some(short) => ("aws", short.to_string()),
+        None => match service_name.strip_prefix("com.amazonaws.") {
+            // Another region's or a global name (`com.amazonaws.s3-global.accesspoint`).
+            Some(rest) => ("aws", rest.split_once('.').map(|(_, s)| s).unwrap_or(rest).to_string()),
+            None => ("other", service_name.to_string()),
+        },
+    }
+}
+
+fn world_acl_entry(entry: &NetworkAclEntry) -> Option<AclEntryFacts> {
+    let cidr = [entry.cidr_block.as_deref(), entry.ipv6_cidr_block.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|c| WORLD.contains(c))?;
+    let protocol = protocol_name(&entry.protocol);
+    let (from_port, to_port) = if protocol == "all" {
+        (0, 65535)
+    } else {
+        (
+            entry.from_port.filter(|p| *p >= 0).unwrap_or(0),
+            entry.to_port.filter(|p| *p >= 0).unwrap_or(65535),
+        )
+    };
+    Some(AclEntryFacts {
+        rule_number: entry.rule_number,
+        action: entry.rule_action.to_ascii_lowercase(),
+        protocol,
+        from_port,
+        to_port,
+        cidr: cidr.to_string(),
+    })
 }
 
 fn protocol_name(protocol: &str) -> String {
@@ -194,5 +637,17 @@ fn endpoint_statement(statement: &Statement) -> EndpointStatement {
             .as_ref()
             .map(|c| c.values().flat_map(|keys| keys.keys().cloned()).collect())
             .unwrap_or_default(),
+        conditions: statement
+            .condition
+            .iter()
+            .flatten()
+            .flat_map(|(operator, keys)| {
+                keys.iter().map(move |(key, values)| super::iam::trust::TrustCondition {
+                    operator: operator.clone(),
+                    key: key.to_ascii_lowercase(),
+                    values: values.clone(),
+                })
+            })
+            .collect(),
     }
 }

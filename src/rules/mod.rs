@@ -1,6 +1,7 @@
 //! Rules: Rego files with METADATA, built in (embedded from `rules/`) or from `--rules DIR`.
 //! They are parsed and compiled once into a prepared engine that each worker clones.
 
+pub mod docs;
 pub mod evaluate;
 pub mod metadata;
 pub mod testing;
@@ -90,6 +91,20 @@ impl RuleSources {
             sources.data.extend(own.data);
         }
         Ok(sources)
+    }
+
+    /// Applies `posture.yaml` parameter overrides to `data.posture.params`; returns the keys changed.
+    pub fn apply_config(&mut self, config: &crate::config::Config) -> Result<Vec<String>, InputError> {
+        let params = self
+            .data
+            .entry("params")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        match params {
+            serde_json::Value::Object(map) => config.apply(map),
+            _ => Err(InputError::Usage(
+                "rules data: data.posture.params is not an object".into(),
+            )),
+        }
     }
 
     pub fn data_value(&self) -> serde_json::Value {
@@ -265,8 +280,15 @@ fn defines(text: &str, name: &str) -> bool {
 
 impl RuleSet {
     /// Parses METADATA, compiles every rule and library, and warms the engine once.
-    pub fn load(extra_dirs: &[PathBuf], include_builtin: bool) -> Result<Self, InputError> {
-        let sources = RuleSources::gather(extra_dirs, include_builtin)?;
+    pub fn load(
+        extra_dirs: &[PathBuf],
+        include_builtin: bool,
+        config: Option<&crate::config::Config>,
+    ) -> Result<Self, InputError> {
+        let mut sources = RuleSources::gather(extra_dirs, include_builtin)?;
+        if let Some(config) = config {
+            sources.apply_config(config)?;
+        }
         let data = sources.data_value();
         let files = sources.files;
         let iam_knowledge = crate::facts::iam::IamKnowledge::from_data(&data)

@@ -2,7 +2,7 @@
 # title: Role trusts another account without a restricting condition
 # description: >-
 #   The role's trust policy lets an account that is not in your list of trusted accounts
-#   (`trusted_accounts` in the rule parameters) assume it, with no external id, organisation or
+#   (`trusted_account_ids` in the rule parameters) assume it, with no external id, organisation or
 #   principal condition. Every administrator of that account, and anyone who compromises it,
 #   can then act in yours; for third-party vendors the missing sts:ExternalId also opens the
 #   confused-deputy problem.
@@ -15,7 +15,7 @@
 #   compliance: [nist-800-53-r5:AC-3, nist-800-53-r5:AC-6, nist-800-53-r5:AC-20]
 #   remediation: >-
 #     Trust only the specific role of the other account, require sts:ExternalId for third parties
-#     or aws:PrincipalOrgID for your own organisation, or add the account to `trusted_accounts`
+#     or aws:PrincipalOrgID for your own organisation, or add the account to `trusted_account_ids`
 #     when it is one you run and vouch for.
 package aws.iam.cross_account_trust_unrestricted
 
@@ -23,7 +23,7 @@ import data.aws.iam.trust_conditions as trust
 
 restricting := {lower(k) | some k in data.posture.iam.trust_restricting_condition_keys.cross_account}
 
-trusted_accounts := {a | some a in object.get(data.posture.params, "trusted_accounts", [])}
+trusted_accounts := {a | some a in object.get(data.posture.params, "trusted_account_ids", [])}
 
 applicable contains role.key if {
 	some role in input.iam.principals
@@ -45,7 +45,7 @@ untrusted_entries(role) := [trust.entry_evidence(entry) |
 
 deny contains {
 	"resource": role.key,
-	"message": sprintf("role %s can be assumed from account(s) outside trusted_accounts without an external id or organisation condition: %s", [
+	"message": sprintf("role %s can be assumed from account(s) outside trusted_account_ids without an external id or organisation condition: %s", [
 		role.name, concat(", ", sort({entry.principal | some entry in entries})),
 	]),
 	"evidence": {

@@ -37,7 +37,7 @@ test_deny_external_id_if_exists if {
 
 test_allow_trusted_account_parameter if {
 	input_doc := {"iam": {"principals": [role([other("444455556666", [])])]}}
-	count(rule.deny) == 0 with input as input_doc with data.posture.params.trusted_accounts as ["444455556666"]
+	count(rule.deny) == 0 with input as input_doc with data.posture.params.trusted_account_ids as ["444455556666"]
 }
 
 test_allow_same_account if {

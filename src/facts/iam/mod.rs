@@ -4,7 +4,7 @@
 pub mod catalog;
 pub mod effective;
 mod graph;
-mod trust;
+pub mod trust;
 
 use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};

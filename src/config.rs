@@ -1,0 +1,154 @@
+//! The configuration file, `posture.yaml`: rule parameters that override the defaults of
+//! `rules/data/params.json` (`data.posture.params`). The defaults live only in params.json;
+//! this file names what differs. Unknown keys and wrong types are input errors (exit 2) that
+//! name the file, the line and the key.
+//!
+//! ```yaml
+//! params:
+//!   organization_id: o-acme12345
+//!   trusted_account_ids: ["444455556666"]
+//!   guardduty_min_severity: 7.0
+//! ```
+
+use crate::error::InputError;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// The file read when `--config` is not given, if it exists in the working directory.
+pub const DEFAULT_PATH: &str = "posture.yaml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    text: String,
+    /// Parameter overrides as written (validated against the defaults by [`Config::apply`]).
+    pub params: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    params: Option<Map<String, Value>>,
+}
+
+impl Config {
+    /// `--config PATH` (must exist), else `./posture.yaml` when present, else none.
+    pub fn resolve(explicit: Option<&Path>) -> Result<Option<Config>, InputError> {
+        match explicit {
+            Some(path) => Config::load(path).map(Some),
+            None => {
+                let default = Path::new(DEFAULT_PATH);
+                if default.is_file() {
+                    Config::load(default).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<Config, InputError> {
+        let origin = path.display().to_string();
+        let raw: RawConfig = if text.trim().is_empty() {
+            RawConfig { params: None }
+        } else {
+            yaml_serde::from_str(&text).map_err(|error| InputError::Rule {
+                path: origin.clone(),
+                line: error.location().map(|l| l.line()).unwrap_or(1),
+                message: format!("{error}")
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            })?
+        };
+        Ok(Config {
+            path: path.to_path_buf(),
+            text,
+            params: raw.params.unwrap_or_default(),
+        })
+    }
+
+    /// The 1-based line where `key:` is written, for messages.
+    fn line_of(&self, key: &str) -> usize {
+        self.text
+            .lines()
+            .position(|line| {
+                let trimmed = line.trim_start();
+                trimmed.starts_with(&format!("{key}:")) || trimmed.starts_with(&format!("\"{key}\":"))
+            })
+            .map(|i| i + 1)
+            .unwrap_or(1)
+    }
+
+    fn error(&self, key: &str, message: String) -> InputError {
+        InputError::Rule {
+            path: self.path.display().to_string(),
+            line: self.line_of(key),
+            message,
+        }
+    }
+
+    /// Overrides the parameters in `defaults` (the `params` document), checking each key exists
+    /// there and keeps its type.
+    pub fn apply(&self, defaults: &mut Map<String, Value>) -> Result<Vec<String>, InputError> {
+        let mut overridden = Vec::new();
+        for (key, value) in &self.params {
+            let Some(default) = defaults.get(key) else {
+                let known: Vec<&str> = defaults.keys().map(String::as_str).collect();
+                return Err(self.error(
+                    key,
+                    format!("params.{key}: unknown parameter (known: {})", known.join(", ")),
+                ));
+            };
+            check_type(key, default, value).map_err(|message| self.error(key, format!("params.{key}: {message}")))?;
+            defaults.insert(key.clone(), value.clone());
+            overridden.push(key.clone());
+        }
+        Ok(overridden)
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
+    let ok = match (default, value) {
+        // An unset default (organization_id) takes a string or stays unset.
+        (Value::Null, Value::Null | Value::String(_)) => true,
+        (Value::Array(_), Value::Array(items)) => {
+            if key.ends_with("_ids") {
+                if let Some(bad) = items.iter().find(|item| !item.is_string()) {
+                    return Err(format!(
+                        "expected a list of strings, found {bad}: quote ids (\"012345678901\") so YAML keeps them as text"
+                    ));
+                }
+            }
+            true
+        }
+        (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("expected {}, found {}", kind(default), kind(value)))
+    }
+}
