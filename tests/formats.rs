@@ -388,7 +388,7 @@ fn suppressions_mute_matching_failures_and_expired_ones_are_warned_about() {
     // Muted never fails the gate: mute every critical failure and --fail-on critical passes.
     let all_admins = write_ignore(
         dir.path(),
-        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n",
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n",
     );
     posture()
         .args(["scan", "--snapshot", DEMO, "--fail-on", "critical", "--ignore-file"])
@@ -416,7 +416,7 @@ fn the_default_ignore_file_is_read_from_the_working_directory() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join(".posture-ignore.yaml"),
-        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n",
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n",
     )
     .unwrap();
     let output = posture()
@@ -427,7 +427,8 @@ fn the_default_ignore_file_is_read_from_the_working_directory() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(findings(&report).iter().filter(|f| f["status"] == "muted").count(), 5);
+    // Five admins (IAM-001) and one correlated finding (XC-001).
+    assert_eq!(findings(&report).iter().filter(|f| f["status"] == "muted").count(), 6);
 }
 
 #[test]
