@@ -8,6 +8,7 @@ mod regional;
 
 use crate::snapshot::{AccountSnapshot, CoverageGap, RegionSnapshot, Snapshot};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,10 +75,9 @@ impl CallCounter {
 }
 
 /// A short, credential-free description of an SDK error: the AWS error code and message.
-pub(crate) fn describe<E, R>(error: &SdkError<E, R>) -> String
+pub(crate) fn describe<E>(error: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match error {
         SdkError::TimeoutError(_) => "TimeoutError: the call timed out".into(),
@@ -92,13 +92,17 @@ where
         _ => match (error.code(), error.message()) {
             (Some(code), Some(message)) => format!("{code}: {message}"),
             (Some(code), None) => code.to_string(),
-            _ => "UnknownError: the service returned an unrecognised error".into(),
+            // No AWS error code (an emulator's "not implemented", a proxy): say what came back.
+            _ => match error.raw_response().map(|r| r.status().as_u16()) {
+                Some(status) => format!("HTTP{status}: the service answered without an AWS error code"),
+                None => "UnknownError: the service returned an unrecognised error".into(),
+            },
         },
     }
 }
 
 /// The error code alone (for decisions such as "Security Hub is not enabled").
-pub(crate) fn code<E, R>(error: &SdkError<E, R>) -> Option<String>
+pub(crate) fn code<E>(error: &SdkError<E, HttpResponse>) -> Option<String>
 where
     E: ProvideErrorMetadata,
 {
@@ -169,7 +173,12 @@ pub fn collect_blocking(options: &CollectOptions, calls: Arc<CallCounter>) -> Re
 }
 
 async fn base_config(options: &CollectOptions) -> SdkConfig {
-    let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(5);
+    // Adaptive retry (client-side rate limiting on throttling); AWS_MAX_ATTEMPTS tunes it as in the CLI.
+    let attempts = std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(attempts);
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);

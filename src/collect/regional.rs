@@ -235,7 +235,7 @@ pub(super) async fn securityhub(context: &AccountContext, region: &str) -> Optio
     if standards_ok {
         section.standards = Some(standards);
     }
-    match controls(&client, &mut calls).await {
+    match controls(&client, context, region, &mut calls, &mut failed).await {
         Ok(controls) => section.controls = Some(controls),
         Err((operation, error)) => {
             failed += 1;
@@ -251,10 +251,67 @@ pub(super) async fn securityhub(context: &AccountContext, region: &str) -> Optio
 /// Security controls with their status, and the resources of failed active findings per control.
 async fn controls(
     client: &aws_sdk_securityhub::Client,
+    context: &AccountContext,
+    region: &str,
     calls: &mut u64,
+    failed: &mut u64,
 ) -> Result<Vec<SecurityHubControl>, (&'static str, String)> {
     use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
-    let mut controls: BTreeMap<String, SecurityHubControl> = BTreeMap::new();
+    // Definitions are best effort (a gap); the failed findings are what the rules need.
+    let mut controls = match control_definitions(client, calls).await {
+        Ok(found) => found,
+        Err((operation, error)) => {
+            *failed += 1;
+            context.gaps.add(region, "securityhub", operation, error);
+            BTreeMap::new()
+        }
+    };
+    let equals = |value: &str| {
+        StringFilter::builder()
+            .value(value)
+            .comparison(StringFilterComparison::Equals)
+            .build()
+    };
+    let filters = AwsSecurityFindingFilters::builder()
+        .compliance_status(equals("FAILED"))
+        .record_state(equals("ACTIVE"))
+        .build();
+    let mut pages = client.get_findings().filters(filters).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        *calls += 1;
+        let page = page.map_err(|error| ("GetFindings", describe(&error)))?;
+        for finding in page.findings() {
+            let Some(control_id) = finding.compliance().and_then(|c| c.security_control_id()) else {
+                continue;
+            };
+            let control = controls
+                .entry(control_id.to_string())
+                .or_insert_with(|| SecurityHubControl {
+                    id: control_id.to_string(),
+                    title: finding.title().unwrap_or_default().to_string(),
+                    status: String::new(),
+                    severity: finding
+                        .severity()
+                        .and_then(|s| s.label())
+                        .map(|l| l.as_str().to_string())
+                        .unwrap_or_default(),
+                    failed_resources: Vec::new(),
+                });
+            control.status = "FAILED".into();
+            control
+                .failed_resources
+                .extend(finding.resources().iter().filter_map(|r| r.id().map(str::to_string)));
+        }
+    }
+    Ok(controls.into_values().collect())
+}
+
+/// Every security control definition with its enablement status.
+async fn control_definitions(
+    client: &aws_sdk_securityhub::Client,
+    calls: &mut u64,
+) -> Result<BTreeMap<String, SecurityHubControl>, (&'static str, String)> {
+    let mut controls = BTreeMap::new();
     let mut ids = Vec::new();
     let mut pages = client.list_security_control_definitions().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -294,44 +351,7 @@ async fn controls(
             );
         }
     }
-    let equals = |value: &str| {
-        StringFilter::builder()
-            .value(value)
-            .comparison(StringFilterComparison::Equals)
-            .build()
-    };
-    let filters = AwsSecurityFindingFilters::builder()
-        .compliance_status(equals("FAILED"))
-        .record_state(equals("ACTIVE"))
-        .build();
-    let mut pages = client.get_findings().filters(filters).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        *calls += 1;
-        let page = page.map_err(|error| ("GetFindings", describe(&error)))?;
-        for finding in page.findings() {
-            let Some(control_id) = finding.compliance().and_then(|c| c.security_control_id()) else {
-                continue;
-            };
-            let control = controls
-                .entry(control_id.to_string())
-                .or_insert_with(|| SecurityHubControl {
-                    id: control_id.to_string(),
-                    title: finding.title().unwrap_or_default().to_string(),
-                    status: String::new(),
-                    severity: finding
-                        .severity()
-                        .and_then(|s| s.label())
-                        .map(|l| l.as_str().to_string())
-                        .unwrap_or_default(),
-                    failed_resources: Vec::new(),
-                });
-            control.status = "FAILED".into();
-            control
-                .failed_resources
-                .extend(finding.resources().iter().filter_map(|r| r.id().map(str::to_string)));
-        }
-    }
-    Ok(controls.into_values().collect())
+    Ok(controls)
 }
 
 pub(super) async fn config(context: &AccountContext, region: &str) -> Option<ConfigSection> {

@@ -1,0 +1,294 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Live collection through the real AWS SDK against a real AWS-compatible server (moto in
+//! server mode, started by scripts/test.sh). Each test seeds its own fresh account.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn endpoint() -> String {
+    std::env::var("POSTURE_MOTO_ENDPOINT")
+        .expect("POSTURE_MOTO_ENDPOINT must point at a moto server: run the suite with scripts/test.sh")
+}
+
+fn python() -> String {
+    std::env::var("POSTURE_TEST_PYTHON").expect("POSTURE_TEST_PYTHON must name the venv python (scripts/test.sh)")
+}
+
+/// A 12-digit account id no other test (or earlier run on the same server) uses.
+fn fresh_account() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let unique = (nanos / 1000 + NEXT.fetch_add(1, Ordering::Relaxed) * 7_919) % 900_000_000_000;
+    format!("{:012}", 100_000_000_000 + unique)
+}
+
+struct Seeded {
+    account: String,
+    credentials: Value,
+}
+
+fn seed(kind: &str) -> Seeded {
+    let account = fresh_account();
+    let output = std::process::Command::new(python())
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto/seed.py"))
+        .args([endpoint(), account.clone(), kind.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "seeding failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Seeded {
+        account,
+        credentials: serde_json::from_slice(&output.stdout).unwrap(),
+    }
+}
+
+fn posture(seeded: &Seeded) -> Command {
+    let mut command = Command::cargo_bin("posture").unwrap();
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("NO_COLOR")
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", seeded.credentials["AccessKeyId"].as_str().unwrap())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            seeded.credentials["SecretAccessKey"].as_str().unwrap(),
+        )
+        .env(
+            "AWS_SESSION_TOKEN",
+            seeded.credentials["SessionToken"].as_str().unwrap(),
+        )
+        .env("AWS_REGION", "us-east-1")
+        // moto answers "not implemented" with server errors: retrying them only costs time.
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+fn verdicts(report: &Value) -> BTreeSet<(String, String, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["resource"]["arn"].as_str().unwrap().to_string(),
+                f["resource"]["region"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn status_of(report: &Value, rule: &str, name_part: &str, region: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["rule_id"] == rule
+                && f["resource"]["region"] == region
+                && (f["resource"]["name"].as_str().unwrap().contains(name_part)
+                    || f["resource"]["arn"].as_str().unwrap().contains(name_part))
+        })
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
+    let seeded = seed("account");
+    let output = posture(&seeded)
+        .args(["-v", "scan", "--regions", "us-east-1,eu-west-1", "-f", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    for secret in ["SecretAccessKey", "SessionToken"] {
+        let value = seeded.credentials[secret].as_str().unwrap();
+        assert!(
+            !stdout.contains(value) && !stderr.contains(value),
+            "{secret} leaked into the output"
+        );
+    }
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["scan"]["accounts"], serde_json::json!([seeded.account]));
+
+    let fail = vec!["fail".to_string()];
+    assert_eq!(
+        status_of(&report, "IAM-001", "alice-admin", "global"),
+        fail,
+        "admin user"
+    );
+    assert_eq!(
+        status_of(&report, "IAM-001", "reader", "global"),
+        vec!["pass".to_string()]
+    );
+    assert_eq!(
+        status_of(&report, "IAM-002", "ci-deployer", "global"),
+        fail,
+        "escalation-capable role"
+    );
+    assert_eq!(
+        status_of(&report, "NET-001", "bastion", "us-east-1"),
+        fail,
+        "world-open security group"
+    );
+    assert_eq!(
+        status_of(&report, "NET-002", "com.amazonaws.us-east-1.s3", "us-east-1"),
+        fail,
+        "full-access endpoint"
+    );
+    assert!(
+        status_of(&report, "NET-013", "vpce-svc", "us-east-1").contains(&"fail".to_string()),
+        "endpoint service open to *"
+    );
+    assert_eq!(
+        status_of(&report, "DET-001", "GuardDuty", "us-east-1"),
+        vec!["pass".to_string()]
+    );
+    assert_eq!(
+        status_of(&report, "DET-001", "GuardDuty", "eu-west-1"),
+        fail,
+        "GuardDuty off in eu-west-1"
+    );
+    assert_eq!(
+        status_of(&report, "DET-006", "EC2.19", "us-east-1"),
+        fail,
+        "imported failed Security Hub finding"
+    );
+
+    // What moto does not implement is a coverage gap, and what depends on it is not evaluated.
+    let gaps: BTreeSet<(String, String, String)> = report["coverage"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert_eq!(g["account"], seeded.account.as_str());
+            (
+                g["region"].as_str().unwrap().to_string(),
+                g["service"].as_str().unwrap().to_string(),
+                g["operation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("us-east-1", "guardduty", "ListFindings"),
+        ("us-east-1", "securityhub", "ListSecurityControlDefinitions"),
+        ("us-east-1", "config", "DescribeComplianceByConfigRule"),
+    ] {
+        let key = (expected.0.to_string(), expected.1.to_string(), expected.2.to_string());
+        assert!(gaps.contains(&key), "gap {expected:?} in {gaps:?}");
+    }
+    assert!(
+        status_of(&report, "DET-004", "", "us-east-1")
+            .iter()
+            .all(|s| s == "not_evaluated"),
+        "GuardDuty findings could not be read: never pass"
+    );
+    assert!(
+        stderr.contains("iam:") && stderr.contains("calls"),
+        "per-service call counts at -v: {stderr}"
+    );
+}
+
+#[test]
+fn collect_then_scan_snapshot_gives_the_live_verdicts() {
+    let seeded = seed("account");
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let collected = posture(&seeded)
+        .args(["collect", "--regions", "us-east-1,eu-west-1", "-o"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(
+        collected.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&collected.stderr)
+    );
+    let text = std::fs::read_to_string(&snapshot).unwrap();
+    assert!(!text.contains(seeded.credentials["SecretAccessKey"].as_str().unwrap()));
+    assert!(!text.contains(seeded.credentials["SessionToken"].as_str().unwrap()));
+
+    let replay = posture(&seeded)
+        .args(["scan", "-f", "json", "--snapshot"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    let live = posture(&seeded)
+        .args(["scan", "--regions", "us-east-1,eu-west-1", "-f", "json"])
+        .output()
+        .unwrap();
+    let replay: Value = serde_json::from_slice(&replay.stdout).unwrap();
+    let live: Value = serde_json::from_slice(&live.stdout).unwrap();
+    assert_eq!(verdicts(&replay), verdicts(&live));
+    assert!(verdicts(&live).len() > 40);
+}
+
+#[test]
+fn organization_mode_scans_every_active_member_account() {
+    let seeded = seed("org");
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("org.json");
+    let output = posture(&seeded)
+        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let accounts: BTreeSet<String> = snapshot["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected: BTreeSet<String> = seeded.credentials["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect();
+    expected.insert(seeded.account.clone());
+    assert_eq!(accounts, expected, "ACTIVE accounts only: the closed one is left out");
+    // Each member was read through its assumed role.
+    for account in snapshot["accounts"].as_array().unwrap() {
+        assert!(account["iam"].is_object(), "{}", account["account_id"]);
+        assert_eq!(account["regions"][0]["region"], "us-east-1");
+    }
+    // --exclude-accounts narrows.
+    let excluded = seeded.credentials["members"][0].as_str().unwrap().to_string();
+    let narrowed = dir.path().join("narrowed.json");
+    posture(&seeded)
+        .args([
+            "collect",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--exclude-accounts",
+            &excluded,
+            "-o",
+        ])
+        .arg(&narrowed)
+        .assert()
+        .code(0);
+    let narrowed: Value = serde_json::from_str(&std::fs::read_to_string(&narrowed).unwrap()).unwrap();
+    assert_eq!(narrowed["accounts"].as_array().unwrap().len(), 2);
+}

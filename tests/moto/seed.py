@@ -1,0 +1,107 @@
+"""Seeds a fresh account in a moto server through boto3 and prints its credentials as JSON.
+
+usage: seed.py ENDPOINT ACCOUNT_ID {account|org}
+Each test uses its own account id (sts:AssumeRole into it), so tests never share state and
+nothing calls moto's global reset.
+"""
+import json
+import sys
+
+import boto3
+
+endpoint, account, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+plain = dict(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+credentials = boto3.client("sts", region_name="us-east-1", **plain).assume_role(
+    RoleArn=f"arn:aws:iam::{account}:role/posture-test-seed", RoleSessionName="seed"
+)["Credentials"]
+session = dict(
+    endpoint_url=endpoint,
+    aws_access_key_id=credentials["AccessKeyId"],
+    aws_secret_access_key=credentials["SecretAccessKey"],
+    aws_session_token=credentials["SessionToken"],
+)
+
+
+def client(service, region="us-east-1"):
+    return boto3.client(service, region_name=region, **session)
+
+
+def seed_account():
+    iam = client("iam")
+    admin = iam.create_policy(
+        PolicyName="everything",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    )["Policy"]["Arn"]
+    iam.create_user(UserName="alice-admin")
+    iam.attach_user_policy(UserName="alice-admin", PolicyArn=admin)
+    iam.create_user(UserName="reader")
+    iam.put_user_policy(
+        UserName="reader",
+        PolicyName="read",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "arn:aws:s3:::reports"}]}),
+    )
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="ci-deployer", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(
+        RoleName="ci-deployer",
+        PolicyName="attach-anything",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:AttachRolePolicy", "s3:PutObject"], "Resource": "*"}]}),
+    )
+
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="bastion", Description="ssh", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="com.amazonaws.us-east-1.s3",
+        VpcEndpointType="Gateway",
+        PolicyDocument=json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
+    )
+    load_balancer = client("elbv2").create_load_balancer(Name="partner-nlb", Subnets=[subnet], Type="network")["LoadBalancers"][0]["LoadBalancerArn"]
+    service = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[load_balancer], AcceptanceRequired=False)
+    ec2.modify_vpc_endpoint_service_permissions(ServiceId=service["ServiceConfiguration"]["ServiceId"], AddAllowedPrincipals=["*"])
+
+    # GuardDuty on in one region only.
+    client("guardduty").create_detector(Enable=True)
+
+    hub = client("securityhub")
+    hub.enable_security_hub()
+    hub.batch_import_findings(
+        Findings=[
+            {
+                "SchemaVersion": "2018-10-08",
+                "Id": f"seed-{account}-ec2-19",
+                "ProductArn": f"arn:aws:securityhub:us-east-1:{account}:product/{account}/default",
+                "GeneratorId": "security-control/EC2.19",
+                "AwsAccountId": account,
+                "Types": ["Software and Configuration Checks"],
+                "CreatedAt": "2026-11-01T00:00:00Z",
+                "UpdatedAt": "2026-11-01T00:00:00Z",
+                "Severity": {"Label": "HIGH"},
+                "Title": "Security groups should not allow unrestricted access to ports with high risk",
+                "Description": "seeded",
+                "Resources": [{"Type": "AwsEc2SecurityGroup", "Id": f"arn:aws:ec2:us-east-1:{account}:security-group/{group}"}],
+                "Compliance": {"Status": "FAILED", "SecurityControlId": "EC2.19"},
+                "RecordState": "ACTIVE",
+            }
+        ]
+    )
+
+
+def seed_org():
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = []
+    for name in ("prod", "dev", "closed"):
+        status = org.create_account(AccountName=name, Email=f"{name}-{account}@example.com")["CreateAccountStatus"]
+        members.append(org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]["AccountId"])
+    org.close_account(AccountId=members[2])
+    return {"members": members[:2], "closed": members[2]}
+
+
+extra = seed_org() if kind == "org" else (seed_account() or {})
+print(json.dumps({"AccessKeyId": credentials["AccessKeyId"], "SecretAccessKey": credentials["SecretAccessKey"], "SessionToken": credentials["SessionToken"], **extra}))
