@@ -22,6 +22,8 @@ export POSTURE_MOTO_ENDPOINT="http://127.0.0.1:$port"
 "$POSTURE_TEST_PYTHON" scripts/gen_iam_catalog.py --check
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# The core (snapshot, facts, rules, outputs) must build without the AWS SDK.
+cargo check --locked --no-default-features --lib --bins
 cargo test --locked
 # The Rego tests also run inside `cargo test`; this prints their own summary line.
 cargo run --quiet --locked -- rules test

@@ -46,7 +46,11 @@ pub(super) async fn collect(context: &AccountContext) -> Option<IamSection> {
     let config = aws_sdk_iam::config::Builder::from(&context.config)
         .retry_partition(context.partition("iam"))
         .build();
-    let client = Client::from_conf(config);
+    collect_with(&Client::from_conf(config), context, started).await
+}
+
+/// The IAM section through a given client (a mock one in tests).
+pub(super) async fn collect_with(client: &Client, context: &AccountContext, started: Instant) -> Option<IamSection> {
     let mut calls = 0u64;
     let mut users = Vec::new();
     let mut groups = Vec::new();
@@ -106,7 +110,7 @@ pub(super) async fn collect(context: &AccountContext) -> Option<IamSection> {
             return None;
         }
     };
-    let (report, report_calls, report_failed) = credential_report(&client, context).await;
+    let (report, report_calls, report_failed) = credential_report(client, context).await;
     section.credential_report = report;
     context.calls.record(
         "iam",

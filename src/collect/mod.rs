@@ -368,3 +368,6 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
         config,
     }
 }
+
+#[cfg(test)]
+mod mock_tests;

@@ -49,7 +49,16 @@ pub(super) async fn guardduty(context: &AccountContext, region: &str) -> Option<
     let config = aws_sdk_guardduty::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("guardduty"))
         .build();
-    let client = aws_sdk_guardduty::Client::from_conf(config);
+    guardduty_with(&aws_sdk_guardduty::Client::from_conf(config), context, region, started).await
+}
+
+/// The GuardDuty section of a region through a given client (a mock one in tests).
+pub(super) async fn guardduty_with(
+    client: &aws_sdk_guardduty::Client,
+    context: &AccountContext,
+    region: &str,
+    started: Instant,
+) -> Option<GuardDutySection> {
     let mut calls = 0;
     let mut failed = 0;
     let record = |calls, failed| {
@@ -95,7 +104,7 @@ pub(super) async fn guardduty(context: &AccountContext, region: &str) -> Option<
                 return None;
             }
         }
-        match detector_findings(&client, &id, &mut calls).await {
+        match detector_findings(client, &id, &mut calls).await {
             Ok(list) => {
                 if let Some(all) = findings.as_mut() {
                     all.extend(list);
