@@ -161,6 +161,9 @@ struct ScanArgs {
     /// Print phase timings to stderr.
     #[arg(long)]
     timings: bool,
+    /// Import the findings (ASFF) into AWS Security Hub with BatchImportFindings.
+    #[arg(long)]
+    push_security_hub: bool,
 }
 
 #[derive(Args)]
@@ -425,6 +428,32 @@ fn load_rules(dirs: &[PathBuf], config: Option<&crate::config::Config>) -> Resul
     RuleSet::load(dirs, true, config)
 }
 
+#[cfg(feature = "live")]
+fn push_security_hub(report: &Report<'_>, profile: Option<&str>) -> anyhow::Result<()> {
+    let mut buffer = Vec::new();
+    output::asff::write(report, &mut buffer)?;
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&buffer)?;
+    let total = findings.len();
+    let summary = crate::collect::push::push_blocking(findings, profile)?;
+    eprintln!("Security Hub: imported {} of {total} finding(s)", summary.imported);
+    for (id, error) in &summary.failed {
+        eprintln!("Security Hub refused {id}: {error}");
+    }
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} finding(s) were not imported into Security Hub (listed above)",
+            summary.failed.len()
+        )
+    }
+}
+
+#[cfg(not(feature = "live"))]
+fn push_security_hub(_report: &Report<'_>, _profile: Option<&str>) -> anyhow::Result<()> {
+    Err(InputError::Usage("this build cannot push to Security Hub (built without the `live` feature)".into()).into())
+}
+
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 #[cfg(feature = "live")]
@@ -553,6 +582,9 @@ fn scan(args: ScanArgs, config: Option<&crate::config::Config>) -> anyhow::Resul
                 out.flush()?;
             }
         }
+    }
+    if args.push_security_hub {
+        push_security_hub(&report, args.source.live.profile.as_deref())?;
     }
     let written = clock.elapsed();
     if args.timings {

@@ -292,3 +292,49 @@ fn organization_mode_scans_every_active_member_account() {
     let narrowed: Value = serde_json::from_str(&std::fs::read_to_string(&narrowed).unwrap()).unwrap();
     assert_eq!(narrowed["accounts"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn push_security_hub_imports_every_finding_in_batches() {
+    let seeded = seed("account");
+    let output = posture(&seeded)
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "-f",
+            "asff",
+            "--push-security-hub",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let asff: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(asff.len() > 100, "more than one batch: {}", asff.len());
+    assert!(
+        stderr.contains(&format!("imported {0} of {0} finding(s)", asff.len())),
+        "{stderr}"
+    );
+    let mut imported: BTreeSet<String> = BTreeSet::new();
+    for region in ["us-east-1", "eu-west-1"] {
+        let read = std::process::Command::new(python())
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto/read_findings.py"))
+            .args([endpoint(), region.to_string()])
+            .env("AWS_ACCESS_KEY_ID", seeded.credentials["AccessKeyId"].as_str().unwrap())
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                seeded.credentials["SecretAccessKey"].as_str().unwrap(),
+            )
+            .env(
+                "AWS_SESSION_TOKEN",
+                seeded.credentials["SessionToken"].as_str().unwrap(),
+            )
+            .output()
+            .unwrap();
+        assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+        let ids: Vec<String> = serde_json::from_slice(&read.stdout).unwrap();
+        imported.extend(ids);
+    }
+    let written: BTreeSet<String> = asff.iter().map(|f| f["Id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(imported, written, "every finding read back, none extra");
+}

@@ -4,6 +4,7 @@
 
 mod ec2;
 mod iam;
+pub mod push;
 mod regional;
 
 use crate::snapshot::{AccountSnapshot, CoverageGap, RegionSnapshot, Snapshot};

@@ -40,6 +40,8 @@ def seed_account():
         PolicyName="read",
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "arn:aws:s3:::reports"}]}),
     )
+    for index in range(8):
+        iam.create_user(UserName=f"developer-{index}")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
     iam.create_role(RoleName="ci-deployer", AssumeRolePolicyDocument=json.dumps(trust))
     iam.put_role_policy(
