@@ -2,26 +2,12 @@
 //! severity and pillar, and a filterable findings table. No network: inline CSS and JS only,
 //! and a Content-Security-Policy that forbids loading anything.
 
+use super::escape_markup as esc;
 use crate::report::Report;
 use crate::results::Status;
 use crate::rules::metadata::{Pillar, Severity};
 use std::fmt::Write as _;
 use std::io::Write;
-
-fn esc(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
 
 fn colour(severity: Severity) -> &'static str {
     match severity {

@@ -2,28 +2,11 @@
 //! Failures carry the message; not-evaluated results are skipped with the reason; muted results
 //! are skipped too, marked `muted` with the suppression reason.
 
+use super::escape_markup as xml;
 use crate::report::Report;
 use crate::results::Status;
 use std::fmt::Write as _;
 use std::io::Write;
-
-/// Escapes text for XML attributes and character data.
-fn xml(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even when escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => escaped.push(' '),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

@@ -101,3 +101,21 @@ pub(crate) fn epoch_millis(rfc3339: &str) -> i64 {
         .map(|t| t.timestamp_millis())
         .unwrap_or(0)
 }
+
+/// Escapes text for XML and HTML attributes and character data (JUnit, HTML).
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even when escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => escaped.push(' '),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}

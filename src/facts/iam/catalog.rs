@@ -148,43 +148,22 @@ impl Catalog {
 
 /// IAM glob: `*` any run, `?` one character; ASCII case-insensitive (the pattern is lower-case).
 pub fn wildcard_match(lower_pattern: &str, text: &str) -> bool {
-    let pattern = lower_pattern.as_bytes();
-    let text = text.as_bytes();
-    let (mut p, mut t) = (0, 0);
-    let (mut star, mut resume) = (usize::MAX, 0);
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t].to_ascii_lowercase()) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = p;
-            resume = t;
-            p += 1;
-        } else if star != usize::MAX {
-            p = star + 1;
-            resume += 1;
-            t = resume;
-        } else {
-            return false;
-        }
-    }
-    while p < pattern.len() && pattern[p] == b'*' {
-        p += 1;
-    }
-    p == pattern.len()
+    glob(lower_pattern.as_bytes(), text.as_bytes(), |p, t| {
+        p == t.to_ascii_lowercase()
+    })
 }
 
 /// Resource ARN glob: like actions, but case-sensitive as ARNs are.
 pub fn resource_match(pattern: &str, text: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let pattern = pattern.as_bytes();
-    let text = text.as_bytes();
+    pattern == "*" || glob(pattern.as_bytes(), text.as_bytes(), |p, t| p == t)
+}
+
+/// Iterative `*`/`?` matching with backtracking to the last star (linear in practice).
+fn glob(pattern: &[u8], text: &[u8], same: impl Fn(u8, u8) -> bool) -> bool {
     let (mut p, mut t) = (0, 0);
     let (mut star, mut resume) = (usize::MAX, 0);
     while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+        if p < pattern.len() && (pattern[p] == b'?' || same(pattern[p], text[t])) {
             p += 1;
             t += 1;
         } else if p < pattern.len() && pattern[p] == b'*' {
