@@ -95,6 +95,9 @@ struct LiveArgs {
     /// How many AWS API call groups run at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Fill VPC/PrivateLink data for the whole organisation from this AWS Config aggregator.
+    #[arg(long, value_name = "NAME")]
+    config_aggregator: Option<String>,
 }
 
 #[derive(Args)]
@@ -468,6 +471,7 @@ fn collect_live(args: &LiveArgs) -> anyhow::Result<Snapshot> {
         accounts: args.accounts.clone(),
         exclude_accounts: args.exclude_accounts.clone(),
         concurrency: args.concurrency,
+        config_aggregator: args.config_aggregator.clone(),
         progress: !QUIET.load(std::sync::atomic::Ordering::Relaxed),
     };
     let calls = std::sync::Arc::new(crate::collect::CallCounter::default());

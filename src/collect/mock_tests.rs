@@ -236,3 +236,94 @@ async fn guardduty_findings_are_paged_and_fetched_in_batches_of_fifty() {
     assert_eq!((findings[0].severity, findings[0].count), (8.0, 3));
     assert!(context.gaps.take().is_empty());
 }
+
+#[tokio::test]
+async fn config_rule_compliance_is_read_page_by_page() {
+    use aws_sdk_config::operation::{
+        describe_compliance_by_config_rule::DescribeComplianceByConfigRuleOutput,
+        describe_configuration_recorder_status::DescribeConfigurationRecorderStatusOutput,
+        describe_configuration_recorders::DescribeConfigurationRecordersOutput,
+        describe_delivery_channels::DescribeDeliveryChannelsOutput,
+    };
+    use aws_sdk_config::types::{
+        Compliance, ComplianceByConfigRule, ComplianceType, ConfigurationRecorder, ConfigurationRecorderStatus,
+        DeliveryChannel, RecordingGroup,
+    };
+    let recorders = mock!(aws_sdk_config::Client::describe_configuration_recorders).then_output(|| {
+        DescribeConfigurationRecordersOutput::builder()
+            .configuration_recorders(
+                ConfigurationRecorder::builder()
+                    .name("default")
+                    .recording_group(
+                        RecordingGroup::builder()
+                            .all_supported(true)
+                            .include_global_resource_types(false)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let status = mock!(aws_sdk_config::Client::describe_configuration_recorder_status).then_output(|| {
+        DescribeConfigurationRecorderStatusOutput::builder()
+            .configuration_recorders_status(
+                ConfigurationRecorderStatus::builder()
+                    .name("default")
+                    .recording(true)
+                    .build(),
+            )
+            .build()
+    });
+    let channels = mock!(aws_sdk_config::Client::describe_delivery_channels).then_output(|| {
+        DescribeDeliveryChannelsOutput::builder()
+            .delivery_channels(DeliveryChannel::builder().name("default").build())
+            .build()
+    });
+    let rule = |name: &str, compliance: ComplianceType| {
+        ComplianceByConfigRule::builder()
+            .config_rule_name(name)
+            .compliance(Compliance::builder().compliance_type(compliance).build())
+            .build()
+    };
+    let first = mock!(aws_sdk_config::Client::describe_compliance_by_config_rule)
+        .match_requests(|request| request.next_token().is_none())
+        .then_output(move || {
+            DescribeComplianceByConfigRuleOutput::builder()
+                .compliance_by_config_rules(rule("restricted-ssh", ComplianceType::NonCompliant))
+                .next_token("more")
+                .build()
+        });
+    let second = mock!(aws_sdk_config::Client::describe_compliance_by_config_rule)
+        .match_requests(|request| request.next_token() == Some("more"))
+        .then_output(move || {
+            DescribeComplianceByConfigRuleOutput::builder()
+                .compliance_by_config_rules(rule("s3-bucket-versioning", ComplianceType::Compliant))
+                .build()
+        });
+    let client = mock_client!(
+        aws_sdk_config,
+        RuleMode::MatchAny,
+        [&recorders, &status, &channels, &first, &second]
+    );
+    let context = context();
+    let section = regional::config_with(&client, &context, "eu-west-1", Instant::now())
+        .await
+        .expect("collected");
+    let recorder = &section.recorders[0];
+    assert!(recorder.recording && recorder.all_supported && !recorder.include_global_resource_types);
+    let rules: Vec<(&str, &str)> = section
+        .rules
+        .as_ref()
+        .expect("rules read")
+        .iter()
+        .map(|r| (r.name.as_str(), r.status.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("restricted-ssh", "NON_COMPLIANT"),
+            ("s3-bucket-versioning", "COMPLIANT")
+        ]
+    );
+    assert!(context.gaps.take().is_empty());
+}

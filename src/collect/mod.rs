@@ -2,6 +2,7 @@
 //! knows the SDK. Accounts × regions × services fan out under a concurrency limit; every call
 //! that fails becomes a [`CoverageGap`] and the scan goes on.
 
+mod aggregator;
 mod ec2;
 mod iam;
 pub mod push;
@@ -30,6 +31,8 @@ pub struct CollectOptions {
     pub exclude_accounts: Vec<String>,
     pub concurrency: usize,
     pub progress: bool,
+    /// AWS Config aggregator whose advanced query fills the organisation's network data.
+    pub config_aggregator: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +121,7 @@ pub(crate) struct Gaps {
 }
 
 impl Gaps {
-    fn new(account: &str) -> Self {
+    pub(crate) fn new(account: &str) -> Self {
         Gaps {
             account: account.to_string(),
             list: Arc::new(Mutex::new(Vec::new())),
@@ -136,7 +139,7 @@ impl Gaps {
             });
         }
     }
-    fn take(&self) -> Vec<CoverageGap> {
+    pub(crate) fn take(&self) -> Vec<CoverageGap> {
         self.list
             .lock()
             .map(|mut list| std::mem::take(&mut *list))
@@ -275,6 +278,23 @@ pub async fn collect(options: &CollectOptions, calls: Arc<CallCounter>) -> Resul
     }
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if let Some(aggregator) = &options.config_aggregator {
+        let context = AccountContext {
+            account_id: caller.clone(),
+            config: base.clone(),
+            gaps: Gaps::new(&caller),
+            calls: calls.clone(),
+            limit: limit.clone(),
+        };
+        let client = aws_sdk_config::Client::new(&base);
+        if let Some(sections) = aggregator::query(&client, &context, aggregator).await {
+            aggregator::merge(&mut accounts, sections);
+        }
+        let gaps = context.gaps.take();
+        if let Some(account) = accounts.iter_mut().find(|a| a.account_id == caller) {
+            account.coverage_gaps.extend(gaps);
+        }
     }
     let mut snapshot = Snapshot::new("collect", accounts);
     snapshot.sort();

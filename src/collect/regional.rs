@@ -371,7 +371,16 @@ pub(super) async fn config(context: &AccountContext, region: &str) -> Option<Con
     let sdk = aws_sdk_config::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("config"))
         .build();
-    let client = aws_sdk_config::Client::from_conf(sdk);
+    config_with(&aws_sdk_config::Client::from_conf(sdk), context, region, started).await
+}
+
+/// The Config section of a region through a given client (a mock one in tests).
+pub(super) async fn config_with(
+    client: &aws_sdk_config::Client,
+    context: &AccountContext,
+    region: &str,
+    started: Instant,
+) -> Option<ConfigSection> {
     let mut calls = 3;
     let record = |calls, failed| {
         context
