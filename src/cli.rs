@@ -299,11 +299,12 @@ pub fn main() -> u8 {
 }
 
 fn init_logging(quiet: bool, verbose: u8) {
+    // Our own warnings by default; the SDK's own (credential-chain probing) only when asked.
     let level = match (quiet, verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        _ => "debug",
+        (false, 0) => "error,posture=warn",
+        (false, 1) => "warn,posture=info",
+        _ => "info,posture=debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("POSTURE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));

@@ -392,6 +392,7 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
             private_dns_enabled: !matches!(service, "s3" | "dynamodb"),
             subnet_ids: Vec::new(),
             security_group_ids: Vec::new(),
+            policy_supported: Some(true),
         });
     }
     for s in 0..ENDPOINT_SERVICES_PER_REGION {

@@ -117,6 +117,7 @@ pub(crate) fn add_item(network: &mut NetworkSection, resource_type: &str, config
                 .unwrap_or(false),
             subnet_ids: strings(configuration, "subnetIds", None),
             security_group_ids: strings(configuration, "groups", Some("groupId")),
+            policy_supported: None,
         }),
         _ => {}
     }

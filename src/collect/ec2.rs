@@ -256,9 +256,49 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Ne
             .iter()
             .filter_map(|g| g.group_id().map(str::to_string))
             .collect(),
+        policy_supported: None,
     }) {
         Ok(endpoints) => network.vpc_endpoints = endpoints,
         Err(error) => fail("DescribeVpcEndpoints", error),
+    }
+    // Whether each endpoint's service takes a policy, as AWS says (no hand-kept list).
+    if !network.vpc_endpoints.is_empty() {
+        let mut names: Vec<String> = network.vpc_endpoints.iter().map(|e| e.service_name.clone()).collect();
+        names.sort();
+        names.dedup();
+        let mut supported: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            calls += 1;
+            let answer = client
+                .describe_vpc_endpoint_services()
+                .set_service_names(Some(names.clone()))
+                .set_next_token(token.clone())
+                .send()
+                .await;
+            match answer {
+                Ok(page) => {
+                    for detail in page.service_details() {
+                        if let (Some(name), Some(flag)) =
+                            (detail.service_name(), detail.vpc_endpoint_policy_supported())
+                        {
+                            supported.insert(name.to_string(), flag);
+                        }
+                    }
+                    token = page.next_token().map(str::to_string);
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    fail("DescribeVpcEndpointServices", describe(&error));
+                    break;
+                }
+            }
+        }
+        for endpoint in &mut network.vpc_endpoints {
+            endpoint.policy_supported = supported.get(&endpoint.service_name).copied();
+        }
     }
     match paged!(
         calls,

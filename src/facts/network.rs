@@ -201,6 +201,8 @@ pub struct VpcEndpointFacts {
     pub policy_state: &'static str,
     /// Allow statements, normalised for the rules.
     pub allow_statements: Vec<EndpointStatement>,
+    /// Whether the service takes an endpoint policy, as AWS says; `null` when not collected.
+    pub policy_supported: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -298,6 +300,7 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
                 .collect::<Option<BTreeSet<String>>>()
                 .map(|zones| zones.into_iter().collect());
             facts.vpc_endpoints.push(VpcEndpointFacts {
+                policy_supported: endpoint.policy_supported,
                 key: arn,
                 id: endpoint.id.clone(),
                 vpc_id: endpoint.vpc_id.clone(),

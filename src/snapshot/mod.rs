@@ -532,6 +532,9 @@ pub struct VpcEndpoint {
     pub subnet_ids: Vec<String>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
+    /// Whether the service takes an endpoint policy (DescribeVpcEndpointServices); `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_supported: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

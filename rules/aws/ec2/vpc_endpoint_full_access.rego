@@ -17,8 +17,11 @@
 #     resources of your organisation (aws:PrincipalOrgID, aws:ResourceOrgID).
 package aws.ec2.vpc_endpoint_full_access
 
-# Gateway Load Balancer endpoints do not support endpoint policies.
-policy_capable(endpoint) if endpoint.endpoint_type != "GatewayLoadBalancer"
+# Gateway Load Balancer endpoints, and services AWS reports as policy-less, take no endpoint policy.
+policy_capable(endpoint) if {
+	endpoint.endpoint_type != "GatewayLoadBalancer"
+	object.get(endpoint, "policy_supported", null) != false
+}
 
 applicable contains endpoint.key if {
 	some endpoint in input.network.vpc_endpoints

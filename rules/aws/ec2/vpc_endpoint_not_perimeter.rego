@@ -25,6 +25,7 @@ package aws.ec2.vpc_endpoint_not_perimeter
 supports_policy(endpoint) if {
 	not endpoint.endpoint_type in data.posture.network.endpoint_policy_unsupported_types
 	not unsupported_service(endpoint)
+	object.get(endpoint, "policy_supported", null) != false
 }
 
 unsupported_service(endpoint) if {

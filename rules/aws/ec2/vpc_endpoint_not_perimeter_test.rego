@@ -72,3 +72,9 @@ test_unreadable_policy_is_not_denied if {
 test_missing_data_yields_nothing if {
 	count(rule.applicable) == 0 with input as {}
 }
+
+# AWS says the service takes no endpoint policy: nothing to judge, no false alarm.
+test_allow_service_without_policy_support if {
+	unsupported := object.union(endpoint("e-np", "s3", "absent", []), {"policy_supported": false})
+	count(rule.applicable) == 0 with input as {"network": {"vpc_endpoints": [unsupported]}}
+}
