@@ -532,9 +532,7 @@ fn scan(args: ScanArgs, config: Option<&crate::config::Config>) -> anyhow::Resul
     let (snapshot, sources) = load_sources(&args.source)?;
     let loaded = clock.elapsed();
 
-    let evaluation = evaluate::evaluate_snapshot(&snapshot, &rule_set);
-    let evaluated = clock.elapsed();
-
+    // What the report needs of the snapshot is taken first: evaluation consumes it.
     let regions: BTreeSet<String> = snapshot
         .accounts
         .iter()
@@ -545,17 +543,21 @@ fn scan(args: ScanArgs, config: Option<&crate::config::Config>) -> anyhow::Resul
         .iter()
         .flat_map(|a| a.coverage_gaps.iter().cloned())
         .collect();
+    let accounts = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+
+    let evaluation = evaluate::evaluate_snapshot(snapshot, &rule_set);
+    let evaluated = clock.elapsed();
+
     let scan = ScanInfo {
         id: new_scan_id(),
         started_at,
         finished_at: now(),
         sources,
-        accounts: snapshot.accounts.iter().map(|a| a.account_id.clone()).collect(),
+        accounts,
         regions: regions.into_iter().collect(),
     };
     let resources = evaluation.resources;
     let times = evaluation.times;
-    drop(snapshot);
     let mut results = evaluation.results;
     if let Some(file) = &suppressions {
         let applied = suppress::apply(file, chrono::Utc::now().date_naive(), &mut results, |r| {

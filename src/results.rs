@@ -31,7 +31,8 @@ impl Status {
 pub struct RuleResult {
     /// Index into `RuleSet::rules`.
     pub rule: usize,
-    pub resource: ResourceRef,
+    /// Shared with the other results about the same resource.
+    pub resource: std::sync::Arc<ResourceRef>,
     pub status: Status,
     pub message: String,
     pub evidence: serde_json::Value,

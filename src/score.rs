@@ -127,13 +127,13 @@ mod tests {
     fn result(rule: usize, account: &str, status: Status) -> RuleResult {
         RuleResult {
             rule,
-            resource: ResourceRef {
+            resource: std::sync::Arc::new(ResourceRef {
                 arn: "a".into(),
                 resource_type: "t".into(),
                 name: "n".into(),
                 account: account.into(),
                 region: "r".into(),
-            },
+            }),
             status,
             message: String::new(),
             evidence: serde_json::Value::Null,

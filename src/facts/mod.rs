@@ -29,7 +29,8 @@ pub struct ResourceRef {
 
 #[derive(Debug, Clone)]
 pub struct IndexedResource {
-    pub resource: ResourceRef,
+    /// Shared with every result about this resource (one copy however many rules judge it).
+    pub resource: std::sync::Arc<ResourceRef>,
     /// (section, reason) pairs: data this resource's verdict may depend on is missing.
     pub incomplete: Vec<(&'static str, String)>,
 }
@@ -44,7 +45,7 @@ impl ResourceIndex {
         self.entries.insert(
             key,
             IndexedResource {
-                resource,
+                resource: std::sync::Arc::new(resource),
                 incomplete: Vec::new(),
             },
         );

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Time spent per phase, summed over workers (CPU-side, not wall clock).
@@ -36,20 +37,22 @@ pub fn collection_time(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Evaluates every account of the snapshot.
-pub fn evaluate_snapshot(snapshot: &Snapshot, rules: &RuleSet) -> Evaluation {
+pub fn evaluate_snapshot(snapshot: Snapshot, rules: &RuleSet) -> Evaluation {
     let facts_ns = AtomicU64::new(0);
     let input_ns = AtomicU64::new(0);
     let rules_ns = AtomicU64::new(0);
     let resources = AtomicU64::new(0);
-    let as_of = collection_time(snapshot);
+    let as_of = collection_time(&snapshot);
+    // Accounts are consumed: each one's raw data is freed as soon as its facts exist.
     let per_account: Vec<Vec<RuleResult>> = snapshot
         .accounts
-        .par_iter()
+        .into_par_iter()
         .map_init(
             || rules.engine.clone(),
             |engine, account| {
                 let started = Instant::now();
-                let analysis = analyse_account(account, &rules.iam_knowledge, as_of);
+                let analysis = analyse_account(&account, &rules.iam_knowledge, as_of);
+                drop(account);
                 let facts_done = Instant::now();
                 resources.fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
                 let results = evaluate_account(engine, rules, &analysis, &input_ns);
@@ -60,8 +63,12 @@ pub fn evaluate_snapshot(snapshot: &Snapshot, rules: &RuleSet) -> Evaluation {
         )
         .collect();
     let input = input_ns.load(Ordering::Relaxed) as f64 / 1e9;
+    let mut results = Vec::with_capacity(per_account.iter().map(Vec::len).sum());
+    for account in per_account {
+        results.extend(account);
+    }
     Evaluation {
-        results: per_account.into_iter().flatten().collect(),
+        results,
         times: PhaseTimes {
             facts_seconds: facts_ns.load(Ordering::Relaxed) as f64 / 1e9,
             input_seconds: input,
@@ -101,14 +108,14 @@ fn account_not_evaluated(rules: &RuleSet, analysis: &AccountAnalysis, reason: &s
         .collect()
 }
 
-fn account_resource(analysis: &AccountAnalysis) -> ResourceRef {
+fn account_resource(analysis: &AccountAnalysis) -> Arc<ResourceRef> {
     match analysis.index.get(ACCOUNT_KEY) {
         Some(entry) => entry.resource.clone(),
         None => resource_for_unknown_key(analysis, ACCOUNT_KEY),
     }
 }
 
-fn not_evaluated(rule: usize, resource: ResourceRef, reason: String) -> RuleResult {
+fn not_evaluated(rule: usize, resource: Arc<ResourceRef>, reason: String) -> RuleResult {
     RuleResult {
         rule,
         resource,
@@ -119,14 +126,14 @@ fn not_evaluated(rule: usize, resource: ResourceRef, reason: String) -> RuleResu
 }
 
 /// A rule may name a resource posture did not index (a team's own rule): keep it as given.
-fn resource_for_unknown_key(analysis: &AccountAnalysis, key: &str) -> ResourceRef {
-    ResourceRef {
+fn resource_for_unknown_key(analysis: &AccountAnalysis, key: &str) -> Arc<ResourceRef> {
+    Arc::new(ResourceRef {
         arn: key.to_string(),
         resource_type: "Other".into(),
         name: key.rsplit(['/', ':']).next().unwrap_or(key).to_string(),
         account: analysis.facts.account.id.clone(),
         region: GLOBAL_REGION.into(),
-    }
+    })
 }
 
 struct DenyEntry {
@@ -235,7 +242,7 @@ fn evaluate_rule(
     }
 }
 
-fn fail_result(index: usize, resource: ResourceRef, mut entries: Vec<DenyEntry>) -> RuleResult {
+fn fail_result(index: usize, resource: Arc<ResourceRef>, mut entries: Vec<DenyEntry>) -> RuleResult {
     let (message, evidence) = if entries.len() == 1 {
         let entry = entries.remove(0);
         (entry.message, entry.evidence)
@@ -256,7 +263,7 @@ fn fail_result(index: usize, resource: ResourceRef, mut entries: Vec<DenyEntry>)
     }
 }
 
-fn resolve(analysis: &AccountAnalysis, key: &str) -> ResourceRef {
+fn resolve(analysis: &AccountAnalysis, key: &str) -> Arc<ResourceRef> {
     match analysis.index.get(key) {
         Some(entry) => entry.resource.clone(),
         None => resource_for_unknown_key(analysis, key),
