@@ -281,6 +281,8 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
         roles,
         policies,
         credential_report: None,
+        password_policy: None,
+        account_summary: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! IAM (global): GetAccountAuthorizationDetails, paginated, and the credential report.
 
 use super::{describe, AccountContext};
-use crate::snapshot::{AccessKeyEntry, CredentialReportEntry, IamSection};
+use crate::snapshot::{AccessKeyEntry, CredentialReportEntry, IamSection, PasswordPolicy};
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -112,6 +112,12 @@ pub(super) async fn collect_with(client: &Client, context: &AccountContext, star
     };
     let (report, report_calls, report_failed) = credential_report(client, context).await;
     section.credential_report = report;
+    let (policy_failed, summary_failed) = (
+        password_policy(client, context, &mut section).await,
+        account_summary(client, context, &mut section).await,
+    );
+    let report_failed = report_failed + u64::from(policy_failed) + u64::from(summary_failed);
+    let report_calls = report_calls + 2;
     context.calls.record(
         "iam",
         calls + report_calls,
@@ -119,6 +125,53 @@ pub(super) async fn collect_with(client: &Client, context: &AccountContext, star
         started.elapsed().as_secs_f64(),
     );
     Some(section)
+}
+
+/// Reads the password policy; "no such entity" means the account has none. Returns whether it failed.
+async fn password_policy(client: &Client, context: &AccountContext, section: &mut IamSection) -> bool {
+    match client.get_account_password_policy().send().await {
+        Ok(output) => {
+            section.password_policy = output.password_policy().map(|p| PasswordPolicy {
+                configured: true,
+                minimum_password_length: p.minimum_password_length(),
+                require_symbols: p.require_symbols(),
+                require_numbers: p.require_numbers(),
+                require_uppercase_characters: p.require_uppercase_characters(),
+                require_lowercase_characters: p.require_lowercase_characters(),
+                max_password_age: p.max_password_age(),
+                password_reuse_prevention: p.password_reuse_prevention(),
+            });
+            false
+        }
+        Err(error) if super::code(&error).as_deref() == Some("NoSuchEntity") => {
+            section.password_policy = Some(PasswordPolicy::default());
+            false
+        }
+        Err(error) => {
+            context
+                .gaps
+                .add(GLOBAL, "iam", "GetAccountPasswordPolicy", describe(&error));
+            true
+        }
+    }
+}
+
+/// Reads the account summary counts. Returns whether it failed.
+async fn account_summary(client: &Client, context: &AccountContext, section: &mut IamSection) -> bool {
+    match client.get_account_summary().send().await {
+        Ok(output) => {
+            section.account_summary = output.summary_map().map(|map| {
+                map.iter()
+                    .map(|(k, v)| (k.as_str().to_string(), i64::from(*v)))
+                    .collect()
+            });
+            false
+        }
+        Err(error) => {
+            context.gaps.add(GLOBAL, "iam", "GetAccountSummary", describe(&error));
+            true
+        }
+    }
 }
 
 /// Absent optional fields become nulls above; the importer wants them absent.

@@ -51,8 +51,22 @@ fn user(name: &str, document: &str) -> UserDetail {
 const ADMIN_ENCODED: &str = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
 const CSV: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date\n<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,N/A,not_supported,not_supported,true,false,N/A,N/A\n";
 
-fn report_rules() -> [aws_smithy_mocks::Rule; 2] {
+fn report_rules() -> [aws_smithy_mocks::Rule; 4] {
+    use aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolicyError;
+    use aws_sdk_iam::operation::get_account_summary::GetAccountSummaryOutput;
+    use aws_sdk_iam::types::SummaryKeyType;
     [
+        // No password policy is an answer ("none configured"), not a failure.
+        mock!(aws_sdk_iam::Client::get_account_password_policy).then_error(|| {
+            GetAccountPasswordPolicyError::generic(
+                ErrorMetadata::builder().code("NoSuchEntity").message("none").build(),
+            )
+        }),
+        mock!(aws_sdk_iam::Client::get_account_summary).then_output(|| {
+            GetAccountSummaryOutput::builder()
+                .summary_map(SummaryKeyType::AccountMfaEnabled, 1)
+                .build()
+        }),
         mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
             GenerateCredentialReportOutput::builder()
                 .state(ReportStateType::Complete)
@@ -92,8 +106,12 @@ async fn gaad_pages_are_followed_and_merged() {
                 .is_truncated(false)
                 .build()
         });
-    let [generate, get] = report_rules();
-    let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&first, &second, &generate, &get]);
+    let [policy, summary, generate, get] = report_rules();
+    let client = mock_client!(
+        aws_sdk_iam,
+        RuleMode::MatchAny,
+        [&first, &second, &policy, &summary, &generate, &get]
+    );
     let context = context();
     let section = iam::collect_with(&client, &context, Instant::now())
         .await
@@ -109,6 +127,8 @@ async fn gaad_pages_are_followed_and_merged() {
         .all(|u| u.inline_policies[0].source.document.is_some()));
     let report = section.credential_report.expect("credential report read");
     assert!(report[0].mfa_active);
+    assert!(!section.password_policy.expect("password policy read").configured);
+    assert_eq!(section.account_summary.expect("summary read")["AccountMFAEnabled"], 1);
     assert!(context.gaps.take().is_empty());
 }
 

@@ -239,6 +239,8 @@ fn convert(gaad: Gaad) -> IamSection {
         roles,
         policies,
         credential_report: None,
+        password_policy: None,
+        account_summary: None,
     }
 }
 

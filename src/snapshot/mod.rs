@@ -10,6 +10,7 @@ use crate::error::InputError;
 use policy::PolicyDocument;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The schema version this build reads and writes.
@@ -92,6 +93,34 @@ pub struct IamSection {
     /// The IAM credential report; `None` when not collected (GAAD dumps have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_report: Option<Vec<CredentialReportEntry>>,
+    /// The account password policy (`configured: false` when there is none); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+    /// GetAccountSummary counts (e.g. `AccountMFAEnabled`, `Users`); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_summary: Option<BTreeMap<String, i64>>,
+}
+
+/// The account password policy as collected.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// False when the account has no password policy (the AWS defaults apply).
+    pub configured: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_password_length: Option<i32>,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i32>,
 }
 
 /// One row of the credential report (`<root_account>` is the root user).
