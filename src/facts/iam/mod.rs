@@ -294,16 +294,9 @@ pub fn analyse(
     let mut computed = Vec::with_capacity(principals.capacity());
 
     for user in &section.users {
-        let mut reaching = Vec::new();
+        // A user also holds every policy of its groups.
+        let mut inherited = Vec::new();
         let mut unreadable = Vec::new();
-        collect(
-            &user.arn,
-            &user.inline_policies,
-            &user.attached_policies,
-            &managed,
-            &mut reaching,
-            &mut unreadable,
-        );
         for group_name in &user.groups {
             match groups_by_name.get(group_name.as_str()) {
                 Some(group) => collect(
@@ -311,7 +304,7 @@ pub fn analyse(
                     &group.inline_policies,
                     &group.attached_policies,
                     &managed,
-                    &mut reaching,
+                    &mut inherited,
                     &mut unreadable,
                 ),
                 None => unreadable.push(UnreadablePolicy {
@@ -324,63 +317,57 @@ pub fn analyse(
             kind: PrincipalKind::User,
             arn: &user.arn,
             name: &user.name,
-            inline_count: user.inline_policies.len(),
-            attached_count: user.attached_policies.len(),
+            inline: &user.inline_policies,
+            attached: &user.attached_policies,
             boundary: user.permissions_boundary.as_deref(),
         };
         let (mut facts, state) = principal(
-            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+            account_id, subject, inherited, unreadable, &managed, knowledge, &mut cache, index,
         );
         facts.credentials = report.get(user.arn.as_str()).map(|entry| credentials(entry, as_of));
         principals.push(facts);
         computed.push(state);
     }
     for group in &section.groups {
-        let mut reaching = Vec::new();
-        let mut unreadable = Vec::new();
-        collect(
-            &group.arn,
-            &group.inline_policies,
-            &group.attached_policies,
-            &managed,
-            &mut reaching,
-            &mut unreadable,
-        );
         let subject = Subject {
             kind: PrincipalKind::Group,
             arn: &group.arn,
             name: &group.name,
-            inline_count: group.inline_policies.len(),
-            attached_count: group.attached_policies.len(),
+            inline: &group.inline_policies,
+            attached: &group.attached_policies,
             boundary: None,
         };
         let (facts, state) = principal(
-            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+            account_id,
+            subject,
+            Vec::new(),
+            Vec::new(),
+            &managed,
+            knowledge,
+            &mut cache,
+            index,
         );
         principals.push(facts);
         computed.push(state);
     }
     for role in &section.roles {
-        let mut reaching = Vec::new();
-        let mut unreadable = Vec::new();
-        collect(
-            &role.arn,
-            &role.inline_policies,
-            &role.attached_policies,
-            &managed,
-            &mut reaching,
-            &mut unreadable,
-        );
         let subject = Subject {
             kind: PrincipalKind::Role,
             arn: &role.arn,
             name: &role.name,
-            inline_count: role.inline_policies.len(),
-            attached_count: role.attached_policies.len(),
+            inline: &role.inline_policies,
+            attached: &role.attached_policies,
             boundary: role.permissions_boundary.as_deref(),
         };
         let (mut facts, state) = principal(
-            account_id, subject, reaching, unreadable, &managed, knowledge, &mut cache, index,
+            account_id,
+            subject,
+            Vec::new(),
+            Vec::new(),
+            &managed,
+            knowledge,
+            &mut cache,
+            index,
         );
         match &role.assume_role_policy.document {
             Some(document) => facts.trust = trust::entries(account_id, document),
@@ -456,26 +443,38 @@ fn collect<'a>(
     }
 }
 
+/// A principal and the policies attached to it directly.
 struct Subject<'a> {
     kind: PrincipalKind,
     arn: &'a str,
     name: &'a str,
-    inline_count: usize,
-    attached_count: usize,
+    inline: &'a [InlinePolicy],
+    attached: &'a [String],
     boundary: Option<&'a str>,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn principal(
+fn principal<'a>(
     account_id: &str,
-    subject: Subject<'_>,
-    reaching: Vec<Reaching<'_>>,
+    subject: Subject<'a>,
+    inherited: Vec<Reaching<'a>>,
     mut unreadable: Vec<UnreadablePolicy>,
-    managed: &HashMap<&str, &ManagedPolicy>,
+    managed: &HashMap<&str, &'a ManagedPolicy>,
     knowledge: &IamKnowledge,
     cache: &mut ExpansionCache,
     index: &mut ResourceIndex,
 ) -> (PrincipalFacts, Computed) {
+    // Its own policies first, then what it inherits (a user's groups).
+    let mut reaching = Vec::new();
+    collect(
+        subject.arn,
+        subject.inline,
+        subject.attached,
+        managed,
+        &mut reaching,
+        &mut unreadable,
+    );
+    reaching.extend(inherited);
     let catalog = catalog();
     let mut unknown = Vec::new();
     let mut statements = Vec::new();
@@ -631,8 +630,8 @@ fn principal(
         kind: subject.kind,
         name: subject.name.to_string(),
         policies: reaching.iter().map(|r| r.policy.clone()).collect(),
-        inline_policy_count: subject.inline_count,
-        attached_policy_count: subject.attached_count,
+        inline_policy_count: subject.inline.len(),
+        attached_policy_count: subject.attached.len(),
         permissions_boundary: subject.boundary.map(str::to_string),
         full_admin,
         admin_grants,
