@@ -765,3 +765,36 @@ fn rules_list_filters_by_compliance_prefix() {
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"NET-005") && !ids.contains(&"NET-009"), "{ids:?}");
 }
+
+/// Runs the demo scan under a pseudo-terminal (util-linux `script`), as a person would see it.
+fn scan_in_terminal(no_color: Option<&str>) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("posture");
+    let command = format!("{} scan --snapshot {DEMO}", binary.display());
+    let mut script = std::process::Command::new("script");
+    script
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    let output = script
+        .output()
+        .expect("util-linux `script` runs (Debian's essential bsdutils)");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let coloured = scan_in_terminal(None);
+    // A terminal is as narrow as it says: the table wraps, so look for the score line.
+    assert!(
+        coloured.contains("Score:") && coloured.contains('\u{1b}'),
+        "colour on a terminal: {coloured}"
+    );
+    let plain = scan_in_terminal(Some("1"));
+    assert!(
+        plain.contains("Score:") && !plain.contains('\u{1b}'),
+        "NO_COLOR wins: {plain}"
+    );
+}
