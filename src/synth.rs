@@ -4,9 +4,10 @@
 
 use crate::snapshot::policy::{Effect, PolicyDocument, Statement};
 use crate::snapshot::{
-    AccountSnapshot, CoverageGap, EndpointService, GuardDutyDetector, GuardDutySection, IamGroup, IamRole, IamSection,
-    IamUser, InlinePolicy, ManagedPolicy, NetworkSection, PolicySource, RegionSnapshot, SecurityGroup,
-    SecurityGroupRule, SecurityHubSection, Subnet, Vpc, VpcEndpoint, SCHEMA_VERSION,
+    AccountSnapshot, CoverageGap, EndpointService, FlowLog, GuardDutyDetector, GuardDutyFinding, GuardDutySection,
+    IamGroup, IamRole, IamSection, IamUser, InlinePolicy, Instance, InternetGateway, ManagedPolicy, NatGateway,
+    NetworkAcl, NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource, RegionSnapshot, Route, RouteTable,
+    SecurityGroup, SecurityGroupRule, SecurityHubSection, Subnet, Vpc, VpcEndpoint, SCHEMA_VERSION,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -76,7 +77,17 @@ fn resource_count(account: &AccountSnapshot) -> usize {
         .iter()
         .filter_map(|r| r.network.as_ref())
         .map(|n| {
-            n.vpcs.len() + n.subnets.len() + n.security_groups.len() + n.vpc_endpoints.len() + n.endpoint_services.len()
+            n.vpcs.len()
+                + n.subnets.len()
+                + n.security_groups.len()
+                + n.vpc_endpoints.len()
+                + n.endpoint_services.len()
+                + n.network_acls.len()
+                + n.route_tables.len()
+                + n.internet_gateways.len()
+                + n.nat_gateways.len()
+                + n.peering_connections.len()
+                + n.instances.len()
         })
         .sum();
     iam + network + account.regions.len() * 2
@@ -271,7 +282,12 @@ fn generate_iam(rng: &mut fastrand::Rng, account: &str) -> IamSection {
                     },
                 ],
                 permissions_boundary: None,
-                instance_profiles: Vec::new(),
+                // Every sixth role runs on EC2 (the synthetic instances use these profiles).
+                instance_profiles: if r % 6 == 0 {
+                    vec![format!("arn:aws:iam::{account}:instance-profile/service-role-{r}")]
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect();
@@ -411,7 +427,117 @@ fn generate_network(rng: &mut fastrand::Rng, account: &str, region_index: usize)
             private_dns_verified: None,
         });
     }
+    add_routing_and_workloads(rng, &mut network, account, region_index);
     network
+}
+
+const INSTANCES_PER_REGION: usize = 20;
+
+/// Gateways, route tables, NACLs, flow logs, peering and instances of the region's VPCs.
+fn add_routing_and_workloads(
+    rng: &mut fastrand::Rng,
+    network: &mut NetworkSection,
+    account: &str,
+    region_index: usize,
+) {
+    let mut flow_logs = Vec::new();
+    for (v, vpc) in network.vpcs.clone().iter().enumerate() {
+        let subnets: Vec<String> = network
+            .subnets
+            .iter()
+            .filter(|s| s.vpc_id == vpc.id)
+            .map(|s| s.id.clone())
+            .collect();
+        let igw = format!("igw-{region_index}{v}{}", &account[6..]);
+        let nat = format!("nat-{region_index}{v}{}", &account[6..]);
+        network.internet_gateways.push(InternetGateway {
+            id: igw.clone(),
+            vpc_ids: vec![vpc.id.clone()],
+        });
+        network.nat_gateways.push(NatGateway {
+            id: nat.clone(),
+            vpc_id: vpc.id.clone(),
+            subnet_id: subnets[0].clone(),
+            state: Some("available".into()),
+        });
+        let route = |destination: &str, target: &str| Route {
+            destination: destination.into(),
+            target: target.into(),
+            state: Some("active".into()),
+        };
+        network.route_tables.push(RouteTable {
+            id: format!("rtb-pub-{region_index}{v}{}", &account[6..]),
+            vpc_id: vpc.id.clone(),
+            is_main: false,
+            subnet_ids: subnets[..2].to_vec(),
+            routes: vec![route(&vpc.cidr_block, "local"), route("0.0.0.0/0", &igw)],
+        });
+        network.route_tables.push(RouteTable {
+            id: format!("rtb-main-{region_index}{v}{}", &account[6..]),
+            vpc_id: vpc.id.clone(),
+            is_main: true,
+            subnet_ids: Vec::new(),
+            routes: vec![route(&vpc.cidr_block, "local"), route("0.0.0.0/0", &nat)],
+        });
+        // The default NACL allows everything, as AWS creates it.
+        let entry = |rule_number, egress| NetworkAclEntry {
+            rule_number,
+            protocol: "-1".into(),
+            rule_action: "allow".into(),
+            egress,
+            cidr_block: Some("0.0.0.0/0".into()),
+            ipv6_cidr_block: None,
+            from_port: None,
+            to_port: None,
+        };
+        network.network_acls.push(NetworkAcl {
+            id: format!("acl-{region_index}{v}{}", &account[6..]),
+            vpc_id: vpc.id.clone(),
+            is_default: true,
+            subnet_ids: subnets,
+            entries: vec![entry(100, false), entry(100, true)],
+        });
+        if vpc.flow_logs_enabled == Some(true) {
+            flow_logs.push(FlowLog {
+                id: format!("fl-{region_index}{v}{}", &account[6..]),
+                resource_id: vpc.id.clone(),
+                traffic_type: Some("ALL".into()),
+                status: Some("ACTIVE".into()),
+            });
+        }
+    }
+    network.flow_logs = Some(flow_logs);
+    // One account in ten peers with a vendor outside the organisation.
+    if rng.usize(..10) == 0 {
+        network.peering_connections.push(PeeringConnection {
+            id: format!("pcx-{region_index}{}", &account[6..]),
+            requester_vpc_id: network.vpcs[0].id.clone(),
+            requester_account: account.to_string(),
+            accepter_vpc_id: "vpc-vendor".into(),
+            accepter_account: "999988887777".into(),
+            status: Some("active".into()),
+        });
+    }
+    for i in 0..INSTANCES_PER_REGION {
+        let subnet = &network.subnets[rng.usize(..network.subnets.len())];
+        let public = subnet.map_public_ip_on_launch;
+        network.instances.push(Instance {
+            id: format!("i-{region_index}{i:03}{}", &account[4..]),
+            vpc_id: Some(subnet.vpc_id.clone()),
+            subnet_id: Some(subnet.id.clone()),
+            security_group_ids: vec![network.security_groups[rng.usize(..network.security_groups.len())]
+                .id
+                .clone()],
+            instance_profile_arn: (i % 4 == 0).then(|| {
+                format!(
+                    "arn:aws:iam::{account}:instance-profile/service-role-{}",
+                    6 * rng.usize(..ROLES / 6)
+                )
+            }),
+            public_ip: public.then(|| format!("203.0.113.{}", i + 1)),
+            state: Some("running".into()),
+        });
+    }
 }
 
 /// One synthetic account, from its own seed.
@@ -455,7 +581,24 @@ pub fn generate_account(seed: u64, index: usize) -> AccountSnapshot {
                     } else {
                         Vec::new()
                     },
-                    findings: Some(Vec::new()),
+                    // One account in five has an active high finding on its first instance.
+                    findings: Some(if r == 0 && rng.usize(..5) == 0 {
+                        vec![GuardDutyFinding {
+                            id: format!("gd-{account}"),
+                            finding_type: "UnauthorizedAccess:EC2/SSHBruteForce".into(),
+                            severity: 8.0,
+                            resource_arn: Some(format!(
+                                "arn:aws:ec2:{region}:{account}:instance/i-0000{}",
+                                &account[4..]
+                            )),
+                            resource_type: Some("Instance".into()),
+                            count: 12,
+                            first_seen: Some("2026-01-01T00:00:00Z".into()),
+                            last_seen: Some("2026-01-02T00:00:00Z".into()),
+                        }]
+                    } else {
+                        Vec::new()
+                    }),
                 }),
                 securityhub,
                 network: Some(generate_network(&mut rng, &account, r)),
