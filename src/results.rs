@@ -21,10 +21,6 @@ impl Status {
             Status::Muted => "muted",
         }
     }
-    /// Pass and fail are decisions; muted was a decision too (a fail that was accepted).
-    pub fn is_evaluated(self) -> bool {
-        !matches!(self, Status::NotEvaluated)
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,6 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -49,12 +48,10 @@ pub enum CollectError {
 #[derive(Default)]
 pub struct CallCounter {
     counts: Mutex<std::collections::BTreeMap<&'static str, (u64, u64, f64)>>,
-    pub total: AtomicU64,
 }
 
 impl CallCounter {
     pub fn record(&self, service: &'static str, calls: u64, failed: u64, seconds: f64) {
-        self.total.fetch_add(calls, Ordering::Relaxed);
         if let Ok(mut counts) = self.counts.lock() {
             let entry = counts.entry(service).or_default();
             entry.0 += calls;

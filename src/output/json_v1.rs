@@ -3,7 +3,7 @@
 
 use crate::baseline::{Mark, RecordedFinding};
 use crate::facts::ResourceRef;
-use crate::report::{fingerprint, Report};
+use crate::report::Report;
 use crate::results::RuleResult;
 use crate::score::Score;
 use crate::snapshot::CoverageGap;
@@ -79,7 +79,7 @@ impl<'a> FindingV1<'a> {
         let meta = report.meta(result);
         let resource = &result.resource;
         FindingV1 {
-            id: fingerprint(&meta.id, &resource.account, &resource.region, &resource.arn),
+            id: report.fingerprint(result),
             rule_id: &meta.id,
             title: &meta.title,
             severity: meta.severity.as_str(),

@@ -9,7 +9,13 @@ use rayon::prelude::*;
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+// Keys of deny and not_evaluated entries, built once rather than for every entry.
+static RESOURCE_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("resource"));
+static MESSAGE_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("message"));
+static EVIDENCE_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("evidence"));
+static REASON_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("reason"));
 use std::time::Instant;
 
 /// Time spent per phase, summed over workers (CPU-side, not wall clock).
@@ -175,15 +181,15 @@ fn evaluate_rule(
     match engine.eval_rule(rule.deny_path()) {
         Ok(value) => {
             for entry in members(&value) {
-                let Some(key) = entry[&Value::from("resource")].as_string().ok().map(|s| s.to_string()) else {
+                let Some(key) = entry[&*RESOURCE_KEY].as_string().ok().map(|s| s.to_string()) else {
                     tracing::warn!(rule = %rule.meta.id, "a deny entry has no `resource` string; ignored");
                     continue;
                 };
-                let message = entry[&Value::from("message")]
+                let message = entry[&*MESSAGE_KEY]
                     .as_string()
                     .map(|s| s.to_string())
                     .unwrap_or_else(|_| rule.meta.title.clone());
-                let evidence = match &entry[&Value::from("evidence")] {
+                let evidence = match &entry[&*EVIDENCE_KEY] {
                     Value::Undefined => serde_json::Value::Object(Default::default()),
                     other => serde_json::to_value(other).unwrap_or(serde_json::Value::Null),
                 };
@@ -202,8 +208,8 @@ fn evaluate_rule(
     if rule.has_not_evaluated {
         if let Ok(value) = engine.eval_rule(rule.not_evaluated_path()) {
             for entry in members(&value) {
-                if let Ok(key) = entry[&Value::from("resource")].as_string() {
-                    let reason = entry[&Value::from("reason")]
+                if let Ok(key) = entry[&*RESOURCE_KEY].as_string() {
+                    let reason = entry[&*REASON_KEY]
                         .as_string()
                         .map(|s| s.to_string())
                         .unwrap_or_default();

@@ -62,7 +62,6 @@ impl Rule {
 #[derive(Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    pub files: Vec<RegoFile>,
     /// Compiled once; workers clone it.
     pub engine: Engine,
     /// What the facts need to know from the rules' data (escalation methods, sensitive actions).
@@ -344,7 +343,6 @@ impl RuleSet {
         }
         Ok(RuleSet {
             rules,
-            files,
             engine,
             iam_knowledge: std::sync::Arc::new(iam_knowledge),
         })

@@ -51,7 +51,6 @@ pub struct IamKnowledge {
     pub sensitive_services: Vec<String>,
     /// Catalog ids of the actions reported in `allowed`, sorted.
     interest: Vec<usize>,
-    pub unknown_actions_in_data: Vec<String>,
 }
 
 impl IamKnowledge {
@@ -113,7 +112,6 @@ impl IamKnowledge {
             methods,
             sensitive_services,
             interest,
-            unknown_actions_in_data: unknown,
         })
     }
 }
