@@ -229,40 +229,26 @@ fn gate_exit_codes() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("gate:"));
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--fail-on", "critical"])
-        .assert()
-        .code(3);
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--fail-on", "none"])
-        .assert()
-        .code(0);
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--min-score", "50"])
-        .assert()
-        .code(3);
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--min-score", "0"])
-        .assert()
-        .code(0);
-    // The demo has a coverage gap: --strict cannot decide.
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--strict"])
-        .assert()
-        .code(4);
-    // A decided failure wins over incomplete coverage.
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--strict", "--fail-on", "high"])
-        .assert()
-        .code(3);
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--fail-on", "urgent"])
-        .assert()
-        .code(2);
-    posture()
-        .args(["scan", "--snapshot", DEMO, "--min-score", "101"])
-        .assert()
-        .code(2);
+    let cases: [(&[&str], i32); 9] = [
+        (&["--fail-on", "critical"], 3),
+        (&["--fail-on", "none"], 0),
+        (&["--min-score", "50"], 3),
+        (&["--min-score", "0"], 0),
+        // The demo has a coverage gap: --strict cannot decide.
+        (&["--strict"], 4),
+        // A decided failure wins over incomplete coverage.
+        (&["--strict", "--fail-on", "high"], 3),
+        (&["--fail-on", "urgent"], 2),
+        (&["--min-score", "101"], 2),
+        (&[], 0),
+    ];
+    for (extra, code) in cases {
+        posture()
+            .args(["scan", "--snapshot", DEMO])
+            .args(extra)
+            .assert()
+            .code(code);
+    }
     // Without a file source, scan reads AWS live; an unreachable endpoint is a runtime error.
     posture()
         .args(["scan", "--regions", "us-east-1"])

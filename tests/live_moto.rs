@@ -124,48 +124,45 @@ fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
     let report: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["scan"]["accounts"], serde_json::json!([seeded.account]));
 
-    let fail = vec!["fail".to_string()];
-    assert_eq!(
-        status_of(&report, "IAM-001", "alice-admin", "global"),
-        fail,
-        "admin user"
-    );
-    assert_eq!(
-        status_of(&report, "IAM-001", "reader", "global"),
-        vec!["pass".to_string()]
-    );
-    assert_eq!(
-        status_of(&report, "IAM-002", "ci-deployer", "global"),
-        fail,
-        "escalation-capable role"
-    );
-    assert_eq!(
-        status_of(&report, "NET-001", "bastion", "us-east-1"),
-        fail,
-        "world-open security group"
-    );
-    assert_eq!(
-        status_of(&report, "NET-002", "com.amazonaws.us-east-1.s3", "us-east-1"),
-        fail,
-        "full-access endpoint"
-    );
+    // (rule, resource name or ARN part, region, expected status, the seeded weakness)
+    let expectations = [
+        ("IAM-001", "alice-admin", "global", "fail", "admin user"),
+        ("IAM-001", "reader", "global", "pass", "ordinary user"),
+        ("IAM-002", "ci-deployer", "global", "fail", "escalation-capable role"),
+        ("NET-001", "bastion", "us-east-1", "fail", "world-open security group"),
+        (
+            "NET-002",
+            "com.amazonaws.us-east-1.s3",
+            "us-east-1",
+            "fail",
+            "full-access endpoint",
+        ),
+        ("DET-001", "GuardDuty", "us-east-1", "pass", "GuardDuty on in us-east-1"),
+        (
+            "DET-001",
+            "GuardDuty",
+            "eu-west-1",
+            "fail",
+            "GuardDuty off in eu-west-1",
+        ),
+        (
+            "DET-006",
+            "EC2.19",
+            "us-east-1",
+            "fail",
+            "imported failed Security Hub finding",
+        ),
+    ];
+    for (rule, name, region, status, weakness) in expectations {
+        assert_eq!(
+            status_of(&report, rule, name, region),
+            vec![status.to_string()],
+            "{weakness}"
+        );
+    }
     assert!(
         status_of(&report, "NET-013", "vpce-svc", "us-east-1").contains(&"fail".to_string()),
         "endpoint service open to *"
-    );
-    assert_eq!(
-        status_of(&report, "DET-001", "GuardDuty", "us-east-1"),
-        vec!["pass".to_string()]
-    );
-    assert_eq!(
-        status_of(&report, "DET-001", "GuardDuty", "eu-west-1"),
-        fail,
-        "GuardDuty off in eu-west-1"
-    );
-    assert_eq!(
-        status_of(&report, "DET-006", "EC2.19", "us-east-1"),
-        fail,
-        "imported failed Security Hub finding"
     );
 
     // What moto does not implement is a coverage gap, and what depends on it is not evaluated.

@@ -84,9 +84,9 @@ fn error(code: &str) -> GetAccountAuthorizationDetailsError {
     GetAccountAuthorizationDetailsError::generic(ErrorMetadata::builder().code(code).message("from the mock").build())
 }
 
-#[tokio::test]
-async fn gaad_pages_are_followed_and_merged() {
-    let first = mock!(aws_sdk_iam::Client::get_account_authorization_details)
+/// The first GAAD page: one admin user, and a marker to the second page.
+fn first_gaad_page() -> aws_smithy_mocks::Rule {
+    mock!(aws_sdk_iam::Client::get_account_authorization_details)
         .match_requests(|request| request.marker().is_none())
         .then_output(|| {
             GetAccountAuthorizationDetailsOutput::builder()
@@ -94,7 +94,12 @@ async fn gaad_pages_are_followed_and_merged() {
                 .is_truncated(true)
                 .marker("page-2")
                 .build()
-        });
+        })
+}
+
+#[tokio::test]
+async fn gaad_pages_are_followed_and_merged() {
+    let first = first_gaad_page();
     let second = mock!(aws_sdk_iam::Client::get_account_authorization_details)
         .match_requests(|request| request.marker() == Some("page-2"))
         .then_output(|| {
@@ -134,15 +139,7 @@ async fn gaad_pages_are_followed_and_merged() {
 
 #[tokio::test]
 async fn an_interrupted_pagination_is_a_gap_not_a_partial_section() {
-    let first = mock!(aws_sdk_iam::Client::get_account_authorization_details)
-        .match_requests(|request| request.marker().is_none())
-        .then_output(|| {
-            GetAccountAuthorizationDetailsOutput::builder()
-                .user_detail_list(user("first-page", ADMIN_ENCODED))
-                .is_truncated(true)
-                .marker("page-2")
-                .build()
-        });
+    let first = first_gaad_page();
     let broken = mock!(aws_sdk_iam::Client::get_account_authorization_details)
         .match_requests(|request| request.marker() == Some("page-2"))
         .sequence()
