@@ -1,8 +1,6 @@
-//! The CI gate and every exit code, decided in one place (DESIGN.md §Exit codes).
+//! The CI gate and every exit code, decided in one place (docs/contracts.md §Exit codes).
 
-use crate::baseline::Mark;
-use crate::report::Report;
-use crate::results::Status;
+use crate::report::Summary;
 use crate::rules::metadata::Severity;
 
 /// `0` ran and the gate passed.
@@ -51,7 +49,7 @@ pub struct GateOptions {
 /// How a run ended, as far as the exit code cares.
 pub enum Outcome<'a> {
     /// The scan ran; the gate decides.
-    Scanned(&'a Report<'a>, &'a GateOptions),
+    Scanned(&'a Summary<'a>, &'a GateOptions),
     /// A command without a gate finished (list, explain, synth, ...).
     Done,
     /// `posture rules test` with failing tests.
@@ -89,20 +87,11 @@ pub fn decide(outcome: Outcome<'_>) -> Decision {
     }
 }
 
-fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
+fn decide_gate(summary: &Summary<'_>, options: &GateOptions) -> Decision {
     let mut failed = Vec::new();
     if options.fail_on_new {
         let threshold = options.fail_on.threshold().unwrap_or(Severity::Info);
-        let new_failures = report
-            .results
-            .iter()
-            .enumerate()
-            .filter(|(index, r)| {
-                r.status == Status::Fail
-                    && report.meta(r).severity >= threshold
-                    && report.mark(*index) == Some(Mark::New)
-            })
-            .count();
+        let new_failures = summary.counts.new_failing_at_or_above(threshold);
         if new_failures > 0 {
             failed.push(format!(
                 "{new_failures} new failing result(s) at or above {} against the baseline",
@@ -110,11 +99,7 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
             ));
         }
     } else if let Some(threshold) = options.fail_on.threshold() {
-        let at_or_above = report
-            .results
-            .iter()
-            .filter(|r| r.status == Status::Fail && report.meta(r).severity >= threshold)
-            .count();
+        let at_or_above = summary.counts.failing_at_or_above(threshold);
         if at_or_above > 0 {
             failed.push(format!(
                 "{at_or_above} failing result(s) at or above {}",
@@ -124,7 +109,7 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
     }
     let mut undecided = Vec::new();
     if let Some(minimum) = options.min_score {
-        match report.score.overall {
+        match summary.score.overall {
             Some(score) if score < minimum => failed.push(format!("score {score} is below the minimum {minimum}")),
             Some(_) => {}
             // No score cannot meet a minimum: fail closed, or undecided under --strict.
@@ -141,11 +126,15 @@ fn decide_gate(report: &Report<'_>, options: &GateOptions) -> Decision {
         };
     }
     if options.strict {
-        if report.coverage.not_evaluated > 0 {
-            undecided.push(format!("{} result(s) not evaluated", report.coverage.not_evaluated));
+        if summary.scan.accounts.is_empty() {
+            // Nothing scanned proves nothing: an empty input must not pass a strict gate.
+            undecided.push("no account was scanned".to_string());
         }
-        if !report.gaps.is_empty() {
-            undecided.push(format!("{} coverage gap(s)", report.gaps.len()));
+        if summary.coverage.not_evaluated > 0 {
+            undecided.push(format!("{} result(s) not evaluated", summary.coverage.not_evaluated));
+        }
+        if !summary.gaps.is_empty() {
+            undecided.push(format!("{} coverage gap(s)", summary.gaps.len()));
         }
         if !undecided.is_empty() {
             return Decision {

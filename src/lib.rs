@@ -1,22 +1,25 @@
 //! posture: an AWS security posture scanner.
 //!
-//! Data flows one way: sources (`snapshot`, `import`) → [`facts`] (Rust, rayon) → [`rules`]
-//! (Rego via regorus) → [`results`] → [`score`] → [`output`] → exit code ([`gate`]).
+//! Data flows one way: sources (`snapshot`, `import`, `collect`) → [`facts`] (Rust, rayon) →
+//! [`rules`] (Rego via regorus) → [`finding`]s, built once and streamed by [`scan`] to the
+//! [`output`]s and the [`report`] counters → [`score`] → exit code ([`gate`]).
 
-pub mod baseline;
 pub mod cli;
 #[cfg(feature = "live")]
 pub mod collect;
 pub mod config;
+pub mod destination;
 pub mod error;
 pub mod facts;
+pub mod finding;
 pub mod gate;
 pub mod import;
 pub mod output;
 pub mod report;
 pub mod results;
 pub mod rules;
+pub mod scan;
 pub mod score;
+pub mod shard;
 pub mod snapshot;
 pub mod suppress;
-pub mod synth;

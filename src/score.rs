@@ -1,10 +1,10 @@
-//! The score (DESIGN.md §Score): a pure function of the results.
+//! The score (docs/contracts.md §Score): a pure function of per-(rule, account) counters.
 //!
 //! The unit is a (rule, account) pair: it passes when none of the rule's applicable resources
 //! in that account fail. Score = 100 × Σ weight(passing pairs) ÷ Σ weight(evaluated pairs);
 //! pairs with only `not_evaluated` or `muted` results are left out.
 
-use crate::results::{RuleResult, Status};
+use crate::finding::Status;
 use crate::rules::metadata::{Pillar, RuleMetadata};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -25,13 +25,6 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    pub fn of(results: &[RuleResult]) -> Self {
-        let not_evaluated = results.iter().filter(|r| r.status == Status::NotEvaluated).count();
-        Coverage {
-            evaluated: results.len() - not_evaluated,
-            not_evaluated,
-        }
-    }
     /// Evaluated ÷ applicable, in percent; `None` with nothing applicable.
     pub fn percent(&self) -> Option<f64> {
         let total = self.evaluated + self.not_evaluated;
@@ -69,13 +62,24 @@ fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
-    let mut pairs: HashMap<(usize, &str), Pair> = HashMap::new();
-    for result in results {
-        let pair = pairs
-            .entry((result.rule, result.resource.account.as_str()))
-            .or_default();
-        match result.status {
+/// The (rule, account) pairs of a scan, fed finding by finding.
+#[derive(Default)]
+pub struct ScoreCounters {
+    /// account → one pair per rule index.
+    accounts: HashMap<String, Vec<Pair>>,
+}
+
+impl ScoreCounters {
+    pub fn add(&mut self, rule: usize, account: &str, status: Status) {
+        let pairs = match self.accounts.get_mut(account) {
+            Some(pairs) => pairs,
+            None => self.accounts.entry(account.to_string()).or_default(),
+        };
+        if pairs.len() <= rule {
+            pairs.resize(rule + 1, Pair::default());
+        }
+        let pair = &mut pairs[rule];
+        match status {
             Status::Pass => pair.evaluated = true,
             Status::Fail => {
                 pair.evaluated = true;
@@ -84,11 +88,22 @@ pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
             Status::NotEvaluated | Status::Muted => {}
         }
     }
+
+    pub fn score(&self, rules: &[&RuleMetadata]) -> Score {
+        let pairs = self
+            .accounts
+            .iter()
+            .flat_map(|(account, pairs)| pairs.iter().enumerate().map(move |(rule, pair)| ((rule, account.as_str()), pair)));
+        compute(pairs, rules)
+    }
+}
+
+fn compute<'a>(pairs: impl Iterator<Item = ((usize, &'a str), &'a Pair)>, rules: &[&RuleMetadata]) -> Score {
     let mut overall = Tally::default();
     let mut pillars: BTreeMap<Pillar, Tally> = Pillar::ALL.iter().map(|p| (*p, Tally::default())).collect();
     let mut accounts: BTreeMap<&str, Tally> = BTreeMap::new();
-    for ((rule, account), pair) in &pairs {
-        let meta = rules[*rule];
+    for ((rule, account), pair) in pairs {
+        let Some(meta) = rules.get(rule) else { continue };
         let weight = u64::from(meta.severity.weight());
         overall.add(*pair, weight);
         pillars.entry(meta.pillar).or_default().add(*pair, weight);
@@ -107,7 +122,6 @@ pub fn compute(results: &[RuleResult], rules: &[&RuleMetadata]) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::ResourceRef;
     use crate::rules::metadata::Severity;
 
     fn meta(severity: Severity, pillar: Pillar) -> RuleMetadata {
@@ -124,20 +138,12 @@ mod tests {
         }
     }
 
-    fn result(rule: usize, account: &str, status: Status) -> RuleResult {
-        RuleResult {
-            rule,
-            resource: std::sync::Arc::new(ResourceRef {
-                arn: "a".into(),
-                resource_type: "t".into(),
-                name: "n".into(),
-                account: account.into(),
-                region: "r".into(),
-            }),
-            status,
-            message: String::new(),
-            evidence: serde_json::Value::Null,
+    fn counters(results: &[(usize, &str, Status)]) -> ScoreCounters {
+        let mut counters = ScoreCounters::default();
+        for (rule, account, status) in results {
+            counters.add(*rule, account, *status);
         }
+        counters
     }
 
     #[test]
@@ -146,21 +152,21 @@ mod tests {
         let high = meta(Severity::High, Pillar::Network);
         let low = meta(Severity::Low, Pillar::Network);
         let rules = [&critical, &high, &low];
-        let results = vec![
+        let results = counters(&[
             // critical pair in account A: one fail among passes → the pair fails (weight 10).
-            result(0, "A", Status::Pass),
-            result(0, "A", Status::Fail),
+            (0, "A", Status::Pass),
+            (0, "A", Status::Fail),
             // high pair in A passes (weight 5), with a not_evaluated beside a pass.
-            result(1, "A", Status::Pass),
-            result(1, "A", Status::NotEvaluated),
+            (1, "A", Status::Pass),
+            (1, "A", Status::NotEvaluated),
             // low pair in A: only muted → left out.
-            result(2, "A", Status::Muted),
+            (2, "A", Status::Muted),
             // high pair in B: only not_evaluated → left out.
-            result(1, "B", Status::NotEvaluated),
+            (1, "B", Status::NotEvaluated),
             // low pair in B passes (weight 1).
-            result(2, "B", Status::Pass),
-        ];
-        let score = compute(&results, &rules);
+            (2, "B", Status::Pass),
+        ]);
+        let score = results.score(&rules);
         // passing 5 + 1 of evaluated 10 + 5 + 1.
         assert_eq!(score.overall, Some(37.5));
         assert_eq!(score.pillars["identity"], Some(0.0));
@@ -173,9 +179,13 @@ mod tests {
     #[test]
     fn nothing_evaluated_is_no_score_not_a_perfect_one() {
         let rule = meta(Severity::High, Pillar::Detection);
-        let score = compute(&[result(0, "A", Status::NotEvaluated)], &[&rule]);
+        let score = counters(&[(0, "A", Status::NotEvaluated)]).score(&[&rule]);
         assert_eq!(score.overall, None);
-        let coverage = Coverage::of(&[result(0, "A", Status::NotEvaluated), result(0, "A", Status::Pass)]);
+        assert_eq!(score.accounts["A"], None);
+        let coverage = Coverage {
+            evaluated: 1,
+            not_evaluated: 1,
+        };
         assert_eq!(coverage.percent(), Some(50.0));
     }
 }

@@ -1,8 +1,9 @@
 //! Suppressions (`.posture-ignore.yaml`): accepted risks with a reason and an expiry. A failing
-//! result that matches a live entry becomes `muted`; it stays in every output, marked, with the
-//! reason in its evidence. Applied once, before the score and the gate, so renderers only render.
+//! finding that matches a live entry becomes `muted`, with a typed suppression; it stays in every
+//! output, marked. Applied when the finding is built, before the score and the gate, so
+//! renderers only render.
 
-use crate::results::{RuleResult, Status};
+use crate::finding::Resource;
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -151,8 +152,7 @@ impl Suppression {
         today > self.expires
     }
 
-    fn matches(&self, rule_id: &str, result: &RuleResult) -> bool {
-        let resource = &result.resource;
+    fn matches(&self, rule_id: &str, resource: &Resource) -> bool {
         self.rule.as_deref().is_none_or(|r| r.eq_ignore_ascii_case(rule_id))
             && self.account.as_deref().is_none_or(|a| a == resource.account)
             && self.region.as_deref().is_none_or(|r| r == resource.region)
@@ -160,61 +160,58 @@ impl Suppression {
     }
 }
 
-/// What applying a file did, for stderr.
-#[derive(Debug, Default)]
-pub struct Applied {
-    pub muted: usize,
+/// The entries of a file in force today, each with the typed suppression a finding carries.
+pub struct LiveSuppressions {
+    entries: Vec<(Suppression, std::sync::Arc<crate::finding::Suppression>)>,
     /// One line per expired entry (not applied).
     pub expired: Vec<String>,
+    /// Failing findings muted so far.
+    pub muted: std::sync::atomic::AtomicUsize,
+    pub path: PathBuf,
 }
 
-/// Mutes the failing results that a live entry matches; the first matching entry wins.
-pub fn apply(
-    file: &SuppressionFile,
-    today: NaiveDate,
-    results: &mut [RuleResult],
-    rule_id: impl Fn(&RuleResult) -> String,
-) -> Applied {
-    let mut applied = Applied::default();
-    let mut live = Vec::new();
-    for entry in &file.entries {
-        if entry.is_expired(today) {
-            applied.expired.push(format!(
-                "{}: suppressions[{}] expired on {} and is not applied ({})",
-                file.path.display(),
-                entry.index,
-                entry.expires,
-                entry.reason
-            ));
-        } else {
-            live.push(entry);
-        }
-    }
-    for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
-        let id = rule_id(result);
-        if let Some(entry) = live.iter().find(|e| e.matches(&id, result)) {
-            result.status = Status::Muted;
-            let suppression = serde_json::json!({
-                "reason": entry.reason,
-                "expires": entry.expires.to_string(),
-                "file": file.path.display().to_string(),
-                "entry": entry.index,
-                "tags": entry.tags,
-            });
-            // Evidence is an object for every built-in rule; anything else is kept under `original`.
-            match &mut result.evidence {
-                serde_json::Value::Object(map) => {
-                    map.insert("suppression".into(), suppression);
-                }
-                other => {
-                    let original = other.take();
-                    *other = serde_json::json!({"original": original, "suppression": suppression});
-                }
+impl LiveSuppressions {
+    pub fn new(file: SuppressionFile, today: NaiveDate) -> Self {
+        let path_text = file.path.display().to_string();
+        let mut expired = Vec::new();
+        let mut entries = Vec::new();
+        for entry in file.entries {
+            if entry.is_expired(today) {
+                expired.push(format!(
+                    "{}: suppressions[{}] expired on {} and is not applied ({})",
+                    path_text, entry.index, entry.expires, entry.reason
+                ));
+                continue;
             }
-            applied.muted += 1;
+            let typed = std::sync::Arc::new(crate::finding::Suppression {
+                reason: entry.reason.clone(),
+                expires: entry.expires.to_string(),
+                file: path_text.clone(),
+                entry: entry.index,
+                tags: entry.tags.clone(),
+            });
+            entries.push((entry, typed));
+        }
+        LiveSuppressions {
+            entries,
+            expired,
+            muted: std::sync::atomic::AtomicUsize::new(0),
+            path: file.path,
         }
     }
-    applied
+
+    /// The first live entry that matches a failing finding of `rule_id` on `resource`.
+    pub fn matching(&self, rule_id: &str, resource: &Resource) -> Option<std::sync::Arc<crate::finding::Suppression>> {
+        let found = self
+            .entries
+            .iter()
+            .find(|(entry, _)| entry.matches(rule_id, resource))
+            .map(|(_, typed)| typed.clone());
+        if found.is_some() {
+            self.muted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ pub struct CollectOptions {
     pub progress: bool,
     /// AWS Config aggregator whose advanced query fills the organisation's network data.
     pub config_aggregator: Option<String>,
+    /// With `org`: only the accounts of this shard.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +250,7 @@ pub async fn collect(options: &CollectOptions, calls: Arc<CallCounter>) -> Resul
         targets.retain(|(id, _)| options.accounts.contains(id));
     }
     targets.retain(|(id, _)| !options.exclude_accounts.contains(id));
+    targets.retain(|(id, _)| options.shard.is_none_or(|shard| shard.contains(id)));
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let progress = progress_bar(options.progress, targets.len());
     let mut tasks = Vec::new();

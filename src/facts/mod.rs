@@ -10,22 +10,13 @@ use crate::snapshot::AccountSnapshot;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Region label used for global services (IAM).
-pub const GLOBAL_REGION: &str = "global";
+pub use crate::finding::GLOBAL_REGION;
 
 /// Key of the account itself, used when a whole section is missing.
 pub const ACCOUNT_KEY: &str = "account";
 
 /// Who a result is about, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResourceRef {
-    pub arn: String,
-    #[serde(rename = "type")]
-    pub resource_type: String,
-    pub name: String,
-    pub account: String,
-    pub region: String,
-}
+pub use crate::finding::Resource as ResourceRef;
 
 #[derive(Debug, Clone)]
 pub struct IndexedResource {

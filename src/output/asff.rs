@@ -1,12 +1,12 @@
 //! AWS Security Finding Format (ASFF 2018-10-08): a JSON array of findings in the shape
 //! `securityhub:BatchImportFindings` takes. Structs of their own; one finding per rule × resource.
 
-use crate::report::Report;
-use crate::results::Status;
+use super::spool::{FindingFormat, StatusCounts};
+use crate::finding::{Finding, Status, GLOBAL_REGION};
+use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 
 pub const ASFF_SCHEMA_VERSION: &str = "2018-10-08";
 /// Security Hub's limits on Title and Description.
@@ -17,7 +17,7 @@ const GLOBAL_HOME_REGION: &str = "us-east-1";
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct FindingV1<'a> {
+struct AsffFinding<'a> {
     schema_version: &'static str,
     id: String,
     product_arn: String,
@@ -119,75 +119,93 @@ fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    let scan = &report.scan;
-    // Streamed element by element: a large organisation's array is never held in memory whole.
-    out.write_all(b"[")?;
-    for (index, result) in report.results.iter().enumerate() {
-        let finding = {
-            let meta = report.meta(result);
-            let resource = &result.resource;
-            let region = if resource.region == crate::facts::GLOBAL_REGION {
-                GLOBAL_HOME_REGION
-            } else {
-                resource.region.as_str()
-            };
-            let (compliance, workflow) = statuses(result.status);
-            let mut product_fields = BTreeMap::from([
-                ("posture/RuleId", meta.id.clone()),
-                ("posture/Status", result.status.as_str().to_string()),
-                ("posture/Pillar", meta.pillar.as_str().to_string()),
-                ("posture/ScanId", scan.id.clone()),
-            ]);
-            if let Some(mark) = report.mark(index) {
-                product_fields.insert("posture/Baseline", mark.as_str().to_string());
-            }
-            if let Some(reason) = result.evidence.pointer("/suppression/reason").and_then(|r| r.as_str()) {
-                product_fields.insert("posture/SuppressionReason", reason.to_string());
-            }
-            FindingV1 {
-                schema_version: ASFF_SCHEMA_VERSION,
-                id: format!("posture/{}/{}", meta.id, report.fingerprint(result)),
-                product_arn: format!(
-                    "arn:{}:securityhub:{region}:{account}:product/{account}/default",
-                    partition(&resource.arn),
-                    account = resource.account
-                ),
-                product_name: "posture",
-                company_name: "posture",
-                generator_id: format!("posture/{}", meta.id),
-                aws_account_id: &resource.account,
-                region,
-                types: ["Software and Configuration Checks/AWS Security Best Practices"],
-                created_at: &scan.finished_at,
-                updated_at: &scan.finished_at,
-                severity: SeverityV1 {
-                    label: severity_label(meta.severity),
-                },
-                title: truncate(&meta.title, TITLE_MAX),
-                description: truncate(&format!("{} {}", result.message, meta.description), DESCRIPTION_MAX),
-                remediation: RemediationV1 {
-                    recommendation: RecommendationV1 {
-                        text: truncate(&meta.remediation, 512),
-                    },
-                },
-                product_fields,
-                resources: [ResourceV1 {
-                    kind: &resource.resource_type,
-                    id: &resource.arn,
-                    partition: partition(&resource.arn),
-                    region,
-                }],
-                compliance: ComplianceV1 {
-                    status: compliance,
-                    related_requirements: &meta.compliance,
-                },
-                workflow: WorkflowV1 { status: workflow },
-                record_state: "ACTIVE",
-            }
-        };
-        out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer_pretty(&mut *out, &finding)?;
+/// A JSON array of ASFF findings.
+pub struct Asff {
+    pub scan_id: String,
+    /// `CreatedAt`/`UpdatedAt` of every finding: when the scan ran.
+    pub time: String,
+}
+
+impl FindingFormat for Asff {
+    fn separator(&self) -> &'static [u8] {
+        b",\n"
     }
-    out.write_all(b"\n]\n")
+    fn separator_skip(&self) -> usize {
+        1
+    }
+    fn segment(&self, findings: &[&Finding<'_>], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for finding in findings {
+            out.extend_from_slice(self.separator());
+            serde_json::to_writer_pretty(&mut *out, &self.finding(finding))?;
+        }
+        Ok(())
+    }
+    fn frame(&self, _: &Summary<'_>, _: &StatusCounts, _: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        Ok((b"[".to_vec(), b"\n]\n".to_vec()))
+    }
+}
+
+impl Asff {
+    fn finding<'a>(&'a self, finding: &'a Finding<'a>) -> AsffFinding<'a> {
+        let meta = finding.rule;
+        let resource = &finding.resource;
+        let region = if resource.region == GLOBAL_REGION {
+            GLOBAL_HOME_REGION
+        } else {
+            resource.region.as_str()
+        };
+        let (compliance, workflow) = statuses(finding.status);
+        let mut product_fields = BTreeMap::from([
+            ("posture/RuleId", meta.id.clone()),
+            ("posture/Status", finding.status.as_str().to_string()),
+            ("posture/Pillar", meta.pillar.as_str().to_string()),
+            ("posture/ScanId", self.scan_id.clone()),
+        ]);
+        if let Some(mark) = finding.baseline {
+            product_fields.insert("posture/Baseline", mark.as_str().to_string());
+        }
+        if let Some(reason) = finding.suppression_reason() {
+            product_fields.insert("posture/SuppressionReason", reason.to_string());
+        }
+        AsffFinding {
+            schema_version: ASFF_SCHEMA_VERSION,
+            id: format!("posture/{}/{}", meta.id, finding.id),
+            product_arn: format!(
+                "arn:{}:securityhub:{region}:{account}:product/{account}/default",
+                partition(&resource.arn),
+                account = resource.account
+            ),
+            product_name: "posture",
+            company_name: "posture",
+            generator_id: format!("posture/{}", meta.id),
+            aws_account_id: &resource.account,
+            region,
+            types: ["Software and Configuration Checks/AWS Security Best Practices"],
+            created_at: &self.time,
+            updated_at: &self.time,
+            severity: SeverityV1 {
+                label: severity_label(meta.severity),
+            },
+            title: truncate(&meta.title, TITLE_MAX),
+            description: truncate(&format!("{} {}", finding.message, meta.description), DESCRIPTION_MAX),
+            remediation: RemediationV1 {
+                recommendation: RecommendationV1 {
+                    text: truncate(&meta.remediation, 512),
+                },
+            },
+            product_fields,
+            resources: [ResourceV1 {
+                kind: &resource.resource_type,
+                id: &resource.arn,
+                partition: partition(&resource.arn),
+                region,
+            }],
+            compliance: ComplianceV1 {
+                status: compliance,
+                related_requirements: &meta.compliance,
+            },
+            workflow: WorkflowV1 { status: workflow },
+            record_state: "ACTIVE",
+        }
+    }
 }

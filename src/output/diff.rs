@@ -1,7 +1,9 @@
 //! `posture diff OLD.json NEW.json`: what is new, what was fixed, and how the score moved,
 //! as a table or as JSON (diff v1, structs of its own).
 
-use crate::baseline::{self, CurrentFinding, Mark, RecordedFinding, RecordedReport};
+use crate::finding::{Fingerprint, Status};
+use crate::output::strip_controls;
+use crate::report::v1::{RecordedFinding, RecordedReport};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -29,40 +31,46 @@ pub struct Diff {
 
 impl Diff {
     pub fn of(old: &RecordedReport, new: &RecordedReport) -> Self {
-        let current = new.findings.iter().map(|f| CurrentFinding {
-            id: &f.id,
-            status: &f.status,
-        });
-        let comparison = baseline::compare(old, current, &new.scope());
         let mut new_failing = Vec::new();
         let mut unchanged_failing = 0;
-        for (finding, mark) in new.findings.iter().zip(&comparison.marks) {
-            if finding.status != "fail" {
-                continue;
-            }
-            match mark {
-                Mark::New => new_failing.push(finding.clone()),
-                Mark::Unchanged => unchanged_failing += 1,
+        for finding in &new.failing {
+            let before = Fingerprint::parse(&finding.id).and_then(|id| old.status_of(&id));
+            match before {
+                Some(Some(Status::Fail)) => unchanged_failing += 1,
+                _ => new_failing.push(finding.clone()),
             }
         }
+        let (old_scope, new_scope) = (old.scope(), new.scope());
+        let resolved = old
+            .failing
+            .iter()
+            .filter(|f| {
+                let (account, region) = (&f.resource.account, &f.resource.region);
+                old_scope.covers(account, region) && new_scope.covers(account, region)
+            })
+            .filter(|f| {
+                let now = Fingerprint::parse(&f.id).and_then(|id| new.status_of(&id));
+                matches!(now, None | Some(Some(Status::Pass)))
+            })
+            .cloned()
+            .collect();
         let score_change = old
             .score
-            .overall
-            .zip(new.score.overall)
+            .zip(new.score)
             .map(|(before, after)| ((after - before) * 10.0).round() / 10.0);
         Diff {
             schema_version: DIFF_SCHEMA_VERSION,
             old: ScanRef {
-                scan_id: old.scan.id.clone(),
-                score: old.score.overall,
+                scan_id: old.scan_id.clone(),
+                score: old.score,
             },
             new: ScanRef {
-                scan_id: new.scan.id.clone(),
-                score: new.score.overall,
+                scan_id: new.scan_id.clone(),
+                score: new.score,
             },
             score_change,
             new_failing,
-            resolved: comparison.resolved,
+            resolved,
             unchanged_failing,
         }
     }
@@ -77,23 +85,23 @@ impl Diff {
             score(self.new.score),
             self.score_change.map(|c| format!(" ({c:+.1})")).unwrap_or_default()
         );
-        text.push_str(&findings_section("New failing", &self.new_failing));
-        text.push_str(&findings_section("Resolved", &self.resolved));
+        text.push_str(&findings_section("New failing", &self.new_failing, self.new_failing.len()));
+        text.push_str(&findings_section("Resolved", &self.resolved, self.resolved.len()));
         let _ = writeln!(text, "\nUnchanged failing: {}", self.unchanged_failing);
         text
     }
 }
 
-/// A titled list of findings, one per line, for the diff and the scan table.
-pub fn findings_section(title: &str, findings: &[RecordedFinding]) -> String {
-    let mut text = format!("\n{title} ({}):\n", findings.len());
+/// A titled list of findings, one per line, for the diff and the scan table; `total` counts
+/// the findings the list stands for when it shows only the first of them.
+pub fn findings_section(title: &str, findings: &[RecordedFinding], total: usize) -> String {
+    let mut text = format!("\n{title} ({total}):\n");
     if findings.is_empty() {
         text.push_str("  none\n");
     }
     for finding in findings {
-        let _ = writeln!(
-            text,
-            "  {:<8} {:<8} {} ({} {}) — {}",
+        let line = format!(
+            "{:<8} {:<8} {} ({} {}) — {}",
             finding.severity,
             finding.rule_id,
             finding.resource.arn,
@@ -101,6 +109,10 @@ pub fn findings_section(title: &str, findings: &[RecordedFinding]) -> String {
             finding.resource.region,
             finding.message
         );
+        let _ = writeln!(text, "  {}", strip_controls(&line));
+    }
+    if total > findings.len() {
+        let _ = writeln!(text, "  … and {} more", total - findings.len());
     }
     text
 }

@@ -1,13 +1,16 @@
 //! One self-contained HTML page: score, pillars, an inline SVG chart of failing findings by
-//! severity and pillar, and a filterable findings table. No network: inline CSS and JS only,
+//! severity and pillar, failing rules and the lowest-scoring accounts, and a filterable findings
+//! table (failing findings first; past [`ROWS_SHOWN`] rows the rest is left to the JSON and CSV
+//! reports, so a large organisation's page stays usable). No network: inline CSS and JS only,
 //! and a Content-Security-Policy that forbids loading anything.
 
 use super::escape_markup as esc;
-use crate::report::Report;
-use crate::results::Status;
-use crate::rules::metadata::{Pillar, Severity};
+use crate::finding::{Finding, Status};
+use crate::report::Summary;
+use crate::rules::metadata::{Pillar, RuleMetadata, Severity};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::Write;
 
 fn colour(severity: Severity) -> &'static str {
     match severity {
@@ -44,7 +47,8 @@ const SCRIPT: &str = r#"
 (function(){
   var q=document.getElementById('filter-text'),sev=document.getElementById('filter-severity'),st=document.getElementById('filter-status');
   var rows=Array.prototype.slice.call(document.querySelectorAll('#findings tbody tr'));
-  function params(){var out={};location.hash.replace(/^#/,'').split('&').forEach(function(p){if(!p)return;var kv=p.split('=');out[decodeURIComponent(kv[0])]=decodeURIComponent((kv[1]||'').replace(/\+/g,' '));});return out;}
+  function dec(t){try{return decodeURIComponent(t);}catch(e){return t;}}
+  function params(){var out={};location.hash.replace(/^#/,'').split('&').forEach(function(p){if(!p)return;var kv=p.split('=');out[dec(kv[0])]=dec((kv[1]||'').replace(/\+/g,' '));});return out;}
   function apply(){
     var text=q.value.toLowerCase(),s=sev.value,t=st.value,shown=0;
     rows.forEach(function(r){
@@ -62,17 +66,7 @@ const SCRIPT: &str = r#"
 "#;
 
 /// Horizontal stacked bars: one per pillar, a segment per severity of its failing findings.
-fn chart(report: &Report<'_>) -> String {
-    let mut counts = [[0usize; 5]; 4];
-    for result in report.results.iter().filter(|r| r.status == Status::Fail) {
-        let meta = report.meta(result);
-        let pillar = Pillar::ALL.iter().position(|p| *p == meta.pillar).unwrap_or(0);
-        let severity = Severity::DESCENDING
-            .iter()
-            .position(|s| *s == meta.severity)
-            .unwrap_or(0);
-        counts[pillar][severity] += 1;
-    }
+fn chart(counts: &[[usize; 5]; 4]) -> String {
     let max = counts
         .iter()
         .map(|row| row.iter().sum::<usize>())
@@ -135,8 +129,157 @@ fn chart(report: &Report<'_>) -> String {
     svg
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    let scan = &report.scan;
+/// Rows of the findings table the page carries at most.
+pub const ROWS_SHOWN: usize = 5_000;
+/// Accounts listed by score, lowest first.
+const ACCOUNTS_SHOWN: usize = 50;
+
+type RowKey = (Status, Reverse<Severity>, usize, String, String, String);
+
+/// What the page keeps while findings stream past: counts, and its first rows pre-rendered.
+#[derive(Default)]
+pub struct HtmlSink {
+    /// [pillar][severity] failing findings.
+    chart: [[usize; 5]; 4],
+    /// rule rank → (failing findings, accounts with one).
+    failing_rules: BTreeMap<usize, (usize, BTreeSet<String>)>,
+    rows: BTreeMap<RowKey, String>,
+    rows_offered: usize,
+}
+
+impl HtmlSink {
+    pub fn add(&mut self, findings: &[(usize, Finding<'_>)], only_failing: bool) {
+        for (rank, finding) in findings {
+            if finding.status == Status::Fail {
+                let meta = finding.rule;
+                let pillar = Pillar::ALL.iter().position(|p| *p == meta.pillar).unwrap_or(0);
+                let severity = Severity::DESCENDING.iter().position(|s| *s == meta.severity).unwrap_or(0);
+                self.chart[pillar][severity] += 1;
+                let (count, accounts) = self.failing_rules.entry(*rank).or_default();
+                *count += 1;
+                if !accounts.contains(&finding.resource.account) {
+                    accounts.insert(finding.resource.account.clone());
+                }
+            }
+            if only_failing && !matches!(finding.status, Status::Fail | Status::Muted) {
+                continue;
+            }
+            self.rows_offered += 1;
+            let resource = &finding.resource;
+            let key: RowKey = (
+                finding.status,
+                Reverse(finding.rule.severity),
+                *rank,
+                resource.account.clone(),
+                resource.region.clone(),
+                resource.arn.clone(),
+            );
+            if self.rows.len() >= ROWS_SHOWN && self.rows.last_key_value().is_some_and(|(last, _)| *last <= key) {
+                continue;
+            }
+            self.rows.insert(key, row(finding));
+            if self.rows.len() > ROWS_SHOWN {
+                self.rows.pop_last();
+            }
+        }
+    }
+
+    pub fn render(&self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata]) -> String {
+        let mut html = head(summary);
+        cards(summary, &mut html);
+        html.push_str(
+            "</div><h2>Pillars</h2><table id=\"pillars\"><thead><tr><th>Pillar</th><th>Score</th></tr></thead><tbody>",
+        );
+        for (pillar, score) in &summary.score.pillars {
+            let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", esc(pillar), score_text(*score));
+        }
+        html.push_str("</tbody></table><h2>Failing findings by pillar and severity</h2>");
+        html.push_str(&chart(&self.chart));
+        self.rules_and_accounts(summary, ranked_rules, &mut html);
+        if let Some(baseline) = &summary.baseline {
+            let _ = write!(
+                html,
+                "<h2>Against the baseline</h2><p id=\"baseline\">{} new failing, {} resolved since scan {} (score then {})</p>",
+                summary.counts.new_failing_at_or_above(Severity::Info),
+                baseline.resolved.len(),
+                esc(&baseline.previous_scan_id),
+                score_text(baseline.previous_score)
+            );
+        }
+        self.findings_table(&mut html);
+        let _ = writeln!(html, "</tbody></table><script>{SCRIPT}</script></body></html>");
+        html
+    }
+
+    /// Failing rules with the accounts they fail in; for an organisation, its weakest accounts.
+    fn rules_and_accounts(&self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata], html: &mut String) {
+        if !self.failing_rules.is_empty() {
+            html.push_str("<h2>Failing rules</h2><table id=\"failing-rules\"><thead><tr><th>Severity</th><th>Rule</th><th>Title</th><th>Failing</th><th>Accounts</th></tr></thead><tbody>");
+            let mut rules: Vec<(&usize, &(usize, BTreeSet<String>))> = self.failing_rules.iter().collect();
+            rules.sort_by(|a, b| ranked_rules[*b.0].severity.cmp(&ranked_rules[*a.0].severity).then(a.0.cmp(b.0)));
+            for (rank, (count, accounts)) in rules {
+                let meta = ranked_rules[*rank];
+                let _ = write!(
+                    html,
+                    "<tr><td><span class=\"sev\" style=\"background:{c}\">{s}</span></td><td>{id}</td><td>{title}</td><td>{count}</td><td>{accounts}</td></tr>",
+                    c = colour(meta.severity),
+                    s = meta.severity.as_str(),
+                    id = esc(&meta.id),
+                    title = esc(&meta.title),
+                    accounts = accounts.len()
+                );
+            }
+            html.push_str("</tbody></table>");
+        }
+        let accounts = &summary.score.accounts;
+        if accounts.len() > 1 {
+            let mut listed: Vec<(&String, &Option<f64>)> = accounts.iter().collect();
+            listed.sort_by(|a, b| a.1.unwrap_or(-1.0).total_cmp(&b.1.unwrap_or(-1.0)).then(a.0.cmp(b.0)));
+            let _ = write!(
+                html,
+                "<h2>Accounts by score</h2><p class=\"muted-text\">the {} lowest of {}</p><table id=\"accounts\"><thead><tr><th>Account</th><th>Score</th></tr></thead><tbody>",
+                listed.len().min(ACCOUNTS_SHOWN),
+                listed.len()
+            );
+            for (account, score) in listed.iter().take(ACCOUNTS_SHOWN) {
+                let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", esc(account), score_text(**score));
+            }
+            html.push_str("</tbody></table>");
+        }
+    }
+
+    fn findings_table(&self, html: &mut String) {
+        html.push_str("<h2>Findings</h2><div class=\"filters\"><input id=\"filter-text\" type=\"search\" placeholder=\"Filter: rule, resource, message…\" size=\"40\">");
+        html.push_str("<select id=\"filter-severity\"><option value=\"\">any severity</option>");
+        for severity in Severity::DESCENDING {
+            let _ = write!(html, "<option value=\"{s}\">{s}</option>", s = severity.as_str());
+        }
+        html.push_str("</select><select id=\"filter-status\"><option value=\"\">any status</option>");
+        for status in ["fail", "muted", "not_evaluated", "pass"] {
+            let _ = write!(html, "<option value=\"{status}\">{status}</option>");
+        }
+        let _ = write!(
+            html,
+            "</select><span id=\"shown-count\" data-shown=\"{n}\">{n} findings</span></div>",
+            n = self.rows.len()
+        );
+        if self.rows_offered > self.rows.len() {
+            let _ = write!(
+                html,
+                "<p id=\"rows-left-out\" class=\"muted-text\">The first {} of {} findings (failing first); the JSON, NDJSON and CSV reports hold every one.</p>",
+                self.rows.len(),
+                self.rows_offered
+            );
+        }
+        html.push_str("<table id=\"findings\"><thead><tr><th>Severity</th><th>Status</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Message</th></tr></thead><tbody>");
+        for row in self.rows.values() {
+            html.push_str(row);
+        }
+    }
+}
+
+fn head(summary: &Summary<'_>) -> String {
+    let scan = &summary.scan;
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     // Nothing may be fetched: the report works offline and leaks nothing when opened.
@@ -152,16 +295,20 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         esc(&scan.finished_at),
         esc(&scan.id)
     );
-    let coverage = &report.coverage;
+    html
+}
+
+fn cards(summary: &Summary<'_>, html: &mut String) {
+    let coverage = &summary.coverage;
     let _ = write!(
         html,
         "<div class=\"cards\"><div class=\"card\"><div>Score</div><div class=\"big\" id=\"score\">{}</div><div class=\"muted-text\">of 100</div></div><div class=\"card\"><div>Coverage</div><div class=\"big\" id=\"coverage\">{}</div><div class=\"muted-text\">{} of {} evaluated</div></div>",
-        score_text(report.score.overall),
+        score_text(summary.score.overall),
         coverage.percent().map(|p| format!("{p}%")).unwrap_or_else(|| "n/a".into()),
         coverage.evaluated,
         coverage.evaluated + coverage.not_evaluated
     );
-    for (severity, count) in report.failures_by_severity() {
+    for (severity, count) in summary.counts.failures_by_severity() {
         let _ = write!(
             html,
             "<div class=\"card\"><div>Failing {s}</div><div class=\"big\" id=\"failing-{s}\" style=\"color:{c}\">{count}</div></div>",
@@ -169,81 +316,34 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             c = colour(severity)
         );
     }
-    html.push_str(
-        "</div><h2>Pillars</h2><table id=\"pillars\"><thead><tr><th>Pillar</th><th>Score</th></tr></thead><tbody>",
-    );
-    for (pillar, score) in &report.score.pillars {
-        let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", esc(pillar), score_text(*score));
+}
+
+fn row(finding: &Finding<'_>) -> String {
+    let meta = finding.rule;
+    let resource = &finding.resource;
+    let mut message = esc(&finding.message);
+    if let Some(reason) = finding.suppression_reason() {
+        let _ = write!(message, "<br><em>muted: {}</em>", esc(reason));
     }
-    html.push_str("</tbody></table><h2>Failing findings by pillar and severity</h2>");
-    html.push_str(&chart(report));
-    if let Some(baseline) = &report.baseline {
-        let new = baseline
-            .marks
-            .iter()
-            .zip(&report.results)
-            .filter(|(m, r)| **m == crate::baseline::Mark::New && r.status == Status::Fail)
-            .count();
-        let _ = write!(
-            html,
-            "<h2>Against the baseline</h2><p id=\"baseline\">{new} new failing, {} resolved since scan {} (score then {})</p>",
-            baseline.resolved.len(),
-            esc(&baseline.previous_scan_id),
-            score_text(baseline.previous_score)
-        );
+    if let Some(mark) = finding.baseline {
+        let _ = write!(message, " <small>[{}]</small>", mark.as_str());
     }
-    html.push_str("<h2>Findings</h2><div class=\"filters\"><input id=\"filter-text\" type=\"search\" placeholder=\"Filter: rule, resource, message…\" size=\"40\">");
-    html.push_str("<select id=\"filter-severity\"><option value=\"\">any severity</option>");
-    for severity in Severity::DESCENDING {
-        let _ = write!(html, "<option value=\"{s}\">{s}</option>", s = severity.as_str());
-    }
-    html.push_str("</select><select id=\"filter-status\"><option value=\"\">any status</option>");
-    for status in ["fail", "muted", "not_evaluated", "pass"] {
-        let _ = write!(html, "<option value=\"{status}\">{status}</option>");
-    }
-    let _ = write!(
-        html,
-        "</select><span id=\"shown-count\" data-shown=\"{n}\">{n} findings</span></div>",
-        n = report.results.len()
-    );
-    html.push_str("<table id=\"findings\"><thead><tr><th>Severity</th><th>Status</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Message</th></tr></thead><tbody>");
-    // Failures first, then by severity: what a reader must act on is at the top.
-    let mut order: Vec<usize> = (0..report.results.len()).collect();
-    order.sort_by_key(|&i| {
-        let result = &report.results[i];
-        (result.status, std::cmp::Reverse(report.meta(result).severity), i)
-    });
-    for index in order {
-        let result = &report.results[index];
-        let meta = report.meta(result);
-        let resource = &result.resource;
-        let mut message = esc(&result.message);
-        if let Some(reason) = result.evidence.pointer("/suppression/reason").and_then(|r| r.as_str()) {
-            let _ = write!(message, "<br><em>muted: {}</em>", esc(reason));
-        }
-        if let Some(mark) = report.mark(index) {
-            let _ = write!(message, " <small>[{}]</small>", mark.as_str());
-        }
-        let search = format!(
-            "{} {} {} {} {} {}",
-            meta.id, meta.title, resource.arn, resource.account, resource.region, result.message
-        )
-        .to_lowercase();
-        let _ = write!(
-            html,
-            "<tr data-id=\"{id}\" data-severity=\"{sev}\" data-status=\"{st}\" data-text=\"{text}\"><td><span class=\"sev\" style=\"background:{c}\">{sev}</span></td><td class=\"st-{st}\">{st}</td><td title=\"{title}\">{rule}</td><td><code>{arn}</code></td><td>{account} {region}</td><td>{message}</td></tr>",
-            id = report.fingerprint(result),
-            sev = meta.severity.as_str(),
-            st = result.status.as_str(),
-            text = esc(&search),
-            c = colour(meta.severity),
-            title = esc(&meta.title),
-            rule = esc(&meta.id),
-            arn = esc(&resource.arn),
-            account = esc(&resource.account),
-            region = esc(&resource.region),
-        );
-    }
-    let _ = writeln!(html, "</tbody></table><script>{SCRIPT}</script></body></html>");
-    out.write_all(html.as_bytes())
+    let search = format!(
+        "{} {} {} {} {} {}",
+        meta.id, meta.title, resource.arn, resource.account, resource.region, finding.message
+    )
+    .to_lowercase();
+    format!(
+        "<tr data-id=\"{id}\" data-severity=\"{sev}\" data-status=\"{st}\" data-text=\"{text}\"><td><span class=\"sev\" style=\"background:{c}\">{sev}</span></td><td class=\"st-{st}\">{st}</td><td title=\"{title}\">{rule}</td><td><code>{arn}</code></td><td>{account} {region}</td><td>{message}</td></tr>",
+        id = finding.id,
+        sev = meta.severity.as_str(),
+        st = finding.status.as_str(),
+        text = esc(&search),
+        c = colour(meta.severity),
+        title = esc(&meta.title),
+        rule = esc(&meta.id),
+        arn = esc(&resource.arn),
+        account = esc(&resource.account),
+        region = esc(&resource.region),
+    )
 }

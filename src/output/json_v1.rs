@@ -1,180 +1,131 @@
-//! JSON report v1 (DESIGN.md): frozen structs of its own, never the internal types. Findings
-//! are streamed so a million-resource report is not held twice in memory.
+//! JSON report v1 and NDJSON: the structs of [`crate::report::v1`], findings streamed inside
+//! the document so a million-finding report is never held in memory.
 
-use crate::baseline::{Mark, RecordedFinding};
-use crate::facts::ResourceRef;
-use crate::report::Report;
-use crate::results::RuleResult;
-use crate::score::Score;
-use crate::snapshot::CoverageGap;
-use serde::ser::{SerializeStruct, Serializer};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use super::spool::{pretty_frame, push_indented, FindingFormat, StatusCounts, FINDINGS_MARKER};
+use crate::finding::Finding;
+use crate::report::v1::{
+    BaselineV1, CoverageV1, FindingV1, GapV1, ReportV1, ResourceV1, ScanV1, ScoreV1, ToolV1, REPORT_SCHEMA_VERSION,
+};
+use crate::report::Summary;
+use std::borrow::Cow;
 
-pub const REPORT_SCHEMA_VERSION: &str = "1";
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    name: &'a str,
-    version: &'a str,
-}
-
-#[derive(Serialize)]
-struct Scan<'a> {
-    id: &'a str,
-    started_at: &'a str,
-    finished_at: &'a str,
-    sources: &'a [String],
-    accounts: &'a [String],
-    regions: &'a [String],
-}
-
-#[derive(Serialize)]
-struct ScoreV1<'a> {
-    overall: Option<f64>,
-    pillars: &'a BTreeMap<String, Option<f64>>,
-    accounts: &'a BTreeMap<String, Option<f64>>,
-}
-
-#[derive(Serialize)]
-struct CoverageV1<'a> {
-    evaluated: usize,
-    not_evaluated: usize,
-    gaps: &'a [CoverageGap],
-}
-
-/// Only with `--baseline` (an additive v1 section): counts, and the findings fixed since.
-#[derive(Serialize)]
-struct BaselineV1<'a> {
-    previous_scan_id: &'a str,
-    previous_score: Option<f64>,
-    new: usize,
-    unchanged: usize,
-    resolved: &'a [RecordedFinding],
-}
-
-#[derive(Serialize)]
-pub struct FindingV1<'a> {
-    pub id: String,
-    pub rule_id: &'a str,
-    pub title: &'a str,
-    pub severity: &'a str,
-    pub status: &'a str,
-    pub pillar: &'a str,
-    pub categories: &'a [String],
-    pub resource: &'a ResourceRef,
-    pub message: &'a str,
-    pub evidence: &'a serde_json::Value,
-    pub compliance: &'a [String],
-    pub remediation: &'a str,
-    /// `new` or `unchanged`, only when a baseline was given (an additive v1 field).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<&'static str>,
-}
+/// Findings sit two levels deep in the report: `{"findings": [ {...} ]}`.
+const FINDING_INDENT: &[u8] = b"    ";
 
 impl<'a> FindingV1<'a> {
-    /// The finding of the result at `index` in `report.results`.
-    pub fn of(report: &'a Report<'a>, index: usize) -> Self {
-        let result: &'a RuleResult = &report.results[index];
-        let meta = report.meta(result);
-        let resource = &result.resource;
+    pub fn of(finding: &'a Finding<'a>) -> Self {
+        let meta = finding.rule;
+        let resource = &finding.resource;
         FindingV1 {
-            id: report.fingerprint(result),
-            rule_id: &meta.id,
-            title: &meta.title,
-            severity: meta.severity.as_str(),
-            status: result.status.as_str(),
-            pillar: meta.pillar.as_str(),
-            categories: &meta.categories,
-            resource,
-            message: &result.message,
-            evidence: &result.evidence,
-            compliance: &meta.compliance,
-            remediation: &meta.remediation,
-            baseline: report.mark(index).map(|mark| mark.as_str()),
+            id: Cow::Owned(finding.id.hex()),
+            rule_id: Cow::Borrowed(&meta.id),
+            title: Cow::Borrowed(&meta.title),
+            severity: Cow::Borrowed(meta.severity.as_str()),
+            status: Cow::Borrowed(finding.status.as_str()),
+            pillar: Cow::Borrowed(meta.pillar.as_str()),
+            categories: Cow::Borrowed(&meta.categories),
+            resource: ResourceV1 {
+                arn: Cow::Borrowed(&resource.arn),
+                resource_type: Cow::Borrowed(&resource.resource_type),
+                name: Cow::Borrowed(&resource.name),
+                account: Cow::Borrowed(&resource.account),
+                region: Cow::Borrowed(&resource.region),
+            },
+            message: Cow::Borrowed(&finding.message),
+            evidence: finding.reported_evidence(),
+            compliance: Cow::Borrowed(&meta.compliance),
+            remediation: Cow::Borrowed(&meta.remediation),
+            baseline: finding.baseline.map(|mark| Cow::Borrowed(mark.as_str())),
         }
     }
 }
 
-struct Findings<'a>(&'a Report<'a>);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((0..self.0.results.len()).map(|index| FindingV1::of(self.0, index)))
+/// The report's header (everything but the findings) with `findings` as given.
+pub fn document<'s, F>(summary: &'s Summary<'_>, findings: F) -> ReportV1<'s, F> {
+    let scan = &summary.scan;
+    ReportV1 {
+        schema_version: Cow::Borrowed(REPORT_SCHEMA_VERSION),
+        tool: ToolV1 {
+            name: Cow::Borrowed("posture"),
+            version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+        },
+        scan: ScanV1 {
+            id: Cow::Borrowed(&scan.id),
+            started_at: Cow::Borrowed(&scan.started_at),
+            finished_at: Cow::Borrowed(&scan.finished_at),
+            sources: Cow::Borrowed(&scan.sources),
+            accounts: Cow::Borrowed(&scan.accounts),
+            regions: Cow::Borrowed(&scan.regions),
+        },
+        score: ScoreV1 {
+            overall: summary.score.overall,
+            pillars: Cow::Borrowed(&summary.score.pillars),
+            accounts: Cow::Borrowed(&summary.score.accounts),
+        },
+        coverage: CoverageV1 {
+            evaluated: summary.coverage.evaluated,
+            not_evaluated: summary.coverage.not_evaluated,
+            gaps: summary
+                .gaps
+                .iter()
+                .map(|gap| GapV1 {
+                    account: Cow::Borrowed(&gap.account),
+                    region: Cow::Borrowed(&gap.region),
+                    service: Cow::Borrowed(&gap.service),
+                    operation: Cow::Borrowed(&gap.operation),
+                    error: Cow::Borrowed(&gap.error),
+                })
+                .collect(),
+        },
+        baseline: summary.baseline.as_ref().map(|baseline| BaselineV1 {
+            previous_scan_id: Cow::Borrowed(&baseline.previous_scan_id),
+            previous_score: baseline.previous_score,
+            new: summary.counts.new,
+            unchanged: summary.counts.unchanged,
+            resolved: Cow::Borrowed(&baseline.resolved),
+        }),
+        findings,
     }
 }
 
-/// The whole report as JSON v1.
-pub struct ReportV1<'a>(pub &'a Report<'a>);
+pub struct JsonReport;
 
-impl Serialize for ReportV1<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
-        let score: &Score = &report.score;
-        let mut out = serializer.serialize_struct("ReportV1", 6)?;
-        out.serialize_field("schema_version", REPORT_SCHEMA_VERSION)?;
-        out.serialize_field(
-            "tool",
-            &Tool {
-                name: "posture",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-        )?;
-        out.serialize_field(
-            "scan",
-            &Scan {
-                id: &report.scan.id,
-                started_at: &report.scan.started_at,
-                finished_at: &report.scan.finished_at,
-                sources: &report.scan.sources,
-                accounts: &report.scan.accounts,
-                regions: &report.scan.regions,
-            },
-        )?;
-        out.serialize_field(
-            "score",
-            &ScoreV1 {
-                overall: score.overall,
-                pillars: &score.pillars,
-                accounts: &score.accounts,
-            },
-        )?;
-        out.serialize_field(
-            "coverage",
-            &CoverageV1 {
-                evaluated: report.coverage.evaluated,
-                not_evaluated: report.coverage.not_evaluated,
-                gaps: &report.gaps,
-            },
-        )?;
-        if let Some(comparison) = &report.baseline {
-            let new = comparison.marks.iter().filter(|m| **m == Mark::New).count();
-            out.serialize_field(
-                "baseline",
-                &BaselineV1 {
-                    previous_scan_id: &comparison.previous_scan_id,
-                    previous_score: comparison.previous_score,
-                    new,
-                    unchanged: comparison.marks.len() - new,
-                    resolved: &comparison.resolved,
-                },
-            )?;
+impl FindingFormat for JsonReport {
+    fn separator(&self) -> &'static [u8] {
+        b",\n"
+    }
+    fn separator_skip(&self) -> usize {
+        1
+    }
+    fn segment(&self, findings: &[&Finding<'_>], out: &mut Vec<u8>) -> std::io::Result<()> {
+        let mut pretty = Vec::new();
+        for finding in findings {
+            pretty.clear();
+            serde_json::to_writer_pretty(&mut pretty, &FindingV1::of(finding))?;
+            out.extend_from_slice(self.separator());
+            push_indented(out, &pretty, FINDING_INDENT);
         }
-        out.serialize_field("findings", &Findings(report))?;
-        out.end()
+        Ok(())
     }
-}
-
-pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &ReportV1(report))?;
-    out.write_all(b"\n")
+    fn frame(&self, summary: &Summary<'_>, _written: &StatusCounts, empty: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        let frame = pretty_frame(&document(summary, [FINDINGS_MARKER]), empty)?;
+        debug_assert_eq!(frame.indent, FINDING_INDENT);
+        Ok((frame.head, frame.tail))
+    }
 }
 
 /// One finding per line, the same objects as `findings` in the report.
-pub fn write_ndjson(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for index in 0..report.results.len() {
-        serde_json::to_writer(&mut *out, &FindingV1::of(report, index))?;
-        out.write_all(b"\n")?;
+pub struct Ndjson;
+
+impl FindingFormat for Ndjson {
+    fn segment(&self, findings: &[&Finding<'_>], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for finding in findings {
+            serde_json::to_writer(&mut *out, &FindingV1::of(finding))?;
+            out.push(b'\n');
+        }
+        Ok(())
     }
-    Ok(())
+    fn frame(&self, _: &Summary<'_>, _: &StatusCounts, _: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        Ok((Vec::new(), Vec::new()))
+    }
 }

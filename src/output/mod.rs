@@ -1,5 +1,6 @@
-//! Renderers: they turn a finished [`crate::report::Report`] into bytes and never call AWS or
-//! regorus. Files are written atomically (temp file in the same folder, then rename).
+//! Renderers: they take findings as they stream past and the finished [`Summary`], and never
+//! call AWS or regorus nor read facts, snapshots or baselines. File formats go through a
+//! [`spool::Spool`]; the table and the HTML page keep what they show.
 
 pub mod asff;
 pub mod csv;
@@ -9,11 +10,16 @@ pub mod json_v1;
 pub mod junit;
 pub mod ocsf;
 pub mod sarif;
+pub mod spool;
 pub mod table;
 
-use crate::report::Report;
+use crate::destination::Destination;
+use crate::finding::Finding;
+use crate::report::Summary;
+use crate::rules::metadata::RuleMetadata;
+use spool::{RenderedAccount, Spool};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -64,35 +70,124 @@ pub enum OcsfClass {
 pub struct RenderOptions {
     pub colour: bool,
     pub ocsf_class: OcsfClass,
+    /// Leave passing and not-evaluated findings out of the files (`--only-failing`).
+    pub only_failing: bool,
 }
 
-pub fn render(report: &Report<'_>, format: Format, options: RenderOptions, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Table => out.write_all(table::render(report, options.colour).as_bytes()),
-        Format::Json => json_v1::write(report, out),
-        Format::Ndjson => json_v1::write_ndjson(report, out),
-        Format::Ocsf => ocsf::write(report, options.ocsf_class, out),
-        Format::Asff => asff::write(report, out),
-        Format::Sarif => sarif::write(report, out),
-        Format::Junit => junit::write(report, out),
-        Format::Csv => csv::write(report, out),
-        Format::Html => html::write(report, out),
+/// What the scan knows before the first finding: every format that stamps findings needs it.
+pub struct ScanStamp {
+    pub scan_id: String,
+    pub started_at: String,
+}
+
+enum Renderer {
+    Spool(Spool),
+    Table(table::TableSink),
+    Html(html::HtmlSink),
+}
+
+/// Every requested output of one scan, each with where it goes.
+pub struct Outputs {
+    renderers: Vec<(Renderer, Destination)>,
+    only_failing: bool,
+}
+
+/// One account's findings as the file formats rendered them (in the worker that built them).
+pub struct RenderedOutputs(Vec<Option<RenderedAccount>>);
+
+impl Outputs {
+    pub fn new(
+        targets: Vec<(Format, Destination)>,
+        stamp: &ScanStamp,
+        options: RenderOptions,
+        rules: usize,
+    ) -> std::io::Result<Self> {
+        let mut renderers = Vec::new();
+        for (format, destination) in targets {
+            let renderer = match format {
+                Format::Table => Renderer::Table(table::TableSink::new(options.colour)),
+                Format::Html => Renderer::Html(html::HtmlSink::default()),
+                other => Renderer::Spool(Spool::new(file_format(other, stamp, options), rules, options.only_failing)?),
+            };
+            renderers.push((renderer, destination));
+        }
+        Ok(Outputs {
+            renderers,
+            only_failing: options.only_failing,
+        })
+    }
+
+    /// Renders one account's findings (sorted, each with its rule's rank) for every file format.
+    pub fn render(&self, account: &str, findings: &[(usize, Finding<'_>)]) -> std::io::Result<RenderedOutputs> {
+        let mut rendered = Vec::with_capacity(self.renderers.len());
+        for (renderer, _) in &self.renderers {
+            rendered.push(match renderer {
+                Renderer::Spool(spool) => Some(spool.render(account, findings)?),
+                Renderer::Table(_) | Renderer::Html(_) => None,
+            });
+        }
+        Ok(RenderedOutputs(rendered))
+    }
+
+    /// Takes one account's findings and their renderings, in the order accounts finish.
+    pub fn append(&mut self, findings: &[(usize, Finding<'_>)], rendered: RenderedOutputs) -> std::io::Result<()> {
+        for ((renderer, _), rendered) in self.renderers.iter_mut().zip(rendered.0) {
+            match (renderer, rendered) {
+                (Renderer::Spool(spool), Some(rendered)) => spool.append(rendered)?,
+                (Renderer::Table(table), _) => table.add(findings),
+                (Renderer::Html(page), _) => page.add(findings, self.only_failing),
+                (Renderer::Spool(_), None) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes every output; `ranked_rules` are the rules in report order (by id).
+    pub fn finish(self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata]) -> anyhow::Result<()> {
+        for (renderer, mut destination) in self.renderers {
+            let written = {
+                let out = &mut destination.writer();
+                let result = match renderer {
+                    Renderer::Spool(spool) => spool.finish(summary, ranked_rules, out),
+                    Renderer::Table(table) => out.write_all(table.render(summary, ranked_rules).as_bytes()),
+                    Renderer::Html(page) => out.write_all(page.render(summary, ranked_rules).as_bytes()),
+                };
+                result.and_then(|()| out.flush())
+            };
+            let label = destination.label();
+            written
+                .and_then(|()| destination.commit())
+                .map_err(|error| anyhow::anyhow!("writing {label}: {error}"))?;
+        }
+        Ok(())
     }
 }
 
-/// Writes through a temp file in the target's folder and renames it into place.
-pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::NamedTempFile::new_in(folder)?;
-    let mut buffered = std::io::BufWriter::new(temp);
-    write(&mut buffered)?;
-    let temp = buffered.into_inner().map_err(|error| error.into_error())?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
+fn file_format(format: Format, stamp: &ScanStamp, options: RenderOptions) -> Box<dyn spool::FindingFormat> {
+    match format {
+        Format::Json => Box::new(json_v1::JsonReport),
+        Format::Ndjson => Box::new(json_v1::Ndjson),
+        Format::Ocsf => Box::new(ocsf::Ocsf {
+            class: options.ocsf_class,
+            scan_id: stamp.scan_id.clone(),
+            time: epoch_millis(&stamp.started_at),
+        }),
+        Format::Asff => Box::new(asff::Asff {
+            scan_id: stamp.scan_id.clone(),
+            time: stamp.started_at.clone(),
+        }),
+        Format::Sarif => Box::new(sarif::Sarif {
+            scan_id: stamp.scan_id.clone(),
+        }),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Csv | Format::Table | Format::Html => Box::new(csv::Csv),
+    }
+}
+
+/// Input text on a terminal or in a diff: control characters (escape sequences, carriage
+/// returns, newlines) from the data are dropped, so a resource name cannot rewrite the screen.
+pub fn strip_controls(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time (OCSF times); 0 when it cannot be read.

@@ -2,12 +2,12 @@
 //! Compliance Finding (2003, one event per rule × resource) or Detection Finding (2004, failing
 //! and muted results only: a pass is not a detection). Structs of their own, frozen per version.
 
-use super::{epoch_millis, OcsfClass};
-use crate::report::Report;
-use crate::results::Status;
+use super::spool::{FindingFormat, StatusCounts};
+use super::OcsfClass;
+use crate::finding::{Finding, Status};
+use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use serde::Serialize;
-use std::io::Write;
 
 /// The OCSF schema version the events follow.
 pub const OCSF_VERSION: &str = "1.3.0";
@@ -61,7 +61,7 @@ struct Product {
 
 #[derive(Serialize)]
 struct FindingInfo<'a> {
-    uid: &'a str,
+    uid: String,
     title: &'a str,
     desc: &'a str,
     types: &'a [String],
@@ -115,7 +115,7 @@ struct Unmapped<'a> {
     result: &'static str,
     pillar: &'static str,
     compliance: &'a [String],
-    evidence: &'a serde_json::Value,
+    evidence: std::borrow::Cow<'a, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'static str>,
 }
@@ -152,27 +152,48 @@ fn partition(arn: &str) -> &str {
     arn.split(':').nth(1).filter(|p| p.starts_with("aws")).unwrap_or("aws")
 }
 
-pub fn write(report: &Report<'_>, class: OcsfClass, out: &mut dyn Write) -> std::io::Result<()> {
-    let time = epoch_millis(&report.scan.finished_at);
-    let (class_uid, class_name) = match class {
-        OcsfClass::Compliance => (2003, "Compliance Finding"),
-        OcsfClass::Detection => (2004, "Detection Finding"),
-    };
-    let type_name = match class {
-        OcsfClass::Compliance => "Compliance Finding: Create",
-        OcsfClass::Detection => "Detection Finding: Create",
-    };
-    for (index, result) in report.results.iter().enumerate() {
-        if class == OcsfClass::Detection && !matches!(result.status, Status::Fail | Status::Muted) {
-            continue;
+/// OCSF JSON lines of one class, for every finding of a scan.
+pub struct Ocsf {
+    pub class: OcsfClass,
+    pub scan_id: String,
+    /// Event time of every finding: when the scan ran.
+    pub time: i64,
+}
+
+impl FindingFormat for Ocsf {
+    fn includes(&self, finding: &Finding<'_>) -> bool {
+        self.class == OcsfClass::Compliance || matches!(finding.status, Status::Fail | Status::Muted)
+    }
+    fn segment(&self, findings: &[&Finding<'_>], out: &mut Vec<u8>) -> std::io::Result<()> {
+        for finding in findings {
+            serde_json::to_writer(&mut *out, &self.event(finding))?;
+            out.push(b'\n');
         }
-        let meta = report.meta(result);
-        let resource = &result.resource;
-        let uid = report.fingerprint(result);
+        Ok(())
+    }
+    fn frame(&self, _: &Summary<'_>, _: &StatusCounts, _: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        Ok((Vec::new(), Vec::new()))
+    }
+}
+
+impl Ocsf {
+    fn event<'a>(&'a self, finding: &'a Finding<'a>) -> EventV1<'a> {
+        let class = self.class;
+        let time = self.time;
+        let (class_uid, class_name) = match class {
+            OcsfClass::Compliance => (2003, "Compliance Finding"),
+            OcsfClass::Detection => (2004, "Detection Finding"),
+        };
+        let type_name = match class {
+            OcsfClass::Compliance => "Compliance Finding: Create",
+            OcsfClass::Detection => "Detection Finding: Create",
+        };
+        let meta = finding.rule;
+        let resource = &finding.resource;
         let (severity_id, severity_name) = severity(meta.severity);
-        let (status_id, status_name) = finding_status(result.status);
+        let (status_id, status_name) = finding_status(finding.status);
         let compliance = (class == OcsfClass::Compliance).then(|| {
-            let (status_id, status) = compliance_status(result.status);
+            let (status_id, status) = compliance_status(finding.status);
             let mut standards: Vec<&str> = meta
                 .compliance
                 .iter()
@@ -187,7 +208,8 @@ pub fn write(report: &Report<'_>, class: OcsfClass, out: &mut dyn Write) -> std:
                 status,
             }
         });
-        let event = EventV1 {
+        let uid = finding.id.hex();
+        EventV1 {
             activity_id: ACTIVITY_CREATE,
             activity_name: "Create",
             category_uid: CATEGORY_FINDINGS,
@@ -201,20 +223,20 @@ pub fn write(report: &Report<'_>, class: OcsfClass, out: &mut dyn Write) -> std:
             status_id,
             status: status_name,
             time,
-            message: &result.message,
+            message: &finding.message,
             metadata: Metadata {
                 version: OCSF_VERSION,
-                uid: format!("{}-{uid}", report.scan.id),
+                uid: format!("{}-{uid}", self.scan_id),
                 product: Product {
                     name: "posture",
                     vendor_name: "posture",
                     version: env!("CARGO_PKG_VERSION"),
                 },
                 profiles: ["cloud"],
-                correlation_uid: &report.scan.id,
+                correlation_uid: &self.scan_id,
             },
             finding_info: FindingInfo {
-                uid: &uid,
+                uid,
                 title: &meta.title,
                 desc: &meta.description,
                 types: &meta.categories,
@@ -243,15 +265,12 @@ pub fn write(report: &Report<'_>, class: OcsfClass, out: &mut dyn Write) -> std:
             },
             unmapped: Unmapped {
                 rule_id: &meta.id,
-                result: result.status.as_str(),
+                result: finding.status.as_str(),
                 pillar: meta.pillar.as_str(),
                 compliance: &meta.compliance,
-                evidence: &result.evidence,
-                baseline: report.mark(index).map(|m| m.as_str()),
+                evidence: finding.reported_evidence(),
+                baseline: finding.baseline.map(|m| m.as_str()),
             },
-        };
-        serde_json::to_writer(&mut *out, &event)?;
-        out.write_all(b"\n")?;
+        }
     }
-    Ok(())
 }

@@ -2,30 +2,30 @@
 //! from METADATA; failing, muted (as suppressed) and not-evaluated (kind `review`) results, each
 //! located at its AWS resource as a logical location. Passes are left out, as linters do.
 
-use crate::report::Report;
-use crate::results::Status;
+use super::spool::{pretty_frame, push_indented, FindingFormat, StatusCounts, FINDINGS_MARKER};
+use crate::finding::{Finding, Status};
+use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 
 pub const SARIF_VERSION: &str = "2.1.0";
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 #[derive(Serialize)]
-struct LogV1<'a> {
+struct SarifLog<'a, R> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run<'a, R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<'a, R> {
     tool: Tool<'a>,
     automation_details: AutomationDetails,
-    results: Vec<SarifResult<'a>>,
+    results: R,
 }
 
 #[derive(Serialize)]
@@ -129,7 +129,7 @@ struct ResultProperties<'a> {
     account: &'a str,
     region: &'a str,
     resource_type: &'a str,
-    evidence: &'a serde_json::Value,
+    evidence: std::borrow::Cow<'a, serde_json::Value>,
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -165,8 +165,8 @@ fn pascal(title: &str) -> String {
         .collect()
 }
 
-pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    let rules = report
+fn rule_descriptors<'a>(summary: &'a Summary<'_>) -> Vec<RuleDescriptor<'a>> {
+    summary
         .rules
         .rules
         .iter()
@@ -203,74 +203,98 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 },
             }
         })
-        .collect();
-    let results = report
-        .results
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.status != Status::Pass)
-        .map(|(index, result)| {
-            let meta = report.meta(result);
-            let resource = &result.resource;
-            let (kind, level) = match result.status {
-                Status::NotEvaluated => ("review", "none"),
-                _ => ("fail", level(meta.severity)),
-            };
-            let suppressions = match result.status {
-                Status::Muted => vec![Suppression {
-                    kind: "external",
-                    justification: result
-                        .evidence
-                        .pointer("/suppression/reason")
-                        .and_then(|r| r.as_str())
-                        .unwrap_or("muted"),
-                }],
-                _ => Vec::new(),
-            };
-            SarifResult {
-                rule_id: &meta.id,
-                rule_index: result.rule,
-                kind,
-                level,
-                message: Text { text: &result.message },
-                locations: [Location {
-                    logical_locations: [LogicalLocation {
-                        name: &resource.name,
-                        fully_qualified_name: &resource.arn,
-                        kind: "resource",
-                    }],
-                }],
-                partial_fingerprints: BTreeMap::from([("postureFingerprint/v1", report.fingerprint(result))]),
-                suppressions,
-                baseline_state: report.mark(index).map(|mark| mark.as_str()),
-                properties: ResultProperties {
-                    status: result.status.as_str(),
-                    account: &resource.account,
-                    region: &resource.region,
-                    resource_type: &resource.resource_type,
-                    evidence: &result.evidence,
+        .collect()
+}
+
+/// Results sit five levels deep: `{"runs": [{"results": [ {...} ]}]}`.
+const RESULT_INDENT: &[u8] = b"        ";
+
+/// SARIF 2.1.0: every rule, and a result per failing, muted or not-evaluated finding.
+pub struct Sarif {
+    pub scan_id: String,
+}
+
+impl FindingFormat for Sarif {
+    fn separator(&self) -> &'static [u8] {
+        b",\n"
+    }
+    fn separator_skip(&self) -> usize {
+        1
+    }
+    fn includes(&self, finding: &Finding<'_>) -> bool {
+        finding.status != Status::Pass
+    }
+    fn segment(&self, findings: &[&Finding<'_>], out: &mut Vec<u8>) -> std::io::Result<()> {
+        let mut pretty = Vec::new();
+        for finding in findings {
+            pretty.clear();
+            serde_json::to_writer_pretty(&mut pretty, &result(finding))?;
+            out.extend_from_slice(self.separator());
+            push_indented(out, &pretty, RESULT_INDENT);
+        }
+        Ok(())
+    }
+    fn frame(&self, summary: &Summary<'_>, _: &StatusCounts, empty: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        let log = SarifLog {
+            schema: SARIF_SCHEMA,
+            version: SARIF_VERSION,
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "posture",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        rules: rule_descriptors(summary),
+                    },
                 },
-            }
-        })
-        .collect();
-    let log = LogV1 {
-        schema: SARIF_SCHEMA,
-        version: SARIF_VERSION,
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "posture",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
+                automation_details: AutomationDetails {
+                    id: format!("posture/{}", self.scan_id),
                 },
-            },
-            automation_details: AutomationDetails {
-                id: format!("posture/{}", report.scan.id),
-            },
-            results,
-        }],
+                results: [FINDINGS_MARKER],
+            }],
+        };
+        let frame = pretty_frame(&log, empty)?;
+        debug_assert_eq!(frame.indent, RESULT_INDENT);
+        Ok((frame.head, frame.tail))
+    }
+}
+
+fn result<'a>(finding: &'a Finding<'a>) -> SarifResult<'a> {
+    let meta = finding.rule;
+    let resource = &finding.resource;
+    let (kind, level) = match finding.status {
+        Status::NotEvaluated => ("review", "none"),
+        _ => ("fail", level(meta.severity)),
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    let suppressions = match finding.status {
+        Status::Muted => vec![Suppression {
+            kind: "external",
+            justification: finding.suppression_reason().unwrap_or("muted"),
+        }],
+        _ => Vec::new(),
+    };
+    SarifResult {
+        rule_id: &meta.id,
+        rule_index: finding.rule_index,
+        kind,
+        level,
+        message: Text { text: &finding.message },
+        locations: [Location {
+            logical_locations: [LogicalLocation {
+                name: &resource.name,
+                fully_qualified_name: &resource.arn,
+                kind: "resource",
+            }],
+        }],
+        partial_fingerprints: BTreeMap::from([("postureFingerprint/v1", finding.id.hex())]),
+        suppressions,
+        baseline_state: finding.baseline.map(|mark| mark.as_str()),
+        properties: ResultProperties {
+            status: finding.status.as_str(),
+            account: &resource.account,
+            region: &resource.region,
+            resource_type: &resource.resource_type,
+            evidence: finding.reported_evidence(),
+        },
+    }
 }

@@ -1,145 +1,208 @@
-//! The terminal report: score, pillars, failures by severity, failing rules with resources.
+//! The terminal report: score, pillars, the lowest-scoring accounts, failures by severity, and
+//! the failing rules with their first resources. It keeps, across accounts, only what it shows.
 
-use crate::baseline::{Mark, RecordedFinding, RecordedResource};
+use crate::finding::{Finding, Mark, Status};
 use crate::output::diff::findings_section;
-use crate::report::Report;
-use crate::results::Status;
+use crate::output::strip_controls;
+use crate::report::v1::{RecordedFinding, RecordedResource};
+use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table};
 use std::collections::BTreeMap;
 
 /// How many resources to name per failing rule before summarising.
 const RESOURCES_SHOWN: usize = 5;
+/// How many account scores, and how many new failing findings, to list.
+const ACCOUNTS_SHOWN: usize = 20;
+const NEW_FAILING_SHOWN: usize = 50;
 
-pub fn render(report: &Report<'_>, colour: bool) -> String {
-    let mut text = String::new();
-    let scan = &report.scan;
-    text.push_str(&format!(
-        "posture scan of {} account(s), {} region(s) from {}\n\n",
+type SortKey = (String, String, String);
+
+/// What the table keeps while findings stream past.
+pub struct TableSink {
+    colour: bool,
+    /// rule rank → (failing count, the first resources in report order).
+    failing: BTreeMap<usize, (usize, BTreeMap<SortKey, String>)>,
+    /// The first new failing findings in report order, keyed by (rule rank, account, region, ARN).
+    new_failing: BTreeMap<(usize, SortKey), RecordedFinding>,
+}
+
+fn sort_key(finding: &Finding<'_>) -> SortKey {
+    let resource = &finding.resource;
+    (resource.account.clone(), resource.region.clone(), resource.arn.clone())
+}
+
+/// Inserts into a map that keeps only its `limit` smallest keys.
+fn keep_smallest<K: Ord, V>(map: &mut BTreeMap<K, V>, limit: usize, key: K, value: impl FnOnce() -> V) {
+    if map.len() >= limit && map.last_key_value().is_some_and(|(last, _)| *last <= key) {
+        return;
+    }
+    map.insert(key, value());
+    if map.len() > limit {
+        map.pop_last();
+    }
+}
+
+impl TableSink {
+    pub fn new(colour: bool) -> Self {
+        TableSink {
+            colour,
+            failing: BTreeMap::new(),
+            new_failing: BTreeMap::new(),
+        }
+    }
+
+    pub fn add(&mut self, findings: &[(usize, Finding<'_>)]) {
+        for (rank, finding) in findings.iter().filter(|(_, f)| f.status == Status::Fail) {
+            let (count, shown) = self.failing.entry(*rank).or_default();
+            *count += 1;
+            keep_smallest(shown, RESOURCES_SHOWN, sort_key(finding), || {
+                strip_controls(&finding.resource_label())
+            });
+            if finding.baseline == Some(Mark::New) {
+                keep_smallest(
+                    &mut self.new_failing,
+                    NEW_FAILING_SHOWN,
+                    (*rank, sort_key(finding)),
+                    || recorded(finding),
+                );
+            }
+        }
+    }
+
+    pub fn render(&self, summary: &Summary<'_>, ranked_rules: &[&crate::rules::metadata::RuleMetadata]) -> String {
+        let mut text = header(summary);
+        text.push_str(&pillars(summary, self.colour).to_string());
+        text.push_str("\n\n");
+        let counts: Vec<String> = summary
+            .counts
+            .failures_by_severity()
+            .iter()
+            .map(|(severity, count)| format!("{} {count}", severity.as_str()))
+            .collect();
+        text.push_str(&format!(
+            "Failing: {}   (pass {}, not evaluated {}, muted {})\n\n",
+            counts.join(", "),
+            summary.counts.status(Status::Pass),
+            summary.counts.status(Status::NotEvaluated),
+            summary.counts.status(Status::Muted)
+        ));
+        text.push_str(&self.failing_rules(ranked_rules));
+        if let Some(baseline) = &summary.baseline {
+            text.push_str(&format!(
+                "\nAgainst baseline scan {} (score then {}):",
+                baseline.previous_scan_id,
+                score_text(baseline.previous_score)
+            ));
+            let new_failing: Vec<RecordedFinding> = self.new_failing.values().cloned().collect();
+            let total_new = summary.counts.new_failing_at_or_above(Severity::Info);
+            text.push_str(&findings_section("New failing", &new_failing, total_new));
+            text.push_str(&findings_section("Resolved", &baseline.resolved, baseline.resolved.len()));
+        }
+        if !summary.gaps.is_empty() {
+            text.push_str(&format!("\nCoverage gaps ({}):\n", summary.gaps.len()));
+            for gap in summary.gaps.iter().take(20) {
+                let line = format!(
+                    "{} {} {}:{} — {}",
+                    gap.account, gap.region, gap.service, gap.operation, gap.error
+                );
+                text.push_str(&format!("  {}\n", strip_controls(&line)));
+            }
+        }
+        text
+    }
+
+    fn failing_rules(&self, ranked_rules: &[&crate::rules::metadata::RuleMetadata]) -> String {
+        if self.failing.is_empty() {
+            return "No failing rules.\n".into();
+        }
+        let mut rows: Vec<(&usize, &(usize, BTreeMap<SortKey, String>))> = self.failing.iter().collect();
+        // Highest severity first, then by rule id (the rank).
+        rows.sort_by(|a, b| ranked_rules[*b.0].severity.cmp(&ranked_rules[*a.0].severity).then(a.0.cmp(b.0)));
+        let mut table = new_table(self.colour);
+        table.set_header(vec!["Severity", "Rule", "Title", "Failing", "Resources"]);
+        for (rank, (count, resources)) in rows {
+            let meta = ranked_rules[*rank];
+            let mut shown: Vec<String> = resources.values().cloned().collect();
+            if *count > RESOURCES_SHOWN {
+                shown.push(format!("… and {} more", count - RESOURCES_SHOWN));
+            }
+            table.add_row(vec![
+                severity_cell(meta.severity, self.colour),
+                Cell::new(&meta.id),
+                Cell::new(&meta.title),
+                Cell::new(count),
+                Cell::new(shown.join("\n")),
+            ]);
+        }
+        format!("{table}\n")
+    }
+}
+
+fn header(summary: &Summary<'_>) -> String {
+    let scan = &summary.scan;
+    let coverage = &summary.coverage;
+    format!(
+        "posture scan of {} account(s), {} region(s) from {}\n\nScore: {}   Coverage: {} ({} of {} results evaluated)\n\n",
         scan.accounts.len(),
         scan.regions.len(),
-        scan.sources.join(", ")
-    ));
-    let coverage = &report.coverage;
-    text.push_str(&format!(
-        "Score: {}   Coverage: {} ({} of {} results evaluated)\n\n",
-        score_text(report.score.overall),
+        scan.sources.join(", "),
+        score_text(summary.score.overall),
         coverage
             .percent()
             .map(|p| format!("{p}%"))
             .unwrap_or_else(|| "n/a".into()),
         coverage.evaluated,
         coverage.evaluated + coverage.not_evaluated,
-    ));
+    )
+}
 
+/// Pillar scores, then (for an organisation) the lowest-scoring accounts.
+fn pillars(summary: &Summary<'_>, colour: bool) -> Table {
     let mut pillars = new_table(colour);
     pillars.set_header(vec!["Pillar", "Score"]);
-    for (pillar, score) in &report.score.pillars {
+    for (pillar, score) in &summary.score.pillars {
         pillars.add_row(vec![Cell::new(pillar), Cell::new(score_text(*score))]);
     }
-    if report.score.accounts.len() > 1 {
+    let accounts = &summary.score.accounts;
+    if accounts.len() > 1 {
         pillars.add_row(vec![Cell::new(""), Cell::new("")]);
-        for (account, score) in report.score.accounts.iter().take(20) {
+        let mut listed: Vec<(&String, &Option<f64>)> = accounts.iter().collect();
+        if listed.len() > ACCOUNTS_SHOWN {
+            // Lowest first; no score (nothing evaluated) counts as lowest: it needs a look too.
+            listed.sort_by(|a, b| a.1.unwrap_or(-1.0).total_cmp(&b.1.unwrap_or(-1.0)).then(a.0.cmp(b.0)));
+        }
+        for (account, score) in listed.iter().take(ACCOUNTS_SHOWN) {
             pillars.add_row(vec![
                 Cell::new(format!("account {account}")),
-                Cell::new(score_text(*score)),
+                Cell::new(score_text(**score)),
+            ]);
+        }
+        if listed.len() > ACCOUNTS_SHOWN {
+            pillars.add_row(vec![
+                Cell::new(format!("… and {} more accounts", listed.len() - ACCOUNTS_SHOWN)),
+                Cell::new(""),
             ]);
         }
     }
-    text.push_str(&pillars.to_string());
-    text.push_str("\n\n");
+    pillars
+}
 
-    let counts: Vec<String> = report
-        .failures_by_severity()
-        .iter()
-        .map(|(severity, count)| format!("{} {count}", severity.as_str()))
-        .collect();
-    text.push_str(&format!(
-        "Failing: {}   (pass {}, not evaluated {}, muted {})\n\n",
-        counts.join(", "),
-        report.count(Status::Pass),
-        report.count(Status::NotEvaluated),
-        report.count(Status::Muted)
-    ));
-
-    // rule index → failing resources, highest severity first.
-    let mut failing: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for result in report.results.iter().filter(|r| r.status == Status::Fail) {
-        let label = if result.resource.region == crate::facts::GLOBAL_REGION {
-            result.resource.arn.clone()
-        } else {
-            format!("{} ({})", result.resource.arn, result.resource.region)
-        };
-        failing.entry(result.rule).or_default().push(label);
+fn recorded(finding: &Finding<'_>) -> RecordedFinding {
+    let meta = finding.rule;
+    RecordedFinding {
+        id: finding.id.hex(),
+        rule_id: meta.id.clone(),
+        title: meta.title.clone(),
+        severity: meta.severity.as_str().into(),
+        status: finding.status.as_str().into(),
+        resource: RecordedResource {
+            arn: finding.resource.arn.clone(),
+            account: finding.resource.account.clone(),
+            region: finding.resource.region.clone(),
+        },
+        message: finding.message.clone(),
     }
-    if failing.is_empty() {
-        text.push_str("No failing rules.\n");
-    } else {
-        let mut rows: Vec<(usize, Vec<String>)> = failing.into_iter().collect();
-        rows.sort_by(|a, b| {
-            let (ma, mb) = (&report.rules.rules[a.0].meta, &report.rules.rules[b.0].meta);
-            mb.severity.cmp(&ma.severity).then_with(|| ma.id.cmp(&mb.id))
-        });
-        let mut table = new_table(colour);
-        table.set_header(vec!["Severity", "Rule", "Title", "Failing", "Resources"]);
-        for (rule, resources) in rows {
-            let meta = &report.rules.rules[rule].meta;
-            let mut shown: Vec<String> = resources.iter().take(RESOURCES_SHOWN).cloned().collect();
-            if resources.len() > RESOURCES_SHOWN {
-                shown.push(format!("… and {} more", resources.len() - RESOURCES_SHOWN));
-            }
-            table.add_row(vec![
-                severity_cell(meta.severity, colour),
-                Cell::new(&meta.id),
-                Cell::new(&meta.title),
-                Cell::new(resources.len()),
-                Cell::new(shown.join("\n")),
-            ]);
-        }
-        text.push_str(&table.to_string());
-        text.push('\n');
-    }
-    if let Some(baseline) = &report.baseline {
-        let new_failing: Vec<RecordedFinding> = report
-            .results
-            .iter()
-            .enumerate()
-            .filter(|(index, r)| r.status == Status::Fail && report.mark(*index) == Some(Mark::New))
-            .map(|(_, r)| {
-                let meta = report.meta(r);
-                RecordedFinding {
-                    id: report.fingerprint(r),
-                    rule_id: meta.id.clone(),
-                    title: meta.title.clone(),
-                    severity: meta.severity.as_str().into(),
-                    status: r.status.as_str().into(),
-                    resource: RecordedResource {
-                        arn: r.resource.arn.clone(),
-                        account: r.resource.account.clone(),
-                        region: r.resource.region.clone(),
-                    },
-                    message: r.message.clone(),
-                }
-            })
-            .collect();
-        text.push_str(&format!(
-            "\nAgainst baseline scan {} (score then {}):",
-            baseline.previous_scan_id,
-            score_text(baseline.previous_score)
-        ));
-        text.push_str(&findings_section("New failing", &new_failing));
-        text.push_str(&findings_section("Resolved", &baseline.resolved));
-    }
-    if !report.gaps.is_empty() {
-        text.push_str(&format!("\nCoverage gaps ({}):\n", report.gaps.len()));
-        for gap in report.gaps.iter().take(20) {
-            text.push_str(&format!(
-                "  {} {} {}:{} — {}\n",
-                gap.account, gap.region, gap.service, gap.operation, gap.error
-            ));
-        }
-    }
-    text
 }
 
 fn new_table(colour: bool) -> Table {

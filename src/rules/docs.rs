@@ -58,3 +58,39 @@ fn list(items: &[String]) -> String {
 fn escape(text: &str) -> String {
     text.replace('|', "\\|")
 }
+
+/// `posture rules list` as a terminal table: id, severity, pillar, title.
+pub fn list_table(rules: &[&Rule]) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(vec!["ID", "Severity", "Pillar", "Title"]);
+    for rule in rules {
+        table.add_row(vec![
+            rule.meta.id.as_str(),
+            rule.meta.severity.as_str(),
+            rule.meta.pillar.as_str(),
+            rule.meta.title.as_str(),
+        ]);
+    }
+    format!("{table}\n")
+}
+
+/// `posture rules explain ID`: everything posture knows about one rule.
+pub fn explain(rule: &Rule) -> String {
+    let meta = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", meta.id, meta.title);
+    let _ = writeln!(
+        out,
+        "severity: {}   pillar: {}",
+        meta.severity.as_str(),
+        meta.pillar.as_str()
+    );
+    let _ = writeln!(out, "categories: {}", meta.categories.join(", "));
+    let _ = writeln!(out, "requires: {}", meta.requires.join(", "));
+    let _ = writeln!(out, "compliance: {}", meta.compliance.join(", "));
+    let _ = writeln!(out, "source: {} (package {})", rule.origin, rule.package);
+    let _ = writeln!(out, "\n{}\n", meta.description);
+    let _ = writeln!(out, "Remediation: {}", meta.remediation);
+    out
+}

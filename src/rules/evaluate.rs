@@ -1,11 +1,9 @@
-//! Evaluation: facts per account in parallel, each worker with its own clone of the prepared
-//! engine; every rule × applicable resource yields one result.
+//! Evaluation of one account: each worker holds its own clone of the prepared engine; every
+//! rule × applicable resource yields one result ([`crate::scan`] runs accounts in parallel).
 
 use super::{Rule, RuleSet};
-use crate::facts::{analyse_account, AccountAnalysis, ResourceRef, ACCOUNT_KEY, GLOBAL_REGION};
+use crate::facts::{AccountAnalysis, ResourceRef, ACCOUNT_KEY, GLOBAL_REGION};
 use crate::results::{RuleResult, Status};
-use crate::snapshot::Snapshot;
-use rayon::prelude::*;
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,72 +15,6 @@ static MESSAGE_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("message"));
 static EVIDENCE_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("evidence"));
 static REASON_KEY: LazyLock<Value> = LazyLock::new(|| Value::from("reason"));
 use std::time::Instant;
-
-/// Time spent per phase, summed over workers (CPU-side, not wall clock).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PhaseTimes {
-    pub facts_seconds: f64,
-    pub input_seconds: f64,
-    pub rules_seconds: f64,
-}
-
-pub struct Evaluation {
-    pub results: Vec<RuleResult>,
-    pub times: PhaseTimes,
-    pub resources: usize,
-}
-
-/// When the data was collected: ages are counted to it, so a replayed snapshot gives the same verdicts.
-pub fn collection_time(snapshot: &Snapshot) -> chrono::DateTime<chrono::Utc> {
-    snapshot
-        .generated_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now)
-}
-
-/// Evaluates every account of the snapshot.
-pub fn evaluate_snapshot(snapshot: Snapshot, rules: &RuleSet) -> Evaluation {
-    let facts_ns = AtomicU64::new(0);
-    let input_ns = AtomicU64::new(0);
-    let rules_ns = AtomicU64::new(0);
-    let resources = AtomicU64::new(0);
-    let as_of = collection_time(&snapshot);
-    // Accounts are consumed: each one's raw data is freed as soon as its facts exist.
-    let per_account: Vec<Vec<RuleResult>> = snapshot
-        .accounts
-        .into_par_iter()
-        .map_init(
-            || rules.engine.clone(),
-            |engine, account| {
-                let started = Instant::now();
-                let analysis = analyse_account(&account, &rules.iam_knowledge, as_of);
-                drop(account);
-                let facts_done = Instant::now();
-                resources.fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
-                let results = evaluate_account(engine, rules, &analysis, &input_ns);
-                facts_ns.fetch_add((facts_done - started).as_nanos() as u64, Ordering::Relaxed);
-                rules_ns.fetch_add(facts_done.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                results
-            },
-        )
-        .collect();
-    let input = input_ns.load(Ordering::Relaxed) as f64 / 1e9;
-    let mut results = Vec::with_capacity(per_account.iter().map(Vec::len).sum());
-    for account in per_account {
-        results.extend(account);
-    }
-    Evaluation {
-        results,
-        times: PhaseTimes {
-            facts_seconds: facts_ns.load(Ordering::Relaxed) as f64 / 1e9,
-            input_seconds: input,
-            rules_seconds: rules_ns.load(Ordering::Relaxed) as f64 / 1e9 - input,
-        },
-        resources: resources.load(Ordering::Relaxed) as usize,
-    }
-}
 
 /// Runs every rule on one account's facts.
 pub fn evaluate_account(

@@ -651,14 +651,21 @@ impl Snapshot {
     pub fn sort(&mut self) {
         self.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
         for account in &mut self.accounts {
-            account.regions.sort_by(|a, b| a.region.cmp(&b.region));
-            account.coverage_gaps.sort();
-            if let Some(iam) = &mut account.iam {
-                iam.users.sort_by(|a, b| a.arn.cmp(&b.arn));
-                iam.groups.sort_by(|a, b| a.arn.cmp(&b.arn));
-                iam.roles.sort_by(|a, b| a.arn.cmp(&b.arn));
-                iam.policies.sort_by(|a, b| a.arn.cmp(&b.arn));
-            }
+            account.sort();
+        }
+    }
+}
+
+impl AccountSnapshot {
+    /// Sorts the account's lists so that the same data always gives the same facts and bytes.
+    pub fn sort(&mut self) {
+        self.regions.sort_by(|a, b| a.region.cmp(&b.region));
+        self.coverage_gaps.sort();
+        if let Some(iam) = &mut self.iam {
+            iam.users.sort_by(|a, b| a.arn.cmp(&b.arn));
+            iam.groups.sort_by(|a, b| a.arn.cmp(&b.arn));
+            iam.roles.sort_by(|a, b| a.arn.cmp(&b.arn));
+            iam.policies.sort_by(|a, b| a.arn.cmp(&b.arn));
         }
     }
 }
@@ -690,7 +697,7 @@ pub fn json_schema() -> serde_json::Value {
     sort_keys(schemars::schema_for!(Snapshot).to_value())
 }
 
-fn sort_keys(value: serde_json::Value) -> serde_json::Value {
+pub fn sort_keys(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();

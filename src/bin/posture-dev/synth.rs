@@ -2,8 +2,8 @@
 //! network, with a realistic share of weaknesses. The same (accounts, seed) always gives the
 //! same bytes; each account is generated from its own seed, so accounts are made in parallel.
 
-use crate::snapshot::policy::{Effect, PolicyDocument, Statement};
-use crate::snapshot::{
+use posture::snapshot::policy::{Effect, PolicyDocument, Statement};
+use posture::snapshot::{
     AccountSnapshot, CoverageGap, EndpointService, FlowLog, GuardDutyDetector, GuardDutyFinding, GuardDutySection,
     IamGroup, IamRole, IamSection, IamUser, InlinePolicy, Instance, InternetGateway, ManagedPolicy, NatGateway,
     NetworkAcl, NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource, RegionSnapshot, Route, RouteTable,
@@ -33,9 +33,9 @@ pub struct SynthStats {
 }
 
 /// Writes the snapshot for `accounts` accounts to `path`.
-pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> std::io::Result<SynthStats> {
+pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result<SynthStats> {
     let mut resources = 0usize;
-    crate::output::write_atomically(path, |out| {
+    posture::destination::write_file(path, &[], |out| {
         write!(
             out,
             "{{\"schema_version\":\"{SCHEMA_VERSION}\",\"generated_at\":\"2026-01-01T00:00:00Z\",\"source\":\"synth\",\"accounts\":["

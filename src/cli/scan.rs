@@ -1,0 +1,175 @@
+//! `posture scan`: turns the flags into a [`ScanRequest`], runs it, writes the timings and
+//! returns the gate's exit code. Everything the user can get wrong is checked before any work.
+
+use super::args::ScanArgs;
+use super::collect::{collect_live, push_security_hub};
+use crate::config::Config;
+use crate::destination::Destination;
+use crate::error::InputError;
+use crate::gate::{self, GateOptions, Outcome};
+use crate::output::{Format, FormatSpec, RenderOptions};
+use crate::report::v1::RecordedReport;
+use crate::rules::RuleSet;
+use crate::scan::{ScanRequest, Source};
+use crate::suppress::{self, LiveSuppressions, SuppressionFile};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyhow::Result<u8> {
+    let clock = Instant::now();
+    let specs = plan_outputs(&args.format, args.output.as_deref())?;
+    let suppressions = load_suppressions(args.ignore_file.as_deref(), args.no_ignores)?;
+    let inputs = inputs(&args, suppressions.as_ref(), config);
+    let mut outputs = Vec::new();
+    for spec in &specs {
+        let destination = match &spec.path {
+            Some(path) => Destination::open(path, &inputs)?,
+            None => Destination::Stdout,
+        };
+        outputs.push((spec.format, destination));
+    }
+    // Security Hub takes the ASFF findings, spooled to a private temporary file.
+    let push_file = if args.push_security_hub {
+        let file = tempfile::NamedTempFile::new()?;
+        outputs.push((Format::Asff, Destination::open(file.path(), &[])?));
+        Some(file)
+    } else {
+        None
+    };
+    let baseline = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
+    let rules = RuleSet::load(&args.source.rules, true, config)?;
+    let rules_loaded = clock.elapsed();
+    let sources = sources(&args, quiet)?;
+    let colour = specs.iter().any(|s| s.format == Format::Table && s.path.is_none())
+        && super::use_colour(&std::io::stdout());
+    let request = ScanRequest {
+        sources,
+        suppressions: suppressions.map(|file| LiveSuppressions::new(file, chrono::Utc::now().date_naive())),
+        baseline,
+        outputs,
+        options: RenderOptions {
+            colour,
+            ocsf_class: args.ocsf_class,
+            only_failing: args.only_failing,
+        },
+    };
+    let outcome = crate::scan::scan(request, &rules)?;
+    if let Some(file) = &push_file {
+        push_security_hub(file.path(), args.source.live.profile.as_deref())?;
+    }
+    if args.timings {
+        let t = &outcome.timings;
+        eprintln!(
+            "timings: rules_load={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
+            rules_loaded.as_secs_f64(),
+            t.load_seconds,
+            t.evaluate_wall_seconds,
+            t.facts_cpu_seconds,
+            t.input_cpu_seconds,
+            t.rules_cpu_seconds,
+            t.render_cpu_seconds,
+            t.output_seconds,
+            clock.elapsed().as_secs_f64(),
+            t.resources,
+            outcome.summary.counts.total(),
+            rayon::current_num_threads(),
+        );
+    }
+    let options = GateOptions {
+        fail_on: args.fail_on,
+        min_score: args.min_score,
+        strict: args.strict,
+        fail_on_new: args.fail_on_new,
+    };
+    let decision = gate::decide(Outcome::Scanned(&outcome.summary, &options));
+    for reason in &decision.reasons {
+        eprintln!("gate: {reason}");
+    }
+    Ok(decision.code)
+}
+
+/// Every file the run reads: no output may replace one of them.
+fn inputs(args: &ScanArgs, suppressions: Option<&SuppressionFile>, config: Option<&Config>) -> Vec<PathBuf> {
+    let source = &args.source;
+    let mut inputs: Vec<PathBuf> = source.snapshot.iter().chain(&source.gaad).cloned().collect();
+    inputs.extend(args.baseline.iter().cloned());
+    inputs.extend(suppressions.map(|s| s.path.clone()));
+    inputs.extend(config.map(|c| c.path.clone()));
+    inputs
+}
+
+fn sources(args: &ScanArgs, quiet: bool) -> anyhow::Result<Vec<Source>> {
+    let source = &args.source;
+    if source.snapshot.is_empty() && source.gaad.is_empty() {
+        let snapshot = collect_live(&source.live, quiet)?;
+        return Ok(vec![Source::Collected {
+            label: "live:aws".into(),
+            snapshot,
+        }]);
+    }
+    let snapshots = source.snapshot.iter().cloned().map(Source::Snapshot);
+    Ok(snapshots.chain(source.gaad.iter().cloned().map(Source::Gaad)).collect())
+}
+
+/// Where each requested format goes. `-o PATH` keeps working with exactly one format.
+pub(super) fn plan_outputs(formats: &[FormatSpec], output: Option<&Path>) -> Result<Vec<FormatSpec>, InputError> {
+    let mut targets: Vec<FormatSpec> = if formats.is_empty() {
+        vec![FormatSpec {
+            format: Format::Table,
+            path: None,
+        }]
+    } else {
+        formats.to_vec()
+    };
+    if let Some(path) = output {
+        match targets.as_mut_slice() {
+            [only] if only.path.is_none() => only.path = Some(path.to_path_buf()),
+            [_] => {
+                return Err(InputError::Usage(
+                    "give the path once: either -f FORMAT=PATH or -o PATH".into(),
+                ))
+            }
+            _ => {
+                return Err(InputError::Usage(
+                    "-o PATH takes a single format; with several, give each its own: -f json=report.json".into(),
+                ))
+            }
+        }
+    }
+    if targets.iter().filter(|t| t.path.is_none()).count() > 1 {
+        return Err(InputError::Usage(
+            "at most one format may go to stdout; give the others a path: -f FORMAT=PATH".into(),
+        ));
+    }
+    let mut paths = BTreeSet::new();
+    for path in targets.iter().filter_map(|t| t.path.as_ref()) {
+        if !paths.insert(path) {
+            return Err(InputError::Usage(format!(
+                "{} is the target of more than one format",
+                path.display()
+            )));
+        }
+    }
+    Ok(targets)
+}
+
+/// The suppression file to apply: the one named, else `.posture-ignore.yaml` if present.
+fn load_suppressions(named: Option<&Path>, disabled: bool) -> Result<Option<SuppressionFile>, InputError> {
+    if disabled {
+        return Ok(None);
+    }
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(suppress::DEFAULT_IGNORE_FILE);
+            if !default.exists() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    SuppressionFile::load(&path)
+        .map(Some)
+        .map_err(|error| InputError::Usage(error.to_string()))
+}

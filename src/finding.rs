@@ -1,0 +1,215 @@
+//! The finding: one rule's verdict on one resource, built once when its account's results exist
+//! and handed, as it is, to every sink (outputs, score counters, gate, baseline). Renderers take
+//! findings and nothing else.
+
+use crate::rules::metadata::RuleMetadata;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Region label used for global services (IAM) and account-level results.
+pub const GLOBAL_REGION: &str = "global";
+
+/// Who a finding is about, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub arn: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub name: String,
+    pub account: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Fail,
+    NotEvaluated,
+    Muted,
+    Pass,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Fail, Status::NotEvaluated, Status::Muted, Status::Pass];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotEvaluated => "not_evaluated",
+            Status::Muted => "muted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Position in [`Status::ALL`], for counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Stable identity of a finding: the same rule on the same resource keeps it across scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint([u8; 16]);
+
+impl Fingerprint {
+    pub fn of(rule_id: &str, account: &str, region: &str, arn: &str) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [rule_id, account, region, arn] {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+        let digest = hasher.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Fingerprint(bytes)
+    }
+
+    /// Reads the 32 lowercase hex digits a report carries; `None` for anything else.
+    pub fn parse(hex: &str) -> Option<Self> {
+        if hex.len() != 32 {
+            return None;
+        }
+        let mut bytes = [0u8; 16];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2)?, 16).ok()?;
+        }
+        Some(Fingerprint(bytes))
+    }
+
+    pub fn hex(&self) -> String {
+        use std::fmt::Write as _;
+        let mut text = String::with_capacity(32);
+        for byte in self.0 {
+            let _ = write!(text, "{byte:02x}");
+        }
+        text
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+/// Against a baseline: the same fingerprint with the same status before, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    New,
+    Unchanged,
+}
+
+impl Mark {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::New => "new",
+            Mark::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// What a planned change (Terraform plan, CloudFormation template) does to a finding; set by
+/// the pre-deploy inputs, `None` on scans of deployed state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeMark {
+    Introduced,
+    Unchanged,
+}
+
+/// The suppression entry that muted a failing finding (`.posture-ignore.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub reason: String,
+    pub expires: String,
+    pub file: String,
+    pub entry: usize,
+    pub tags: Vec<String>,
+}
+
+impl Suppression {
+    /// The object JSON report v1 (and every format that carries evidence) writes.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "reason": self.reason,
+            "expires": self.expires,
+            "file": self.file,
+            "entry": self.entry,
+            "tags": self.tags,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding<'r> {
+    pub id: Fingerprint,
+    pub rule: &'r RuleMetadata,
+    /// Position of the rule in the rule set (SARIF's `ruleIndex`).
+    pub rule_index: usize,
+    /// Shared with the other findings about the same resource.
+    pub resource: Arc<Resource>,
+    pub status: Status,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    pub suppression: Option<Arc<Suppression>>,
+    pub baseline: Option<Mark>,
+    pub change: Option<ChangeMark>,
+}
+
+impl Finding<'_> {
+    /// Evidence as reports carry it: a muted finding's suppression sits under `suppression`
+    /// (an evidence that is not an object is kept under `original`).
+    pub fn reported_evidence(&self) -> std::borrow::Cow<'_, serde_json::Value> {
+        let Some(suppression) = &self.suppression else {
+            return std::borrow::Cow::Borrowed(&self.evidence);
+        };
+        let evidence = match &self.evidence {
+            serde_json::Value::Object(map) => {
+                let mut map = map.clone();
+                map.insert("suppression".into(), suppression.to_json());
+                serde_json::Value::Object(map)
+            }
+            other => serde_json::json!({"original": other, "suppression": suppression.to_json()}),
+        };
+        std::borrow::Cow::Owned(evidence)
+    }
+
+    pub fn suppression_reason(&self) -> Option<&str> {
+        self.suppression.as_deref().map(|s| s.reason.as_str())
+    }
+
+    /// `arn (region)`, or the ARN alone for global resources: how tables name a resource.
+    pub fn resource_label(&self) -> String {
+        if self.resource.region == GLOBAL_REGION {
+            self.resource.arn.clone()
+        } else {
+            format!("{} ({})", self.resource.arn, self.resource.region)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_round_trip_through_hex() {
+        let id = Fingerprint::of("IAM-001", "111122223333", "global", "arn:aws:iam::111122223333:user/a");
+        assert_eq!(Fingerprint::parse(&id.hex()), Some(id));
+        assert_eq!(id.hex().len(), 32);
+        assert_eq!(Fingerprint::parse("not hex"), None);
+        assert_eq!(Fingerprint::parse(&"g".repeat(32)), None);
+    }
+
+    #[test]
+    fn statuses_parse_their_own_names_only() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::parse("FAIL"), None);
+    }
+}

@@ -1,0 +1,405 @@
+//! The scan as a library call: sources in, findings built once and streamed to every output,
+//! the summary out. Accounts flow one way, one at a time: read (a stream of the snapshot file),
+//! facts, rules, findings, renderings, counters; then the summary and the files are finished.
+//! Memory is bounded by the accounts in flight, not by the organisation.
+
+use crate::destination::Destination;
+use crate::error::InputError;
+use crate::facts::analyse_account;
+use crate::finding::{Finding, Fingerprint, Status};
+use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
+use crate::report::v1::RecordedReport;
+use crate::report::{Gap, ScanInfo, Summary, Tally};
+use crate::results::RuleResult;
+use crate::rules::evaluate::evaluate_account;
+use crate::rules::metadata::RuleMetadata;
+use crate::rules::RuleSet;
+use crate::snapshot::{AccountSnapshot, Snapshot};
+use crate::suppress::LiveSuppressions;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+use std::time::Instant;
+
+/// Where accounts come from.
+pub enum Source {
+    /// A saved posture snapshot, streamed.
+    Snapshot(PathBuf),
+    /// `aws iam get-account-authorization-details` output: one account's IAM.
+    Gaad(PathBuf),
+    /// Already in memory (live collection), with its label.
+    Collected { label: String, snapshot: Snapshot },
+}
+
+pub struct ScanRequest {
+    pub sources: Vec<Source>,
+    pub suppressions: Option<LiveSuppressions>,
+    pub baseline: Option<RecordedReport>,
+    pub outputs: Vec<(Format, Destination)>,
+    pub options: RenderOptions,
+}
+
+/// Time per phase: wall clock, and CPU summed over workers.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    pub load_seconds: f64,
+    pub evaluate_wall_seconds: f64,
+    pub output_seconds: f64,
+    pub facts_cpu_seconds: f64,
+    pub input_cpu_seconds: f64,
+    pub rules_cpu_seconds: f64,
+    pub render_cpu_seconds: f64,
+    pub resources: usize,
+}
+
+pub struct ScanOutcome<'r> {
+    pub summary: Summary<'r>,
+    pub timings: Timings,
+}
+
+/// The accounts of every source, read before any evaluation: ids, regions, collection time.
+struct Plan {
+    labels: Vec<String>,
+    accounts: Vec<String>,
+    regions: Vec<String>,
+    as_of: chrono::DateTime<chrono::Utc>,
+    /// Accounts already in memory (GAAD dumps, live collection).
+    loaded: Vec<AccountSnapshot>,
+    files: Vec<PathBuf>,
+}
+
+fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
+    let mut labels = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut regions = BTreeSet::new();
+    let mut collected_at: Option<String> = None;
+    let mut loaded = Vec::new();
+    let mut files = Vec::new();
+    for source in sources {
+        match source {
+            Source::Snapshot(path) => {
+                let outline = crate::import::snapshot::outline(&path)?;
+                for account in &outline.accounts {
+                    ids.push(account.account_id.clone());
+                    regions.extend(account.regions().map(str::to_string));
+                }
+                collected_at = collected_at.max(outline.generated_at);
+                labels.push(format!("snapshot:{}", path.display()));
+                files.push(path);
+            }
+            Source::Gaad(path) => {
+                let account = crate::import::gaad::load_gaad(&path)?;
+                ids.push(account.account_id.clone());
+                loaded.push(account);
+                labels.push(format!("gaad:{}", path.display()));
+            }
+            Source::Collected { label, snapshot } => {
+                collected_at = collected_at.max(snapshot.generated_at);
+                for account in snapshot.accounts {
+                    ids.push(account.account_id.clone());
+                    regions.extend(account.regions.iter().map(|r| r.region.clone()));
+                    loaded.push(account);
+                }
+                labels.push(label);
+            }
+        }
+    }
+    for account in &loaded {
+        regions.extend(account.regions.iter().map(|r| r.region.clone()));
+    }
+    let mut seen = BTreeSet::new();
+    for id in &ids {
+        if !seen.insert(id.as_str()) {
+            return Err(InputError::Usage(format!(
+                "account {id} appears in more than one input; scan each account once"
+            )));
+        }
+    }
+    // Replaying a saved snapshot judges ages as of its collection, not as of today.
+    let as_of = collected_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
+    Ok(Plan {
+        labels,
+        accounts: seen.into_iter().map(str::to_string).collect(),
+        regions: regions.into_iter().collect(),
+        as_of,
+        loaded,
+        files,
+    })
+}
+
+/// Rule index → position of the rule in report order (by id).
+fn rule_ranks(rules: &RuleSet) -> (Vec<usize>, Vec<&RuleMetadata>) {
+    let mut by_id: Vec<usize> = (0..rules.rules.len()).collect();
+    by_id.sort_by(|a, b| rules.rules[*a].meta.id.cmp(&rules.rules[*b].meta.id));
+    let mut ranks = vec![0; by_id.len()];
+    for (rank, index) in by_id.iter().enumerate() {
+        ranks[*index] = rank;
+    }
+    let ranked = by_id.iter().map(|index| &rules.rules[*index].meta).collect();
+    (ranks, ranked)
+}
+
+/// What the workers share.
+struct Shared<'r> {
+    rules: &'r RuleSet,
+    ranks: Vec<usize>,
+    suppressions: Option<LiveSuppressions>,
+    baseline: Option<RecordedReport>,
+    as_of: chrono::DateTime<chrono::Utc>,
+    facts_ns: AtomicU64,
+    input_ns: AtomicU64,
+    rules_ns: AtomicU64,
+    render_ns: AtomicU64,
+    resources: AtomicU64,
+}
+
+/// What the workers fold their accounts into, one at a time. The outputs are apart: workers
+/// render under a shared read lock, in parallel, and only appending takes the write lock.
+struct Folded {
+    tally: Tally,
+    gaps: Vec<Gap>,
+    error: Option<anyhow::Error>,
+}
+
+pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome<'_>> {
+    let clock = Instant::now();
+    let started_at = now();
+    let plan = plan(request.sources)?;
+    let loaded_at = clock.elapsed();
+    let stamp = ScanStamp {
+        scan_id: crate::report::new_scan_id(),
+        started_at,
+    };
+    let (ranks, ranked_rules) = rule_ranks(rules);
+    let outputs = Outputs::new(request.outputs, &stamp, request.options, rules.rules.len())?;
+    let shared = Shared {
+        rules,
+        ranks,
+        suppressions: request.suppressions,
+        baseline: request.baseline,
+        as_of: plan.as_of,
+        facts_ns: AtomicU64::new(0),
+        input_ns: AtomicU64::new(0),
+        rules_ns: AtomicU64::new(0),
+        render_ns: AtomicU64::new(0),
+        resources: AtomicU64::new(0),
+    };
+    let outputs = RwLock::new(outputs);
+    let folded = Mutex::new(Folded {
+        tally: Tally::default(),
+        gaps: Vec::new(),
+        error: None,
+    });
+    let read_error = evaluate_all(plan.loaded, &plan.files, &shared, &outputs, &folded)?;
+    let evaluated_at = clock.elapsed();
+    let folded = folded.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+    let outputs = outputs.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+    if let Some(error) = read_error {
+        return Err(error.into());
+    }
+    if let Some(error) = folded.error {
+        return Err(error);
+    }
+    let mut gaps = folded.gaps;
+    gaps.sort();
+    let info = ScanInfo {
+        id: stamp.scan_id,
+        started_at: stamp.started_at,
+        finished_at: now(),
+        sources: plan.labels,
+        accounts: plan.accounts,
+        regions: plan.regions,
+    };
+    let summary = folded.tally.finish(
+        info,
+        rules,
+        gaps,
+        shared.baseline.as_ref(),
+        request.options.only_failing,
+    );
+    outputs.finish(&summary, &ranked_rules)?;
+    if let Some(suppressions) = &shared.suppressions {
+        for line in &suppressions.expired {
+            eprintln!("warning: {line}");
+        }
+        let muted = suppressions.muted.load(Ordering::Relaxed);
+        tracing::info!("{}: {muted} failing result(s) muted", suppressions.path.display());
+    }
+    let seconds = |ns: &AtomicU64| ns.load(Ordering::Relaxed) as f64 / 1e9;
+    let input = seconds(&shared.input_ns);
+    let timings = Timings {
+        load_seconds: loaded_at.as_secs_f64(),
+        evaluate_wall_seconds: (evaluated_at - loaded_at).as_secs_f64(),
+        output_seconds: (clock.elapsed() - evaluated_at).as_secs_f64(),
+        facts_cpu_seconds: seconds(&shared.facts_ns),
+        input_cpu_seconds: input,
+        rules_cpu_seconds: seconds(&shared.rules_ns) - input,
+        render_cpu_seconds: seconds(&shared.render_ns),
+        resources: shared.resources.load(Ordering::Relaxed) as usize,
+    };
+    Ok(ScanOutcome { summary, timings })
+}
+
+/// Reads accounts on one thread and evaluates them on the rayon pool as they arrive; returns
+/// the reading error, if any (the workers' errors are in `folded`).
+fn evaluate_all(
+    loaded: Vec<AccountSnapshot>,
+    files: &[PathBuf],
+    shared: &Shared<'_>,
+    outputs: &RwLock<Outputs>,
+    folded: &Mutex<Folded>,
+) -> anyhow::Result<Option<InputError>> {
+    // A few accounts in flight: enough to keep every worker busy, few enough to bound memory.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<AccountSnapshot>(rayon::current_num_threads());
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Option<InputError> {
+            for account in loaded {
+                if sender.send(account).is_err() {
+                    return None;
+                }
+            }
+            for path in files {
+                let mut send = |account: AccountSnapshot| sender.send(account).is_ok();
+                if let Err(error) = crate::import::snapshot::stream_accounts(path, &mut send) {
+                    return Some(error);
+                }
+            }
+            None
+        });
+        receiver
+            .into_iter()
+            .par_bridge()
+            .for_each_init(|| shared.rules.engine.clone(), |engine, account| {
+                evaluate_one(engine, account, shared, outputs, folded);
+            });
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the snapshot reader panicked"))
+    })
+}
+
+fn evaluate_one(
+    engine: &mut regorus::Engine,
+    mut account: AccountSnapshot,
+    shared: &Shared<'_>,
+    outputs: &RwLock<Outputs>,
+    folded: &Mutex<Folded>,
+) {
+    let started = Instant::now();
+    let analysis = analyse_account(&account, &shared.rules.iam_knowledge, shared.as_of);
+    let account_id = std::mem::take(&mut account.account_id);
+    let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
+        .into_iter()
+        .map(|gap| Gap {
+            account: gap.account,
+            region: gap.region,
+            service: gap.service,
+            operation: gap.operation,
+            error: gap.error,
+        })
+        .collect();
+    drop(account);
+    let facts_done = Instant::now();
+    shared.resources.fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
+    let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
+    drop(analysis);
+    let rules_done = Instant::now();
+    let findings = build_findings(results, shared);
+    let rendered = match outputs.read() {
+        Ok(outputs) => outputs.render(&account_id, &findings),
+        Err(_) => return,
+    };
+    let render_done = Instant::now();
+    shared.facts_ns.fetch_add((facts_done - started).as_nanos() as u64, Ordering::Relaxed);
+    shared.rules_ns.fetch_add((rules_done - facts_done).as_nanos() as u64, Ordering::Relaxed);
+    shared.render_ns.fetch_add((render_done - rules_done).as_nanos() as u64, Ordering::Relaxed);
+    let appended = match outputs.write() {
+        Ok(mut outputs) => rendered.and_then(|rendered| outputs.append(&findings, rendered)),
+        Err(_) => return,
+    };
+    let Ok(mut state) = folded.lock() else { return };
+    state.tally.add(&findings, shared.baseline.as_ref());
+    state.gaps.extend(gaps);
+    if let Err(error) = appended {
+        state.error.get_or_insert(anyhow::anyhow!("writing the report: {error}"));
+    }
+}
+
+/// One finding per result, sorted in report order, each with its rule's rank.
+fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usize, Finding<'r>)> {
+    let mut findings: Vec<(usize, Finding<'r>)> = results
+        .into_iter()
+        .map(|result| {
+            let meta = &shared.rules.rules[result.rule].meta;
+            let resource = result.resource;
+            let id = Fingerprint::of(&meta.id, &resource.account, &resource.region, &resource.arn);
+            let suppression = match (&shared.suppressions, result.status) {
+                (Some(live), Status::Fail) => live.matching(&meta.id, &resource),
+                _ => None,
+            };
+            let status = if suppression.is_some() { Status::Muted } else { result.status };
+            let baseline = shared
+                .baseline
+                .as_ref()
+                .map(|previous| crate::report::mark(previous, &id, status));
+            let finding = Finding {
+                id,
+                rule: meta,
+                rule_index: result.rule,
+                resource,
+                status,
+                message: result.message,
+                evidence: result.evidence,
+                suppression,
+                baseline,
+                change: None,
+            };
+            (shared.ranks[result.rule], finding)
+        })
+        .collect();
+    findings.sort_unstable_by(|(rank_a, a), (rank_b, b)| {
+        (rank_a, &a.resource.account, &a.resource.region, &a.resource.arn).cmp(&(
+            rank_b,
+            &b.resource.account,
+            &b.resource.region,
+            &b.resource.arn,
+        ))
+    });
+    findings
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Hands every account of the sources to `each`, one at a time, in input order (the facts
+/// command), with the time its ages are counted to.
+pub fn for_each_account(
+    sources: Vec<Source>,
+    each: &mut dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let plan = plan(sources)?;
+    for account in &plan.loaded {
+        each(account, plan.as_of)?;
+    }
+    let mut failed = None;
+    for path in &plan.files {
+        crate::import::snapshot::stream_accounts(path, &mut |account| match each(&account, plan.as_of) {
+            Ok(()) => true,
+            Err(error) => {
+                failed = Some(error);
+                false
+            }
+        })?;
+        if let Some(error) = failed.take() {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
