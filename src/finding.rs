@@ -134,14 +134,21 @@ pub struct Suppression {
 impl Suppression {
     /// The object JSON report v1 (and every format that carries evidence) writes.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "reason": self.reason,
-            "expires": self.expires,
-            "file": self.file,
-            "entry": self.entry,
-            "tags": self.tags,
-        })
+        sorted_object(vec![
+            ("entry".into(), self.entry.into()),
+            ("expires".into(), self.expires.clone().into()),
+            ("file".into(), self.file.clone().into()),
+            ("reason".into(), self.reason.clone().into()),
+            ("tags".into(), self.tags.clone().into()),
+        ])
     }
+}
+
+/// An object with its keys in sorted order, whether or not serde_json keeps insertion order
+/// (a feature another crate of the build may turn on): the same finding, the same bytes.
+pub fn sorted_object(mut entries: Vec<(String, serde_json::Value)>) -> serde_json::Value {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    serde_json::Value::Object(entries.into_iter().collect())
 }
 
 #[derive(Debug, Clone)]
@@ -167,14 +174,16 @@ impl Finding<'_> {
         let Some(suppression) = &self.suppression else {
             return std::borrow::Cow::Borrowed(&self.evidence);
         };
-        let evidence = match &self.evidence {
-            serde_json::Value::Object(map) => {
-                let mut map = map.clone();
-                map.insert("suppression".into(), suppression.to_json());
-                serde_json::Value::Object(map)
-            }
-            other => serde_json::json!({"original": other, "suppression": suppression.to_json()}),
+        let mut entries: Vec<(String, serde_json::Value)> = match &self.evidence {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .filter(|(key, _)| *key != "suppression")
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+            other => vec![("original".into(), other.clone())],
         };
+        entries.push(("suppression".into(), suppression.to_json()));
+        let evidence = sorted_object(entries);
         std::borrow::Cow::Owned(evidence)
     }
 

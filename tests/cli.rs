@@ -545,7 +545,8 @@ fn synth_is_deterministic_and_scannable() {
     let second = dir.path().join("b.json");
     let other = dir.path().join("c.json");
     for (path, seed) in [(&first, "7"), (&second, "7"), (&other, "8")] {
-        posture()
+        Command::cargo_bin("posture-dev")
+            .expect("posture-dev builds")
             .args(["synth", "--accounts", "3", "--seed", seed, "-o", path.to_str().unwrap()])
             .assert()
             .success();

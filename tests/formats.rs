@@ -7,7 +7,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
@@ -569,4 +569,92 @@ fn findings_carry_no_baseline_field_without_a_baseline() {
     let report = demo_json();
     assert!(findings(&report).iter().all(|f| f.get("baseline").is_none()));
     assert!(report.get("baseline").is_none());
+}
+
+const GOLDEN_FORMATS: [&str; 8] = ["json", "ndjson", "ocsf", "asff", "sarif", "junit", "csv", "table"];
+
+/// The recorded bytes are free of what changes from run to run: the scan id, its times, the
+/// baseline's scan id, the snapshot's path, and OCSF's epoch times.
+fn normalised(text: &str, report: &Value, snapshot: &str) -> String {
+    let scan = &report["scan"];
+    let mut text = text
+        .replace(scan["id"].as_str().unwrap(), "SCAN_ID")
+        .replace(scan["started_at"].as_str().unwrap(), "TIME")
+        .replace(scan["finished_at"].as_str().unwrap(), "TIME")
+        .replace(&format!("snapshot:{snapshot}"), "snapshot:SNAPSHOT");
+    if let Some(previous) = report["baseline"]["previous_scan_id"].as_str() {
+        text = text.replace(previous, "PREVIOUS_SCAN_ID");
+    }
+    for key in ["\"time\":", "\"created_time\":"] {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(key) {
+            out.push_str(&rest[..at + key.len()]);
+            rest = &rest[at + key.len()..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            out.push_str(if digits > 0 { "0" } else { "" });
+            rest = &rest[digits..];
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    text
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes every golden format of one scan into `dir` as `NAME.FORMAT`; returns their hashes.
+fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut args: Vec<String> = vec!["scan".into(), "--snapshot".into(), snapshot.into()];
+    for format in GOLDEN_FORMATS {
+        args.push("-f".into());
+        args.push(format!("{format}={}", dir.join(format!("{name}.{format}")).display()));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = posture().args(&args).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = read_json(dir.join(format!("{name}.json")));
+    GOLDEN_FORMATS
+        .iter()
+        .map(|format| {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.{format}"))).unwrap();
+            (format!("{name}.{format}"), sha256_hex(&normalised(&text, &report, snapshot)))
+        })
+        .collect()
+}
+
+/// The streamed outputs are the bytes the whole-report renderers wrote before streaming, for the
+/// demo, for a changed demo against a baseline with suppressions, and for 10 synthetic accounts
+/// (fixtures/golden/sha256.json was recorded from the earlier build; regenerate it only for an
+/// intended output change).
+#[test]
+fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = dir.path().join("synth10-snapshot.json");
+    Command::cargo_bin("posture-dev")
+        .unwrap()
+        .args(["synth", "--accounts", "10", "--seed", "42", "-o", synth.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut hashes = golden_run(dir.path(), "demo", DEMO, &["--no-ignores"]);
+    hashes.extend(golden_run(dir.path(), "synth10", synth.to_str().unwrap(), &["--no-ignores"]));
+    let baseline = dir.path().join("demo.json");
+    hashes.extend(golden_run(
+        dir.path(),
+        "next",
+        NEXT,
+        &["--baseline", baseline.to_str().unwrap(), "--ignore-file", "fixtures/golden/ignore.yaml"],
+    ));
+    let recorded: BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/golden/sha256.json")).unwrap()).unwrap();
+    let differing: Vec<&String> = hashes
+        .iter()
+        .filter(|(name, hash)| recorded.get(name) != Some(hash))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(hashes.len(), recorded.len());
+    assert!(differing.is_empty(), "outputs differ from the recorded bytes: {differing:?}");
 }

@@ -188,7 +188,9 @@ fn fail_result(index: usize, resource: Arc<ResourceRef>, mut entries: Vec<DenyEn
         let message = format!("{} (and {} more)", entries[0].message, entries.len() - 1);
         let all: Vec<serde_json::Value> = entries
             .into_iter()
-            .map(|e| serde_json::json!({ "message": e.message, "evidence": e.evidence }))
+            .map(|e| {
+                crate::finding::sorted_object(vec![("evidence".into(), e.evidence), ("message".into(), e.message.into())])
+            })
             .collect();
         (message, serde_json::json!({ "matches": all }))
     };
