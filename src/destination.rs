@@ -11,21 +11,33 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub enum Destination {
-    Stdout,
+    Stdout(BufWriter<std::io::Stdout>),
     /// A regular file (new or existing), written through a temporary file in its folder.
-    Replace { path: PathBuf, temp: BufWriter<tempfile::NamedTempFile> },
+    Replace {
+        path: PathBuf,
+        temp: BufWriter<tempfile::NamedTempFile>,
+    },
     /// An existing non-regular file, opened for writing as it is.
-    Stream { path: PathBuf, file: BufWriter<File> },
+    Stream {
+        path: PathBuf,
+        file: BufWriter<File>,
+    },
 }
 
 impl Destination {
+    pub fn stdout() -> Self {
+        Destination::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout()))
+    }
+
     /// Checks `path` and prepares to write it; `inputs` are the files the run reads.
     pub fn open(path: &Path, inputs: &[PathBuf]) -> Result<Self, InputError> {
         let refuse = |message: String| InputError::Usage(format!("{}: {message}", path.display()));
         match std::fs::metadata(path) {
             Ok(metadata) => {
                 if is_same_file_as_any(&metadata, inputs) {
-                    return Err(refuse("is also an input of this run; write the output elsewhere".into()));
+                    return Err(refuse(
+                        "is also an input of this run; write the output elsewhere".into(),
+                    ));
                 }
                 if metadata.is_dir() {
                     return Err(refuse("is a folder; name a file".into()));
@@ -63,7 +75,13 @@ impl Destination {
         let temp = tempfile::Builder::new()
             .prefix(".posture-")
             .tempfile_in(folder)
-            .map_err(|error| InputError::Usage(format!("{}: cannot write in {}: {error}", named.display(), folder.display())))?;
+            .map_err(|error| {
+                InputError::Usage(format!(
+                    "{}: cannot write in {}: {error}",
+                    named.display(),
+                    folder.display()
+                ))
+            })?;
         Ok(Destination::Replace {
             path: real.to_path_buf(),
             temp: BufWriter::with_capacity(1 << 20, temp),
@@ -72,16 +90,44 @@ impl Destination {
 
     pub fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
-            Destination::Stdout => Box::new(BufWriter::new(std::io::stdout().lock())),
+            Destination::Stdout(out) => Box::new(out),
             Destination::Replace { temp, .. } => Box::new(temp),
             Destination::Stream { file, .. } => Box::new(file),
+        }
+    }
+
+    /// Appends `len` bytes of `from` at `offset`; between files the kernel copies them
+    /// (copy_file_range), so assembling a multi-gigabyte report costs no user-space copy.
+    pub fn copy_range(&mut self, from: &File, offset: u64, len: u64) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut source = from;
+        source.seek(SeekFrom::Start(offset))?;
+        let mut range = source.take(len);
+        let copied = match self {
+            Destination::Stdout(out) => {
+                out.flush()?;
+                std::io::copy(&mut range, &mut std::io::stdout().lock())?
+            }
+            Destination::Replace { temp, .. } => {
+                temp.flush()?;
+                std::io::copy(&mut range, temp.get_mut().as_file_mut())?
+            }
+            Destination::Stream { file, .. } => {
+                file.flush()?;
+                std::io::copy(&mut range, file.get_mut())?
+            }
+        };
+        if copied == len {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!("spool ended after {copied} of {len} bytes")))
         }
     }
 
     /// What error messages call it.
     pub fn label(&self) -> String {
         match self {
-            Destination::Stdout => "stdout".into(),
+            Destination::Stdout(_) => "stdout".into(),
             Destination::Replace { path, .. } | Destination::Stream { path, .. } => path.display().to_string(),
         }
     }
@@ -89,7 +135,7 @@ impl Destination {
     /// Finishes the write: the temporary file is synced and renamed over the target.
     pub fn commit(self) -> std::io::Result<()> {
         match self {
-            Destination::Stdout => Ok(()),
+            Destination::Stdout(mut out) => out.flush(),
             Destination::Stream { mut file, .. } => file.flush(),
             Destination::Replace { path, temp } => {
                 let temp = temp.into_inner().map_err(|error| error.into_error())?;
@@ -106,9 +152,9 @@ fn is_same_file_as_any(target: &std::fs::Metadata, inputs: &[PathBuf]) -> bool {
     use std::os::unix::fs::MetadataExt;
     // Devices (`/dev/null`, `/dev/stdin`) are shared by design; only files can be clobbered.
     target.is_file()
-        && inputs.iter().any(|input| {
-            std::fs::metadata(input).is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino())
-        })
+        && inputs
+            .iter()
+            .any(|input| std::fs::metadata(input).is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino()))
 }
 
 #[cfg(not(unix))]
@@ -117,7 +163,11 @@ fn is_same_file_as_any(_target: &std::fs::Metadata, _inputs: &[PathBuf]) -> bool
 }
 
 /// Writes a whole file through a [`Destination`] (snapshots, schemas, generated docs).
-pub fn write_file(path: &Path, inputs: &[PathBuf], write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+pub fn write_file(
+    path: &Path,
+    inputs: &[PathBuf],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let mut destination = Destination::open(path, inputs)?;
     {
         let mut out = destination.writer();
@@ -156,7 +206,7 @@ mod tests {
             Err(error) => error.to_string(),
             Ok(_) => String::from("accepted"),
         };
-        assert!(refused(&input, &[input.clone()]).contains("is also an input"));
+        assert!(refused(&input, std::slice::from_ref(&input)).contains("is also an input"));
         assert!(refused(dir.path(), &[]).contains("is a folder"));
         let dangling = dir.path().join("dangling");
         std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();

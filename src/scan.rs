@@ -272,12 +272,12 @@ fn evaluate_all(
             }
             None
         });
-        receiver
-            .into_iter()
-            .par_bridge()
-            .for_each_init(|| shared.rules.engine.clone(), |engine, account| {
+        receiver.into_iter().par_bridge().for_each_init(
+            || shared.rules.engine.clone(),
+            |engine, account| {
                 evaluate_one(engine, account, shared, outputs, folded);
-            });
+            },
+        );
         reader
             .join()
             .map_err(|_| anyhow::anyhow!("the snapshot reader panicked"))
@@ -306,7 +306,9 @@ fn evaluate_one(
         .collect();
     drop(account);
     let facts_done = Instant::now();
-    shared.resources.fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
+    shared
+        .resources
+        .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
     let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
     drop(analysis);
     let rules_done = Instant::now();
@@ -316,9 +318,15 @@ fn evaluate_one(
         Err(_) => return,
     };
     let render_done = Instant::now();
-    shared.facts_ns.fetch_add((facts_done - started).as_nanos() as u64, Ordering::Relaxed);
-    shared.rules_ns.fetch_add((rules_done - facts_done).as_nanos() as u64, Ordering::Relaxed);
-    shared.render_ns.fetch_add((render_done - rules_done).as_nanos() as u64, Ordering::Relaxed);
+    shared
+        .facts_ns
+        .fetch_add((facts_done - started).as_nanos() as u64, Ordering::Relaxed);
+    shared
+        .rules_ns
+        .fetch_add((rules_done - facts_done).as_nanos() as u64, Ordering::Relaxed);
+    shared
+        .render_ns
+        .fetch_add((render_done - rules_done).as_nanos() as u64, Ordering::Relaxed);
     let appended = match outputs.write() {
         Ok(mut outputs) => rendered.and_then(|rendered| outputs.append(&findings, rendered)),
         Err(_) => return,
@@ -327,7 +335,9 @@ fn evaluate_one(
     state.tally.add(&findings, shared.baseline.as_ref());
     state.gaps.extend(gaps);
     if let Err(error) = appended {
-        state.error.get_or_insert(anyhow::anyhow!("writing the report: {error}"));
+        state
+            .error
+            .get_or_insert(anyhow::anyhow!("writing the report: {error}"));
     }
 }
 
@@ -343,7 +353,11 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 (Some(live), Status::Fail) => live.matching(&meta.id, &resource),
                 _ => None,
             };
-            let status = if suppression.is_some() { Status::Muted } else { result.status };
+            let status = if suppression.is_some() {
+                Status::Muted
+            } else {
+                result.status
+            };
             let baseline = shared
                 .baseline
                 .as_ref()

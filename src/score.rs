@@ -90,10 +90,12 @@ impl ScoreCounters {
     }
 
     pub fn score(&self, rules: &[&RuleMetadata]) -> Score {
-        let pairs = self
-            .accounts
-            .iter()
-            .flat_map(|(account, pairs)| pairs.iter().enumerate().map(move |(rule, pair)| ((rule, account.as_str()), pair)));
+        let pairs = self.accounts.iter().flat_map(|(account, pairs)| {
+            pairs
+                .iter()
+                .enumerate()
+                .map(move |(rule, pair)| ((rule, account.as_str()), pair))
+        });
         compute(pairs, rules)
     }
 }

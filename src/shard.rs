@@ -16,8 +16,14 @@ impl Shard {
         let (index, count) = text
             .split_once('/')
             .ok_or_else(|| format!("{text:?} is not K/N (e.g. 0/4)"))?;
-        let index: u32 = index.trim().parse().map_err(|_| format!("{index:?} is not a shard number"))?;
-        let count: u32 = count.trim().parse().map_err(|_| format!("{count:?} is not a shard count"))?;
+        let index: u32 = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("{index:?} is not a shard number"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("{count:?} is not a shard count"))?;
         if count == 0 || index >= count {
             return Err(format!("shard {index}/{count}: K must be below N, and N at least 1"));
         }
@@ -39,7 +45,9 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_and_cover_every_account() {
-        let accounts: Vec<String> = (0..1000).map(|i| format!("{:012}", 100_000_000_000u64 + i * 7919)).collect();
+        let accounts: Vec<String> = (0..1000)
+            .map(|i| format!("{:012}", 100_000_000_000u64 + i * 7919))
+            .collect();
         let shards: Vec<Shard> = (0..4).map(|index| Shard { index, count: 4 }).collect();
         for account in &accounts {
             assert_eq!(shards.iter().filter(|s| s.contains(account)).count(), 1, "{account}");

@@ -523,6 +523,31 @@ fn checked_in_schema_is_current() {
 }
 
 #[test]
+fn checked_in_report_schema_is_current() {
+    let output = posture().args(["schema", "--kind", "report"]).output().unwrap();
+    let current = String::from_utf8(output.stdout).unwrap();
+    let checked_in = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-v1.schema.json"))
+        .expect("docs/report-v1.schema.json exists; run scripts/regenerate.sh");
+    assert!(
+        current == checked_in,
+        "docs/report-v1.schema.json is stale; run scripts/regenerate.sh"
+    );
+}
+
+/// Renderers render: no file under src/output/ reaches into facts, snapshots or baselines.
+#[test]
+fn renderers_import_only_findings_and_the_summary() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/output");
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for forbidden in ["crate::facts", "crate::snapshot", "crate::baseline", "crate::rules::evaluate"] {
+            assert!(!text.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}
+
+#[test]
 fn demo_validates_against_the_schema_fields() {
     // Every top-level account key of the demo is declared in the generated schema.
     let schema: Value = serde_json::from_str(

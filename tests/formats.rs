@@ -603,7 +603,10 @@ fn normalised(text: &str, report: &Value, snapshot: &str) -> String {
 
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes every golden format of one scan into `dir` as `NAME.FORMAT`; returns their hashes.
@@ -615,13 +618,21 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let output = posture().args(&args).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = read_json(dir.join(format!("{name}.json")));
     GOLDEN_FORMATS
         .iter()
         .map(|format| {
             let text = std::fs::read_to_string(dir.join(format!("{name}.{format}"))).unwrap();
-            (format!("{name}.{format}"), sha256_hex(&normalised(&text, &report, snapshot)))
+            (
+                format!("{name}.{format}"),
+                sha256_hex(&normalised(&text, &report, snapshot)),
+            )
         })
         .collect()
 }
@@ -636,17 +647,35 @@ fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
     let synth = dir.path().join("synth10-snapshot.json");
     Command::cargo_bin("posture-dev")
         .unwrap()
-        .args(["synth", "--accounts", "10", "--seed", "42", "-o", synth.to_str().unwrap()])
+        .args([
+            "synth",
+            "--accounts",
+            "10",
+            "--seed",
+            "42",
+            "-o",
+            synth.to_str().unwrap(),
+        ])
         .assert()
         .success();
     let mut hashes = golden_run(dir.path(), "demo", DEMO, &["--no-ignores"]);
-    hashes.extend(golden_run(dir.path(), "synth10", synth.to_str().unwrap(), &["--no-ignores"]));
+    hashes.extend(golden_run(
+        dir.path(),
+        "synth10",
+        synth.to_str().unwrap(),
+        &["--no-ignores"],
+    ));
     let baseline = dir.path().join("demo.json");
     hashes.extend(golden_run(
         dir.path(),
         "next",
         NEXT,
-        &["--baseline", baseline.to_str().unwrap(), "--ignore-file", "fixtures/golden/ignore.yaml"],
+        &[
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--ignore-file",
+            "fixtures/golden/ignore.yaml",
+        ],
     ));
     let recorded: BTreeMap<String, String> =
         serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/golden/sha256.json")).unwrap()).unwrap();
@@ -656,5 +685,42 @@ fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
         .map(|(name, _)| name)
         .collect();
     assert_eq!(hashes.len(), recorded.len());
-    assert!(differing.is_empty(), "outputs differ from the recorded bytes: {differing:?}");
+    assert!(
+        differing.is_empty(),
+        "outputs differ from the recorded bytes: {differing:?}"
+    );
+}
+
+#[test]
+fn json_report_validates_against_its_generated_schema() {
+    let (dir, _) = all_formats(&[]);
+    let schema = root().join("docs/report-v1.schema.json");
+    let report = dir.path().join("report.json");
+    let out = validate("report-v1", &report, &[schema.to_str().unwrap()]);
+    assert!(out.contains("report v1 ok"), "{out}");
+    // With a baseline and --only-failing: the additive fields validate too, and the header says
+    // that passing findings were left out.
+    let next = dir.path().join("next.json");
+    posture()
+        .args(["scan", "--snapshot", NEXT, "--baseline", report.to_str().unwrap(), "--only-failing"])
+        .args(["-f", &format!("json={}", next.display())])
+        .assert()
+        .success();
+    validate("report-v1", &next, &[schema.to_str().unwrap()]);
+    let written = read_json(next);
+    assert_eq!(written["scan"]["only_failing"], true);
+    let statuses: BTreeSet<&str> = findings(&written).iter().map(|f| f["status"].as_str().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == "fail" || *s == "muted"), "{statuses:?}");
+    // The score still counts every finding: the same as without --only-failing.
+    let full = json_of_next(report.to_str().unwrap());
+    assert_eq!(written["score"], full["score"]);
+    assert_eq!(written["coverage"], full["coverage"]);
+}
+
+fn json_of_next(baseline: &str) -> Value {
+    let output = posture()
+        .args(["scan", "--snapshot", NEXT, "--baseline", baseline, "-f", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
 }

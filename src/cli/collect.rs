@@ -32,7 +32,9 @@ pub(super) fn collect(args: &CollectArgs, quiet: bool) -> anyhow::Result<u8> {
 #[cfg(feature = "live")]
 pub(super) fn collect_live(args: &LiveArgs, quiet: bool) -> anyhow::Result<Snapshot> {
     if args.shard.is_some() && !args.org {
-        return Err(crate::error::InputError::Usage("--shard takes the accounts of an organisation: add --org".into()).into());
+        return Err(
+            crate::error::InputError::Usage("--shard takes the accounts of an organisation: add --org".into()).into(),
+        );
     }
     let options = crate::collect::CollectOptions {
         profile: args.profile.clone(),
@@ -64,7 +66,10 @@ pub(super) fn collect_live(args: &LiveArgs, quiet: bool) -> anyhow::Result<Snaps
 
 #[cfg(not(feature = "live"))]
 pub(super) fn collect_live(_args: &LiveArgs, _quiet: bool) -> anyhow::Result<Snapshot> {
-    Err(crate::error::InputError::Usage("this build has no live collection (built without the `live` feature)".into()).into())
+    Err(
+        crate::error::InputError::Usage("this build has no live collection (built without the `live` feature)".into())
+            .into(),
+    )
 }
 
 /// Imports the ASFF findings of `asff` (a JSON array) into Security Hub.
@@ -90,5 +95,8 @@ pub(super) fn push_security_hub(asff: &Path, profile: Option<&str>) -> anyhow::R
 
 #[cfg(not(feature = "live"))]
 pub(super) fn push_security_hub(_asff: &Path, _profile: Option<&str>) -> anyhow::Result<()> {
-    Err(crate::error::InputError::Usage("this build cannot push to Security Hub (built without the `live` feature)".into()).into())
+    Err(crate::error::InputError::Usage(
+        "this build cannot push to Security Hub (built without the `live` feature)".into(),
+    )
+    .into())
 }

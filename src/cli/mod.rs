@@ -95,7 +95,9 @@ fn run(command: Command, config_path: Option<&Path>, quiet: bool) -> anyhow::Res
             };
             let text = serde_json::to_string_pretty(&schema)? + "\n";
             match output {
-                Some(path) => crate::destination::write_file(&path, &[] as &[PathBuf], |out| out.write_all(text.as_bytes()))?,
+                Some(path) => {
+                    crate::destination::write_file(&path, &[] as &[PathBuf], |out| out.write_all(text.as_bytes()))?
+                }
                 None => std::io::stdout().lock().write_all(text.as_bytes())?,
             }
             Ok(gate::decide(Outcome::Done).code)

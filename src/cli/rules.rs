@@ -14,7 +14,9 @@ pub(super) fn rules(command: RulesCommand, config_path: Option<&Path>) -> anyhow
             let rule_set = RuleSet::load(&rules, true, Config::resolve(config_path)?.as_ref())?;
             let text = rules::docs::markdown(&rule_set.rules);
             match output {
-                Some(path) => crate::destination::write_file(&path, &[] as &[PathBuf], |out| out.write_all(text.as_bytes()))?,
+                Some(path) => {
+                    crate::destination::write_file(&path, &[] as &[PathBuf], |out| out.write_all(text.as_bytes()))?
+                }
                 None => stdout.write_all(text.as_bytes())?,
             }
         }

@@ -25,7 +25,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     for spec in &specs {
         let destination = match &spec.path {
             Some(path) => Destination::open(path, &inputs)?,
-            None => Destination::Stdout,
+            None => Destination::stdout(),
         };
         outputs.push((spec.format, destination));
     }
@@ -41,8 +41,8 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     let rules = RuleSet::load(&args.source.rules, true, config)?;
     let rules_loaded = clock.elapsed();
     let sources = sources(&args, quiet)?;
-    let colour = specs.iter().any(|s| s.format == Format::Table && s.path.is_none())
-        && super::use_colour(&std::io::stdout());
+    let colour =
+        specs.iter().any(|s| s.format == Format::Table && s.path.is_none()) && super::use_colour(&std::io::stdout());
     let request = ScanRequest {
         sources,
         suppressions: suppressions.map(|file| LiveSuppressions::new(file, chrono::Utc::now().date_naive())),

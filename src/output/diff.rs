@@ -85,7 +85,11 @@ impl Diff {
             score(self.new.score),
             self.score_change.map(|c| format!(" ({c:+.1})")).unwrap_or_default()
         );
-        text.push_str(&findings_section("New failing", &self.new_failing, self.new_failing.len()));
+        text.push_str(&findings_section(
+            "New failing",
+            &self.new_failing,
+            self.new_failing.len(),
+        ));
         text.push_str(&findings_section("Resolved", &self.resolved, self.resolved.len()));
         let _ = writeln!(text, "\nUnchanged failing: {}", self.unchanged_failing);
         text

@@ -153,7 +153,10 @@ impl HtmlSink {
             if finding.status == Status::Fail {
                 let meta = finding.rule;
                 let pillar = Pillar::ALL.iter().position(|p| *p == meta.pillar).unwrap_or(0);
-                let severity = Severity::DESCENDING.iter().position(|s| *s == meta.severity).unwrap_or(0);
+                let severity = Severity::DESCENDING
+                    .iter()
+                    .position(|s| *s == meta.severity)
+                    .unwrap_or(0);
                 self.chart[pillar][severity] += 1;
                 let (count, accounts) = self.failing_rules.entry(*rank).or_default();
                 *count += 1;
@@ -216,7 +219,12 @@ impl HtmlSink {
         if !self.failing_rules.is_empty() {
             html.push_str("<h2>Failing rules</h2><table id=\"failing-rules\"><thead><tr><th>Severity</th><th>Rule</th><th>Title</th><th>Failing</th><th>Accounts</th></tr></thead><tbody>");
             let mut rules: Vec<(&usize, &(usize, BTreeSet<String>))> = self.failing_rules.iter().collect();
-            rules.sort_by(|a, b| ranked_rules[*b.0].severity.cmp(&ranked_rules[*a.0].severity).then(a.0.cmp(b.0)));
+            rules.sort_by(|a, b| {
+                ranked_rules[*b.0]
+                    .severity
+                    .cmp(&ranked_rules[*a.0].severity)
+                    .then(a.0.cmp(b.0))
+            });
             for (rank, (count, accounts)) in rules {
                 let meta = ranked_rules[*rank];
                 let _ = write!(
@@ -242,7 +250,12 @@ impl HtmlSink {
                 listed.len()
             );
             for (account, score) in listed.iter().take(ACCOUNTS_SHOWN) {
-                let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", esc(account), score_text(**score));
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    esc(account),
+                    score_text(**score)
+                );
             }
             html.push_str("</tbody></table>");
         }

@@ -56,6 +56,7 @@ pub fn document<'s, F>(summary: &'s Summary<'_>, findings: F) -> ReportV1<'s, F>
             sources: Cow::Borrowed(&scan.sources),
             accounts: Cow::Borrowed(&scan.accounts),
             regions: Cow::Borrowed(&scan.regions),
+            only_failing: summary.only_failing,
         },
         score: ScoreV1 {
             overall: summary.score.overall,
@@ -107,7 +108,12 @@ impl FindingFormat for JsonReport {
         }
         Ok(())
     }
-    fn frame(&self, summary: &Summary<'_>, _written: &StatusCounts, empty: bool) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    fn frame(
+        &self,
+        summary: &Summary<'_>,
+        _written: &StatusCounts,
+        empty: bool,
+    ) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
         let frame = pretty_frame(&document(summary, [FINDINGS_MARKER]), empty)?;
         debug_assert_eq!(frame.indent, FINDING_INDENT);
         Ok((frame.head, frame.tail))

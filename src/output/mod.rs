@@ -107,7 +107,11 @@ impl Outputs {
             let renderer = match format {
                 Format::Table => Renderer::Table(table::TableSink::new(options.colour)),
                 Format::Html => Renderer::Html(html::HtmlSink::default()),
-                other => Renderer::Spool(Spool::new(file_format(other, stamp, options), rules, options.only_failing)?),
+                other => Renderer::Spool(Spool::new(
+                    file_format(other, stamp, options),
+                    rules,
+                    options.only_failing,
+                )?),
             };
             renderers.push((renderer, destination));
         }
@@ -145,14 +149,14 @@ impl Outputs {
     /// Writes every output; `ranked_rules` are the rules in report order (by id).
     pub fn finish(self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata]) -> anyhow::Result<()> {
         for (renderer, mut destination) in self.renderers {
-            let written = {
-                let out = &mut destination.writer();
-                let result = match renderer {
-                    Renderer::Spool(spool) => spool.finish(summary, ranked_rules, out),
-                    Renderer::Table(table) => out.write_all(table.render(summary, ranked_rules).as_bytes()),
-                    Renderer::Html(page) => out.write_all(page.render(summary, ranked_rules).as_bytes()),
-                };
-                result.and_then(|()| out.flush())
+            let written = match renderer {
+                Renderer::Spool(spool) => spool.finish(summary, ranked_rules, &mut destination),
+                Renderer::Table(table) => destination
+                    .writer()
+                    .write_all(table.render(summary, ranked_rules).as_bytes()),
+                Renderer::Html(page) => destination
+                    .writer()
+                    .write_all(page.render(summary, ranked_rules).as_bytes()),
             };
             let label = destination.label();
             written

@@ -8,7 +8,8 @@ use crate::finding::{Finding, Status};
 use crate::report::Summary;
 use crate::rules::metadata::RuleMetadata;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use crate::destination::Destination;
+use std::io::Write;
 
 /// Per-status counts of the findings a format wrote (indexed by [`Status::index`]).
 pub type StatusCounts = [usize; 4];
@@ -125,7 +126,7 @@ impl Spool {
     }
 
     /// Writes the document: head, every rule's segments in account order, tail.
-    pub fn finish(mut self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata], out: &mut dyn Write) -> std::io::Result<()> {
+    pub fn finish(mut self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata], out: &mut Destination) -> std::io::Result<()> {
         let mut written = [0; 4];
         for counts in &self.counts {
             for (total, count) in written.iter_mut().zip(counts) {
@@ -134,36 +135,24 @@ impl Spool {
         }
         let empty = written.iter().sum::<usize>() == 0;
         let (head, tail) = self.format.frame(summary, &written, empty)?;
-        out.write_all(&head)?;
+        out.writer().write_all(&head)?;
         let mut skip = self.format.separator_skip() as u64;
-        let mut buffer = vec![0u8; 1 << 20];
         for (rank, segments) in self.segments.iter_mut().enumerate() {
             if segments.is_empty() {
                 continue;
             }
             segments.sort_by(|a, b| a.account.cmp(&b.account));
             let (rule_head, rule_tail) = self.format.rule_frame(ranked_rules[rank], &self.counts[rank]);
-            out.write_all(&rule_head)?;
+            out.writer().write_all(&rule_head)?;
             for segment in segments.iter() {
                 let skipped = skip.min(segment.len);
                 skip = 0;
-                self.file.seek(SeekFrom::Start(segment.offset + skipped))?;
-                copy_exactly(&mut self.file, segment.len - skipped, &mut buffer, out)?;
+                out.copy_range(&self.file, segment.offset + skipped, segment.len - skipped)?;
             }
-            out.write_all(&rule_tail)?;
+            out.writer().write_all(&rule_tail)?;
         }
-        out.write_all(&tail)
+        out.writer().write_all(&tail)
     }
-}
-
-fn copy_exactly(file: &mut File, mut remaining: u64, buffer: &mut [u8], out: &mut dyn Write) -> std::io::Result<()> {
-    while remaining > 0 {
-        let chunk = remaining.min(buffer.len() as u64) as usize;
-        file.read_exact(&mut buffer[..chunk])?;
-        out.write_all(&buffer[..chunk])?;
-        remaining -= chunk as u64;
-    }
-    Ok(())
 }
 
 /// Where findings go in a pretty-printed document: the document serialised with a marker string
@@ -226,22 +215,50 @@ mod tests {
     #[test]
     fn a_frame_with_pieces_is_what_serde_writes_for_the_whole_document() {
         let items = vec![serde_json::json!({"a": 1}), serde_json::json!({"b": [1, 2]})];
-        let whole = serde_json::to_vec_pretty(&Doc { name: "x", items: &items }).unwrap();
-        let frame = pretty_frame(&Doc { name: "x", items: [FINDINGS_MARKER] }, false).unwrap();
+        let whole = serde_json::to_vec_pretty(&Doc {
+            name: "x",
+            items: &items,
+        })
+        .unwrap();
+        let frame = pretty_frame(
+            &Doc {
+                name: "x",
+                items: [FINDINGS_MARKER],
+            },
+            false,
+        )
+        .unwrap();
         let mut joined = frame.head.clone();
         for (index, item) in items.iter().enumerate() {
             joined.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
             push_indented(&mut joined, &serde_json::to_vec_pretty(item).unwrap(), &frame.indent);
         }
         joined.extend_from_slice(&frame.tail);
-        assert_eq!(String::from_utf8(joined).unwrap(), String::from_utf8(whole).unwrap() + "\n");
+        assert_eq!(
+            String::from_utf8(joined).unwrap(),
+            String::from_utf8(whole).unwrap() + "\n"
+        );
     }
 
     #[test]
     fn an_empty_frame_is_an_empty_array() {
-        let whole = serde_json::to_vec_pretty(&Doc { name: "x", items: Vec::<u8>::new() }).unwrap();
-        let frame = pretty_frame(&Doc { name: "x", items: [FINDINGS_MARKER] }, true).unwrap();
+        let whole = serde_json::to_vec_pretty(&Doc {
+            name: "x",
+            items: Vec::<u8>::new(),
+        })
+        .unwrap();
+        let frame = pretty_frame(
+            &Doc {
+                name: "x",
+                items: [FINDINGS_MARKER],
+            },
+            true,
+        )
+        .unwrap();
         let joined = [frame.head, frame.tail].concat();
-        assert_eq!(String::from_utf8(joined).unwrap(), String::from_utf8(whole).unwrap() + "\n");
+        assert_eq!(
+            String::from_utf8(joined).unwrap(),
+            String::from_utf8(whole).unwrap() + "\n"
+        );
     }
 }

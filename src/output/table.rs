@@ -17,12 +17,14 @@ const ACCOUNTS_SHOWN: usize = 20;
 const NEW_FAILING_SHOWN: usize = 50;
 
 type SortKey = (String, String, String);
+/// A failing rule: how many findings, and the first resources in report order.
+type FailingRule = (usize, BTreeMap<SortKey, String>);
 
 /// What the table keeps while findings stream past.
 pub struct TableSink {
     colour: bool,
     /// rule rank → (failing count, the first resources in report order).
-    failing: BTreeMap<usize, (usize, BTreeMap<SortKey, String>)>,
+    failing: BTreeMap<usize, FailingRule>,
     /// The first new failing findings in report order, keyed by (rule rank, account, region, ARN).
     new_failing: BTreeMap<(usize, SortKey), RecordedFinding>,
 }
@@ -97,7 +99,11 @@ impl TableSink {
             let new_failing: Vec<RecordedFinding> = self.new_failing.values().cloned().collect();
             let total_new = summary.counts.new_failing_at_or_above(Severity::Info);
             text.push_str(&findings_section("New failing", &new_failing, total_new));
-            text.push_str(&findings_section("Resolved", &baseline.resolved, baseline.resolved.len()));
+            text.push_str(&findings_section(
+                "Resolved",
+                &baseline.resolved,
+                baseline.resolved.len(),
+            ));
         }
         if !summary.gaps.is_empty() {
             text.push_str(&format!("\nCoverage gaps ({}):\n", summary.gaps.len()));
@@ -116,9 +122,14 @@ impl TableSink {
         if self.failing.is_empty() {
             return "No failing rules.\n".into();
         }
-        let mut rows: Vec<(&usize, &(usize, BTreeMap<SortKey, String>))> = self.failing.iter().collect();
+        let mut rows: Vec<(&usize, &FailingRule)> = self.failing.iter().collect();
         // Highest severity first, then by rule id (the rank).
-        rows.sort_by(|a, b| ranked_rules[*b.0].severity.cmp(&ranked_rules[*a.0].severity).then(a.0.cmp(b.0)));
+        rows.sort_by(|a, b| {
+            ranked_rules[*b.0]
+                .severity
+                .cmp(&ranked_rules[*a.0].severity)
+                .then(a.0.cmp(b.0))
+        });
         let mut table = new_table(self.colour);
         table.set_header(vec!["Severity", "Rule", "Title", "Failing", "Resources"]);
         for (rank, (count, resources)) in rows {

@@ -196,6 +196,8 @@ impl Tally {
 pub fn mark(previous: &RecordedReport, id: &Fingerprint, status: Status) -> Mark {
     match previous.status_of(id) {
         Some(Some(before)) if before == status => Mark::Unchanged,
+        // A report written with --only-failing left passing and not-evaluated findings out.
+        None if previous.only_failing && matches!(status, Status::Pass | Status::NotEvaluated) => Mark::Unchanged,
         _ => Mark::New,
     }
 }

@@ -42,6 +42,10 @@ pub struct ScanV1<'a> {
     pub sources: Cow<'a, [String]>,
     pub accounts: Cow<'a, [String]>,
     pub regions: Cow<'a, [String]>,
+    /// Present (and true) when the files leave out passing and not-evaluated findings
+    /// (`--only-failing`); score and coverage still count every finding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_failing: bool,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -143,6 +147,8 @@ pub struct RecordedReport {
     pub score: Option<f64>,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
+    /// The report left out passing and not-evaluated findings: absent is not "new".
+    pub only_failing: bool,
     /// Sorted by fingerprint; a status the build does not know is `None` (never equal).
     statuses: Vec<(Fingerprint, Option<Status>)>,
     /// In report order.
@@ -163,7 +169,10 @@ impl RecordedReport {
             return Err(InputError::Invalid {
                 path: path.to_path_buf(),
                 json_path: "$.schema_version".into(),
-                message: format!("expected a JSON report v1, found schema_version {:?}", head.schema_version),
+                message: format!(
+                    "expected a JSON report v1, found schema_version {:?}",
+                    head.schema_version
+                ),
             });
         }
         let mut statuses = head.findings.statuses;
@@ -173,6 +182,7 @@ impl RecordedReport {
             score: head.score.overall,
             accounts: head.scan.accounts,
             regions: head.scan.regions,
+            only_failing: head.scan.only_failing,
             statuses,
             failing: head.findings.failing,
         })
@@ -222,6 +232,8 @@ struct RecordedScan {
     id: String,
     accounts: Vec<String>,
     regions: Vec<String>,
+    #[serde(default)]
+    only_failing: bool,
 }
 
 #[derive(Deserialize)]

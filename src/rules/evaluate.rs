@@ -189,7 +189,10 @@ fn fail_result(index: usize, resource: Arc<ResourceRef>, mut entries: Vec<DenyEn
         let all: Vec<serde_json::Value> = entries
             .into_iter()
             .map(|e| {
-                crate::finding::sorted_object(vec![("evidence".into(), e.evidence), ("message".into(), e.message.into())])
+                crate::finding::sorted_object(vec![
+                    ("evidence".into(), e.evidence),
+                    ("message".into(), e.message.into()),
+                ])
             })
             .collect();
         (message, serde_json::json!({ "matches": all }))

@@ -91,6 +91,18 @@ def sarif(path):
     print(f"sarif ok: {len(log['runs'][0]['results'])} results")
 
 
+def report_v1(path, schema_path):
+    import jsonschema
+
+    schema = json.loads(pathlib.Path(schema_path).read_text())
+    report = json.loads(pathlib.Path(path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+    if errors:
+        fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]))
+    print(f"report v1 ok: {len(report['findings'])} findings")
+
+
 def junit(path):
     import xml.etree.ElementTree as ET
 
@@ -108,4 +120,4 @@ def junit(path):
 
 if __name__ == "__main__":
     kind, file, *rest = sys.argv[1:]
-    {"ocsf": ocsf, "asff": asff, "sarif": sarif, "junit": junit}[kind](file, *rest)
+    {"ocsf": ocsf, "asff": asff, "sarif": sarif, "junit": junit, "report-v1": report_v1}[kind](file, *rest)

@@ -70,6 +70,9 @@ fn parse_json(file: &std::path::Path) -> anyhow::Result<()> {
     let tree: serde_json::Value = serde_json::from_slice(&bytes)?;
     let dom = started.elapsed().as_secs_f64();
     drop(tree);
-    eprintln!("validate_seconds={validate:.3} dom_seconds={dom:.3} bytes={}", bytes.len());
+    eprintln!(
+        "validate_seconds={validate:.3} dom_seconds={dom:.3} bytes={}",
+        bytes.len()
+    );
     Ok(())
 }
