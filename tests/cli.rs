@@ -667,6 +667,160 @@ fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
     }
 }
 
+/// The ACME-001 team rule with its `deny` replaced, scanned over the demo: its findings.
+fn team_rule_findings(deny: &str, extra: &str) -> Vec<Value> {
+    let dir = temp_dir();
+    let start = TEAM_RULE.find("deny contains").unwrap();
+    let text = format!("{}{deny}\n{extra}", &TEAM_RULE[..start]);
+    write(dir.path(), "acme/role_names.rego", &text);
+    let output = posture()
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "--rules",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ACME-001")
+        .cloned()
+        .collect()
+}
+
+fn assert_all_not_evaluated(findings: &[Value], reason_part: &str) {
+    assert!(!findings.is_empty(), "the rule leaves a trace");
+    for finding in findings {
+        assert_eq!(finding["status"], "not_evaluated", "{finding}");
+        let reason = finding["evidence"]["reason"].as_str().unwrap();
+        assert!(reason.contains(reason_part), "{reason}");
+        assert!(reason.len() < 600, "capped: {reason}");
+    }
+}
+
+#[test]
+fn a_recursive_or_runaway_team_rule_is_not_evaluated_and_the_scan_survives() {
+    // Infinite and bounded recursion used to overflow the stack (SIGABRT).
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tf(p.key)\n}",
+        "f(x) := y if {\n\ty := f(x)\n}\n",
+    );
+    assert_all_not_evaluated(&findings, "role_names.rego:22) calls itself");
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tg(100000) == 0\n}",
+        "g(n) := 0 if n <= 0\n\ng(n) := g(n - 1) if n > 0\n",
+    );
+    assert_all_not_evaluated(&findings, "function `g`");
+    // A 50-million element range used to run past 10 s at 1.2 GB.
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tcount(numbers.range(1, 50000000)) == 0\n}",
+        "",
+    );
+    assert_all_not_evaluated(&findings, "over posture's budget");
+
+    let dir = temp_dir();
+    write(dir.path(), "acme/role_names.rego", TEAM_RULE);
+    write(
+        dir.path(),
+        "acme/role_names_test.rego",
+        "package acme.role_names_test\n\nf(x) := y if {\n\ty := f(x)\n}\n\ntest_forever if {\n\tf(1) == 1\n}\n\ntest_fine if {\n\ttrue\n}\n",
+    );
+    let output = posture()
+        .args(["rules", "test", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "a failing test, not a crash");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("calls itself"), "{stdout}");
+    assert!(stdout.contains("rules: 1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn malformed_team_rule_output_is_not_evaluated_never_pass() {
+    let cases = [
+        // A deny entry whose resource is not a string, or missing.
+        (
+            "deny contains {\"resource\": 5, \"message\": \"x\"} if true",
+            "`resource` must be a string",
+        ),
+        ("deny contains {\"message\": \"x\"} if true", "has no `resource`"),
+        ("deny := \"string\"", "it must be a set, found a string"),
+        (
+            "deny contains {\"resource\": \"r\"} if {\n\tx := 1 / 0\n}",
+            "divide by zero",
+        ),
+    ];
+    for (deny, reason) in cases {
+        let findings = team_rule_findings(deny, "");
+        assert_eq!(findings.len(), 6, "one per applicable role: {deny}");
+        assert_all_not_evaluated(&findings, reason);
+    }
+    let shapes = [
+        ("not_evaluated contains \"r\" if true", "its entries must be objects"),
+        (
+            "not_evaluated contains {\"resource\": \"r\", \"reason\": x} if {\n\tx := 1 / 0\n}",
+            "divide by zero",
+        ),
+    ];
+    for (not_evaluated, reason) in shapes {
+        let findings = team_rule_findings("deny contains {\"resource\": \"r\"} if false", not_evaluated);
+        assert_all_not_evaluated(&findings, reason);
+    }
+    // `applicable` of the wrong shape.
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE.replace("applicable contains p.key if", "applicable contains p if"),
+    );
+    let report = json_of(&[
+        "scan",
+        "--snapshot",
+        DEMO,
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let team: Vec<Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ACME-001")
+        .cloned()
+        .collect();
+    assert_all_not_evaluated(&team, "resource keys (strings), found an object");
+}
+
+#[test]
+fn team_rule_compile_errors_blame_the_team_file() {
+    // Sorted after the built-in DET-001, whose warm-up compiles every module and used to take the blame.
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE
+            .replace("id: ACME-001", "id: ZZ-001")
+            .replace("startswith(p.name, \"dev-\")", "startswith(q.name, \"dev-\")"),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", dir.path().to_str().unwrap()]);
+    assert!(message.contains("role_names.rego:21"), "{message}");
+    assert!(!message.contains("<builtin>"), "{message}");
+}
+
 #[test]
 fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     // Without the fixture's posture.yaml, the partner account is not trusted.

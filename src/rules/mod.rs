@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod evaluate;
+pub mod limits;
 pub mod metadata;
 pub mod testing;
 
@@ -44,6 +45,12 @@ pub struct Rule {
     pub origin: String,
     pub has_not_evaluated: bool,
     paths: [String; 3],
+    /// Line of the first definition of `applicable`, `deny` and `not_evaluated`, for messages.
+    lines: [usize; 3],
+    /// Why the rule cannot run at all (it uses a recursive function); its results are `not_evaluated`.
+    pub blocked: Option<String>,
+    /// Set once the rule overruns its budget in one account, so the others skip it instead of waiting.
+    pub over_budget: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Rule {
@@ -55,6 +62,10 @@ impl Rule {
     }
     pub fn not_evaluated_path(&self) -> String {
         self.paths[2].clone()
+    }
+    /// `file:line` of a part (0 applicable, 1 deny, 2 not_evaluated), for messages.
+    pub fn location(&self, part: usize) -> String {
+        format!("{}:{}", self.origin, self.lines.get(part).copied().unwrap_or(1))
     }
 }
 
@@ -271,10 +282,17 @@ fn package_of(text: &str) -> Option<(String, usize)> {
 
 /// Whether a module defines a top-level rule of this name.
 fn defines(text: &str, name: &str) -> bool {
-    text.lines().any(|line| {
-        line.strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
-    })
+    definition_line(text, name).is_some()
+}
+
+/// The 1-based line of the first top-level definition of `name`.
+fn definition_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
+        })
+        .map(|index| index + 1)
 }
 
 impl RuleSet {
@@ -294,6 +312,8 @@ impl RuleSet {
             .map_err(|message| InputError::Usage(format!("rules data (data.posture.iam): {message}")))?;
         let mut rules = Vec::new();
         let mut engine = Engine::new();
+        limits::apply(&mut engine, limits::TIME_BUDGET)
+            .map_err(|error| InputError::Usage(format!("preparing the rule engine: {error}")))?;
         for file in files.iter().filter(|f| f.kind != FileKind::Test) {
             engine
                 .add_policy(file.origin.clone(), file.text.clone())
@@ -323,6 +343,10 @@ impl RuleSet {
                 });
             }
             rules.push(Rule {
+                lines: ["applicable", "deny", "not_evaluated"]
+                    .map(|part| definition_line(&file.text, part).unwrap_or(1)),
+                blocked: None,
+                over_budget: Default::default(),
                 has_not_evaluated: defines(&file.text, "not_evaluated"),
                 paths: ["applicable", "deny", "not_evaluated"].map(|part| format!("data.{}.{part}", file.package)),
                 package: file.package.clone(),
@@ -331,12 +355,16 @@ impl RuleSet {
             });
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        let recursive = limits::recursive_rules(files.iter().filter(|f| f.kind != FileKind::Test));
+        for rule in &mut rules {
+            rule.blocked = rule.paths.iter().find_map(|path| recursive.get(path).cloned());
+        }
         engine
             .add_data(posture_data(&data))
             .map_err(|error| InputError::Usage(format!("rules data: {error}")))?;
         // Compile now, once, so that clones start prepared and errors surface before the scan.
         engine.set_input(Value::new_object());
-        for rule in &rules {
+        for rule in rules.iter().filter(|rule| rule.blocked.is_none()) {
             engine
                 .eval_rule(format!("data.{}.applicable", rule.package))
                 .map_err(|error| regorus_error(&rule.origin, &error))?;
@@ -346,6 +374,11 @@ impl RuleSet {
             engine,
             iam_knowledge: std::sync::Arc::new(iam_knowledge),
         })
+    }
+
+    /// Replaces the time budget of each evaluation ([`limits::TIME_BUDGET`] by default).
+    pub fn set_time_budget(&mut self, budget: std::time::Duration) {
+        self.engine.set_execution_timer_config(limits::timer(budget));
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
@@ -358,31 +391,69 @@ pub fn posture_data(data: &serde_json::Value) -> Value {
     Value::from(serde_json::json!({ "posture": data }))
 }
 
-/// regorus errors already carry `file:line:col`; keep the first line.
-pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
-    let text = error.to_string();
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid Rego")
-        .trim()
-        .to_string();
-    let line = text
-        .split(&format!("{origin}:"))
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(1);
+/// Where a regorus error points (`--> file:line:col`) and its message (`error: ...`).
+struct RegorusLocation<'a> {
+    file: &'a str,
+    line: usize,
+    col: usize,
+    message: &'a str,
+}
+
+fn locate(text: &str) -> Option<RegorusLocation<'_>> {
+    let place = text.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+    // The file may itself contain `:`; line and column are the last two fields.
+    let mut fields = place.rsplitn(3, ':');
+    let col = fields.next()?.trim().parse().ok()?;
+    let line = fields.next()?.trim().parse().ok()?;
+    let file = fields.next()?;
     let message = text
         .lines()
         .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('-'))
-        .unwrap_or(&first)
-        .trim_start_matches("error: ")
-        .to_string();
-    InputError::Rule {
-        path: origin.to_string(),
+        .rfind(|l| {
+            !l.is_empty()
+                && !l.starts_with('|')
+                && !l.starts_with("-->")
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .unwrap_or("invalid Rego");
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    Some(RegorusLocation {
+        file,
         line,
+        col,
         message,
+    })
+}
+
+/// The cause of a regorus error in one line, `file:line:col: message`, with echoed input capped.
+pub(crate) fn regorus_cause(error: &anyhow::Error) -> String {
+    let text = error.to_string();
+    let cause = match locate(&text) {
+        Some(at) => format!("{}:{}:{}: {}", at.file, at.line, at.col, at.message),
+        None => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    limits::cap_echo(if cause.is_empty() { "unknown error" } else { &cause })
+}
+
+/// A regorus error as an input error, blamed on the file and line it names (the error may be
+/// in another file than the one being loaded: regorus compiles every module on first use).
+pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
+    let text = error.to_string();
+    match locate(&text) {
+        Some(at) => InputError::Rule {
+            path: at.file.to_string(),
+            line: at.line,
+            message: limits::cap_echo(at.message),
+        },
+        None => InputError::Rule {
+            path: origin.to_string(),
+            line: 1,
+            message: regorus_cause(error),
+        },
     }
 }
