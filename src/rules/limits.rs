@@ -4,6 +4,7 @@
 //! that build a collection in one step have a size budget.
 
 use super::RegoFile;
+pub use crate::error::cap_echo;
 use regorus::unstable::{Expr, Literal, Parser, Query, Rule as RegoRule, RuleHead, Source};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
@@ -20,9 +21,6 @@ pub const RANGE_BUDGET: u64 = 1_000_000;
 
 /// Work units between clock reads: rare enough to cost nothing, frequent enough to stop promptly.
 const CHECK_INTERVAL: u32 = 256;
-
-/// The longest piece of input echoed in a message; the rest is elided.
-pub const ECHO_BUDGET: usize = 300;
 
 /// Puts the time budget and the size-budgeted builtins on an engine, before policies are added.
 pub fn apply(engine: &mut Engine, time_budget: Duration) -> anyhow::Result<()> {
@@ -82,14 +80,6 @@ pub fn overrun(error: &anyhow::Error) -> Option<String> {
             Some(format!("exceeded its time budget of {} s", limit.as_secs_f64()))
         }
         other => Some(other.to_string()),
-    }
-}
-
-/// Shortens echoed input to [`ECHO_BUDGET`] characters, marking what was left out.
-pub fn cap_echo(text: &str) -> String {
-    match text.char_indices().nth(ECHO_BUDGET) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
     }
 }
 
@@ -450,14 +440,5 @@ mod tests {
         let error = range(&[1, 50_000_000]).unwrap_err().to_string();
         assert!(error.contains("50000000 numbers, over posture's budget"), "{error}");
         assert!(range(&[0, 10, 0]).is_err());
-    }
-
-    #[test]
-    fn echoed_input_is_capped() {
-        let long = "x".repeat(1_000_000);
-        let capped = cap_echo(&long);
-        assert!(capped.len() < ECHO_BUDGET + 40, "{}", capped.len());
-        assert!(capped.ends_with("… (999700 more bytes)"), "{capped}");
-        assert_eq!(cap_echo("short"), "short");
     }
 }
