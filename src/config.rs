@@ -130,15 +130,33 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
+/// Checks a parameter override against its default's type; list elements against the
+/// default's elements (or, for an empty `*_ids` default, strings).
+pub(crate) fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
     let ok = match (default, value) {
         // An unset default (organization_id) takes a string or stays unset.
         (Value::Null, Value::Null | Value::String(_)) => true,
-        (Value::Array(_), Value::Array(items)) => {
+        (Value::Array(defaults), Value::Array(items)) => {
             if key.ends_with("_ids") {
                 if let Some(bad) = items.iter().find(|item| !item.is_string()) {
                     return Err(format!(
-                        "expected a list of strings, found {bad}: quote ids (\"012345678901\") so YAML keeps them as text"
+                        "expected a list of strings, found {}: quote ids (\"012345678901\") so YAML keeps them as text",
+                        crate::error::cap_echo(&bad.to_string())
+                    ));
+                }
+            }
+            if let Some(sample) = defaults.first() {
+                let integers = defaults.iter().all(|d| d.is_i64() || d.is_u64());
+                let wrong = items.iter().enumerate().find(|(_, item)| {
+                    std::mem::discriminant(*item) != std::mem::discriminant(sample)
+                        || (integers && !(item.is_i64() || item.is_u64()))
+                });
+                if let Some((index, item)) = wrong {
+                    let expected = if integers { "an integer" } else { kind(sample) };
+                    return Err(format!(
+                        "element {index}: expected {expected}, found {} {}",
+                        kind(item),
+                        crate::error::cap_echo(&item.to_string())
                     ));
                 }
             }
@@ -150,5 +168,23 @@ fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("expected {}, found {}", kind(default), kind(value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn list_elements_follow_the_defaults() {
+        assert!(check_type("admin_ports", &json!([22, 3389]), &json!([22])).is_ok());
+        let error = check_type("admin_ports", &json!([22, 3389]), &json!([22, "3389"])).unwrap_err();
+        assert_eq!(error, "element 1: expected an integer, found a string \"3389\"");
+        assert!(check_type("admin_ports", &json!([22]), &json!([22.5])).is_err());
+        assert!(check_type("guardduty_required_features", &json!(["S3"]), &json!([1])).is_err());
+        assert!(check_type("trusted_account_ids", &json!([]), &json!([123])).is_err());
+        assert!(check_type("gateway_endpoint_services", &json!(["s3"]), &json!([])).is_ok());
     }
 }

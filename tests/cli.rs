@@ -822,6 +822,52 @@ fn team_rule_compile_errors_blame_the_team_file() {
 }
 
 #[test]
+fn team_params_merge_key_by_key_over_the_defaults() {
+    let base = json_of(&["scan", "--snapshot", DEMO, "--format", "json"]);
+    let dir = temp_dir();
+    write(dir.path(), "acme/role_names.rego", TEAM_RULE);
+    write(
+        dir.path(),
+        "data/params.json",
+        "{\"admin_ports\": [22], \"acme_prefix\": \"dev-\"}",
+    );
+    let rules = dir.path().to_str().unwrap();
+    let team = json_of(&["scan", "--snapshot", DEMO, "--rules", rules, "--format", "json"]);
+    // Only what reads admin_ports may change; one key used to drop every other parameter
+    // (DET-003/004/005, NET-011 passed and the critical XC-001 vanished).
+    let others = |report: &Value| -> BTreeSet<(String, String)> {
+        failing_pairs(report)
+            .into_iter()
+            .filter(|(rule, _)| rule != "NET-001" && rule != "ACME-001")
+            .collect()
+    };
+    assert_eq!(others(&team), others(&base));
+    assert!(failing_pairs(&team).iter().any(|(rule, _)| rule == "XC-001"));
+
+    write(dir.path(), "data/params.json", "{\"admin_ports\": [\"22\"]}");
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", rules]);
+    assert!(
+        message.contains("data/params.json: at $.admin_ports: element 0: expected an integer, found a string"),
+        "{message}"
+    );
+}
+
+#[test]
+fn config_list_elements_are_type_checked() {
+    let dir = temp_dir();
+    let config = write(
+        dir.path(),
+        "posture.yaml",
+        "params:\n  admin_ports: [\"22\", \"3389\"]\n",
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", config.to_str().unwrap()]);
+    assert!(
+        message.contains("posture.yaml:2: params.admin_ports: element 0: expected an integer, found a string \"22\""),
+        "{message}"
+    );
+}
+
+#[test]
 fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     // Without the fixture's posture.yaml, the partner account is not trusted.
     let report = json_of(&["scan", "--snapshot", CORRELATION, "--format", "json"]);

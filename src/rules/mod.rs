@@ -83,8 +83,19 @@ pub struct RuleSet {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSources {
     pub files: Vec<RegoFile>,
-    /// `data/<stem>.json` of each root, as `data.posture.<stem>`; a later root replaces a stem.
+    /// `data/<stem>.json` of each root, as `data.posture.<stem>`; a later root's document is
+    /// merged key by key over the earlier one (a team names only what differs).
     pub data: serde_json::Map<String, serde_json::Value>,
+    /// Parameters a `--rules` folder's `data/params.json` set, in order, for `config show`.
+    pub param_overrides: Vec<ParamOverride>,
+}
+
+/// One parameter of `data.posture.params` set by a team's rules folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamOverride {
+    pub key: String,
+    /// The `data/params.json` that set it.
+    pub path: PathBuf,
 }
 
 impl RuleSources {
@@ -98,9 +109,63 @@ impl RuleSources {
         for dir in extra_dirs {
             let own = directory_sources(dir)?;
             sources.files.extend(own.files);
-            sources.data.extend(own.data);
+            for (stem, document) in own.data {
+                let path = dir.join("data").join(format!("{stem}.json"));
+                sources.merge_data(stem, document, &path)?;
+            }
         }
         Ok(sources)
+    }
+
+    /// Merges a team's data document over what is loaded: key by key for objects, with
+    /// parameters type-checked against the defaults like `posture.yaml`; other documents replace.
+    fn merge_data(&mut self, stem: String, document: serde_json::Value, path: &Path) -> Result<(), InputError> {
+        let serde_json::Value::Object(incoming) = document else {
+            self.data.insert(stem, document);
+            return Ok(());
+        };
+        let existing = self
+            .data
+            .entry(stem.clone())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        let serde_json::Value::Object(existing) = existing else {
+            *existing = serde_json::Value::Object(incoming);
+            return Ok(());
+        };
+        for (key, value) in incoming {
+            if stem == "params" {
+                // A key the defaults do not know is a parameter of the team's own rules.
+                if let Some(default) = existing.get(&key) {
+                    crate::config::check_type(&key, default, &value).map_err(|message| InputError::Invalid {
+                        path: path.to_path_buf(),
+                        json_path: format!("$.{key}"),
+                        message,
+                    })?;
+                }
+                self.param_overrides.retain(|o| o.key != key);
+                self.param_overrides.push(ParamOverride {
+                    key: key.clone(),
+                    path: path.to_path_buf(),
+                });
+            }
+            existing.insert(key, value);
+        }
+        Ok(())
+    }
+
+    /// One comment line per rules folder that set parameters, for `posture config show`.
+    pub fn param_override_summary(&self) -> Vec<String> {
+        let mut by_path: Vec<(&Path, Vec<&str>)> = Vec::new();
+        for o in &self.param_overrides {
+            match by_path.iter_mut().find(|(path, _)| *path == o.path.as_path()) {
+                Some((_, keys)) => keys.push(&o.key),
+                None => by_path.push((&o.path, vec![&o.key])),
+            }
+        }
+        by_path
+            .into_iter()
+            .map(|(path, keys)| format!("# overridden by {}: {}", path.display(), keys.join(", ")))
+            .collect()
     }
 
     /// Applies `posture.yaml` parameter overrides to `data.posture.params`; returns the keys changed.
@@ -138,7 +203,11 @@ pub fn builtin_sources() -> Result<RuleSources, InputError> {
             data.insert(stem(file.path()), value);
         }
     }
-    Ok(RuleSources { files, data })
+    Ok(RuleSources {
+        files,
+        data,
+        param_overrides: Vec::new(),
+    })
 }
 
 fn stem(path: &Path) -> String {
@@ -191,7 +260,11 @@ pub fn directory_sources(root: &Path) -> Result<RuleSources, InputError> {
             data.insert(stem(&path), value);
         }
     }
-    Ok(RuleSources { files, data })
+    Ok(RuleSources {
+        files,
+        data,
+        param_overrides: Vec::new(),
+    })
 }
 
 fn directory_files(root: &Path) -> Result<Vec<RegoFile>, InputError> {
@@ -455,5 +528,41 @@ pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
             line: 1,
             message: regorus_cause(error),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn team_params_merge_over_the_defaults_and_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        let params = dir.path().join("data/params.json");
+        std::fs::write(&params, r#"{"admin_ports": [22], "acme_only": true}"#).unwrap();
+        let sources = RuleSources::gather(&[dir.path().to_path_buf()], true).unwrap();
+        let merged = &sources.data["params"];
+        assert_eq!(merged["admin_ports"], serde_json::json!([22]));
+        assert_eq!(merged["acme_only"], serde_json::json!(true));
+        assert_eq!(
+            merged["access_key_max_age_days"],
+            serde_json::json!(90),
+            "defaults stay"
+        );
+        assert_eq!(
+            sources.param_override_summary(),
+            vec![format!("# overridden by {}: admin_ports, acme_only", params.display())]
+        );
+
+        std::fs::write(&params, r#"{"access_key_max_age_days": "90"}"#).unwrap();
+        let error = RuleSources::gather(&[dir.path().to_path_buf()], true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("params.json: at $.access_key_max_age_days: expected a number"),
+            "{error}"
+        );
     }
 }
