@@ -868,6 +868,41 @@ fn config_list_elements_are_type_checked() {
 }
 
 #[test]
+fn yaml_read_unasked_is_capped_in_depth_and_size() {
+    let deep = format!("params:\n  admin_ports: {}{}\n", "[".repeat(60_000), "]".repeat(60_000));
+    for name in ["posture.yaml", ".posture-ignore.yaml"] {
+        let dir = temp_dir();
+        write(dir.path(), name, &deep);
+        let started = std::time::Instant::now();
+        let output = posture()
+            .current_dir(dir.path())
+            .args([
+                "scan",
+                "--snapshot",
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO).display().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(started.elapsed().as_secs() < 5, "refused before parsing");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("nested deeper than 64 levels"),
+            "{stderr}"
+        );
+    }
+    let dir = temp_dir();
+    let big = write(
+        dir.path(),
+        "big.yaml",
+        &format!("params: {{}}\n#{}\n", "x".repeat(2 << 20)),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", big.to_str().unwrap()]);
+    assert!(message.contains("big.yaml:1: larger than 1024 KiB"), "{message}");
+}
+
+#[test]
 fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     // Without the fixture's posture.yaml, the partner account is not trusted.
     let report = json_of(&["scan", "--snapshot", CORRELATION, "--format", "json"]);
