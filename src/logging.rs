@@ -189,6 +189,9 @@ mod tests {
         let debug = r#"Credentials { provider_name: "Environment", access_key_id: "testing", secret_access_key: "** redacted **", expires_after: None }"#;
         let redacted = redact(debug);
         assert!(!redacted.contains("testing"), "{redacted}");
+        // As the SDK prints it at trace level.
+        let sdk = r#"resolved identity identity=Identity { data: Credentials { provider_name: \"EnvironmentVariable\", access_key_id: \"ASIA3LTVE3H47JFJEP34\", secret_access_key: \"** redacted **\" } }"#;
+        assert!(!redact(sdk).contains("3LTVE3H47JFJEP34"), "{}", redact(sdk));
         assert!(redacted.contains("provider_name: \"Environment\""), "{redacted}");
         assert_eq!(
             redact("aws_secret_access_key=abc/def+ghi rest"),

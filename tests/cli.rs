@@ -673,30 +673,19 @@ fn team_rule_findings(deny: &str, extra: &str) -> Vec<Value> {
     let start = TEAM_RULE.find("deny contains").unwrap();
     let text = format!("{}{deny}\n{extra}", &TEAM_RULE[..start]);
     write(dir.path(), "acme/role_names.rego", &text);
-    let output = posture()
-        .args([
-            "scan",
-            "--snapshot",
-            DEMO,
-            "--rules",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = dir.path().to_str().unwrap();
+    rule_findings(
+        &json_of(&["scan", "--snapshot", DEMO, "--rules", rules, "--format", "json"]),
+        "ACME-001",
+    )
+}
+
+fn rule_findings(report: &Value, rule: &str) -> Vec<Value> {
     report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule_id"] == "ACME-001")
+        .filter(|f| f["rule_id"] == rule)
         .cloned()
         .collect()
 }
@@ -795,13 +784,7 @@ fn malformed_team_rule_output_is_not_evaluated_never_pass() {
         "--format",
         "json",
     ]);
-    let team: Vec<Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "ACME-001")
-        .cloned()
-        .collect();
+    let team = rule_findings(&report, "ACME-001");
     assert_all_not_evaluated(&team, "resource keys (strings), found an object");
 }
 
@@ -848,21 +831,6 @@ fn team_params_merge_key_by_key_over_the_defaults() {
     let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", rules]);
     assert!(
         message.contains("data/params.json: at $.admin_ports: element 0: expected an integer, found a string"),
-        "{message}"
-    );
-}
-
-#[test]
-fn config_list_elements_are_type_checked() {
-    let dir = temp_dir();
-    let config = write(
-        dir.path(),
-        "posture.yaml",
-        "params:\n  admin_ports: [\"22\", \"3389\"]\n",
-    );
-    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", config.to_str().unwrap()]);
-    assert!(
-        message.contains("posture.yaml:2: params.admin_ports: element 0: expected an integer, found a string \"22\""),
         "{message}"
     );
 }
@@ -942,6 +910,17 @@ fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     let message = one_line_error(&["config", "show", "--config", wrong.to_str().unwrap()]);
     assert!(
         message.contains("wrong.yaml:2: params.trusted_account_ids"),
+        "{message}"
+    );
+    // List elements are checked against the defaults' (NET-001 used to drop to no failures).
+    let strings = write(
+        dir.path(),
+        "strings.yaml",
+        "params:\n  admin_ports: [\"22\", \"3389\"]\n",
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", strings.to_str().unwrap()]);
+    assert!(
+        message.contains("strings.yaml:2: params.admin_ports: element 0: expected an integer, found a string \"22\""),
         "{message}"
     );
     // ./posture.yaml is read when present.

@@ -300,13 +300,7 @@ impl Uses {
                 Literal::SomeVars { .. } => {}
                 Literal::SomeIn {
                     key, value, collection, ..
-                } => {
-                    if let Some(key) = key {
-                        self.expr(key);
-                    }
-                    self.expr(value);
-                    self.expr(collection);
-                }
+                } => self.membership(key.as_ref(), value, collection),
                 Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => self.expr(expr),
                 Literal::Every { domain, query, .. } => {
                     self.expr(domain);
@@ -314,6 +308,15 @@ impl Uses {
                 }
             }
         }
+    }
+
+    /// `some key, value in collection` and `key, value in collection`.
+    fn membership(&mut self, key: Option<&regorus::unstable::Ref<Expr>>, value: &Expr, collection: &Expr) {
+        if let Some(key) = key {
+            self.expr(key);
+        }
+        self.expr(value);
+        self.expr(collection);
     }
 
     fn expr(&mut self, expr: &Expr) {
@@ -369,13 +372,7 @@ impl Uses {
             }
             Expr::Membership {
                 key, value, collection, ..
-            } => {
-                if let Some(key) = key {
-                    self.expr(key);
-                }
-                self.expr(value);
-                self.expr(collection);
-            }
+            } => self.membership(key.as_ref(), value, collection),
             // Literals use nothing.
             _ => {}
         }
