@@ -18,6 +18,116 @@ use std::path::{Path, PathBuf};
 /// The file read when `--config` is not given, if it exists in the working directory.
 pub const DEFAULT_PATH: &str = "posture.yaml";
 
+/// YAML files are read whole and parsed in time that grows with the square of their nesting,
+/// and both posture.yaml and .posture-ignore.yaml are picked up unasked: cap both.
+pub const YAML_MAX_BYTES: u64 = 1024 * 1024;
+/// Deeper than any real configuration (they nest four or five levels).
+pub const YAML_MAX_DEPTH: usize = 64;
+
+/// Why a YAML file was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum YamlReadError {
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    #[error("larger than {} KiB; posture reads configuration files up to that size", YAML_MAX_BYTES / 1024)]
+    TooLarge,
+    #[error("nested deeper than {YAML_MAX_DEPTH} levels")]
+    TooDeep { line: usize },
+}
+
+impl YamlReadError {
+    /// The 1-based line to blame.
+    pub fn line(&self) -> usize {
+        match self {
+            YamlReadError::TooDeep { line } => *line,
+            _ => 1,
+        }
+    }
+}
+
+/// Reads a YAML file, refusing one over [`YAML_MAX_BYTES`] or nested deeper than
+/// [`YAML_MAX_DEPTH`] before the parser sees it (a device such as /dev/zero is never read whole).
+pub fn read_bounded_yaml(path: &Path) -> Result<String, YamlReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(YamlReadError::Unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(YAML_MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(YamlReadError::Unreadable)?;
+    if bytes.len() as u64 > YAML_MAX_BYTES {
+        return Err(YamlReadError::TooLarge);
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|error| YamlReadError::Unreadable(std::io::Error::new(std::io::ErrorKind::InvalidData, error)))?;
+    if let Some(line) = too_deep(&text, YAML_MAX_DEPTH) {
+        return Err(YamlReadError::TooDeep { line });
+    }
+    Ok(text)
+}
+
+/// The first line where the nesting may exceed `limit`: flow brackets, indentation levels and
+/// compact block indicators (`- - -`) counted outside quotes, comments and block scalars. It
+/// over-estimates a little (a cheap bound, not a parser), never under.
+fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    // Lines indented more than this belong to a `|` or `>` block scalar.
+    let mut block_scalar: Option<usize> = None;
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = line.trim();
+        if let Some(parent) = block_scalar {
+            if content.is_empty() || indent > parent {
+                continue;
+            }
+            block_scalar = None;
+        }
+        if quote.is_none() && flow == 0 && !content.is_empty() && !content.starts_with('#') {
+            while indents.last().is_some_and(|&top| top > indent) {
+                indents.pop();
+            }
+            if indents.last().is_none_or(|&top| top < indent) {
+                indents.push(indent);
+            }
+        }
+        let mut compact = 0usize;
+        let mut at_start = quote.is_none() && flow == 0;
+        let mut previous = ' ';
+        let mut chars = content.chars().peekable();
+        while let Some(c) = chars.next() {
+            match quote {
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '#' if previous.is_whitespace() => break,
+                    '"' | '\'' => quote = Some(c),
+                    '[' | '{' => flow += 1,
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    '-' | '?' | ':' if at_start && chars.peek().is_none_or(|n| *n == ' ') => compact += 1,
+                    ' ' => {}
+                    _ => at_start = false,
+                },
+            }
+            if flow + indents.len() + compact > limit {
+                return Some(index + 1);
+            }
+            previous = c;
+        }
+        let tail = content.split(" #").next().unwrap_or_default().trim_end();
+        if quote.is_none()
+            && flow == 0
+            && (tail.ends_with('|') || tail.ends_with('>') || tail.ends_with("|-") || tail.ends_with(">-"))
+        {
+            block_scalar = Some(indent);
+        }
+    }
+    None
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: PathBuf,
@@ -50,9 +160,16 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
-            path: path.to_path_buf(),
-            source,
+        let text = read_bounded_yaml(path).map_err(|error| match error {
+            YamlReadError::Unreadable(source) => InputError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => InputError::Rule {
+                path: path.display().to_string(),
+                line: other.line(),
+                message: other.to_string(),
+            },
         })?;
         Config::parse(path, text)
     }
@@ -130,15 +247,33 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
+/// Checks a parameter override against its default's type; list elements against the
+/// default's elements (or, for an empty `*_ids` default, strings).
+pub(crate) fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
     let ok = match (default, value) {
         // An unset default (organization_id) takes a string or stays unset.
         (Value::Null, Value::Null | Value::String(_)) => true,
-        (Value::Array(_), Value::Array(items)) => {
+        (Value::Array(defaults), Value::Array(items)) => {
             if key.ends_with("_ids") {
                 if let Some(bad) = items.iter().find(|item| !item.is_string()) {
                     return Err(format!(
-                        "expected a list of strings, found {bad}: quote ids (\"012345678901\") so YAML keeps them as text"
+                        "expected a list of strings, found {}: quote ids (\"012345678901\") so YAML keeps them as text",
+                        crate::error::cap_echo(&bad.to_string())
+                    ));
+                }
+            }
+            if let Some(sample) = defaults.first() {
+                let integers = defaults.iter().all(|d| d.is_i64() || d.is_u64());
+                let wrong = items.iter().enumerate().find(|(_, item)| {
+                    std::mem::discriminant(*item) != std::mem::discriminant(sample)
+                        || (integers && !(item.is_i64() || item.is_u64()))
+                });
+                if let Some((index, item)) = wrong {
+                    let expected = if integers { "an integer" } else { kind(sample) };
+                    return Err(format!(
+                        "element {index}: expected {expected}, found {} {}",
+                        kind(item),
+                        crate::error::cap_echo(&item.to_string())
                     ));
                 }
             }
@@ -150,5 +285,40 @@ fn check_type(key: &str, default: &Value, value: &Value) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("expected {}, found {}", kind(default), kind(value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nesting_is_bounded_before_parsing() {
+        let deep_flow = format!("params:\n  admin_ports: {}{}\n", "[".repeat(60_000), "]".repeat(60_000));
+        assert_eq!(too_deep(&deep_flow, YAML_MAX_DEPTH), Some(2));
+        let compact = format!("suppressions:\n  {}x\n", "- ".repeat(100));
+        assert_eq!(too_deep(&compact, YAML_MAX_DEPTH), Some(2));
+        let indented: String = (0..80)
+            .map(|level| format!("{}k{level}:\n", " ".repeat(level)))
+            .collect();
+        assert!(too_deep(&indented, YAML_MAX_DEPTH).is_some());
+        // Real files: brackets in quotes, comments and block scalars do not count.
+        let real = "params:\n  # [[[[ a comment\n  admin_ports: [22, 3389]\n  organization_id: \"o-[[[[\"\nsuppressions:\n  - rule: IAM-001\n    reason: |\n      [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n    expires: 2030-01-01\n    tags: [a, {b: [c]}]\n";
+        assert_eq!(too_deep(real, 8), None);
+        let fixture = std::fs::read_to_string("fixtures/correlation/posture.yaml").unwrap();
+        assert_eq!(too_deep(&fixture, 8), None);
+    }
+
+    #[test]
+    fn list_elements_follow_the_defaults() {
+        assert!(check_type("admin_ports", &json!([22, 3389]), &json!([22])).is_ok());
+        let error = check_type("admin_ports", &json!([22, 3389]), &json!([22, "3389"])).unwrap_err();
+        assert_eq!(error, "element 1: expected an integer, found a string \"3389\"");
+        assert!(check_type("admin_ports", &json!([22]), &json!([22.5])).is_err());
+        assert!(check_type("guardduty_required_features", &json!(["S3"]), &json!([1])).is_err());
+        assert!(check_type("trusted_account_ids", &json!([]), &json!([123])).is_err());
+        assert!(check_type("gateway_endpoint_services", &json!(["s3"]), &json!([])).is_ok());
     }
 }

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod finding;
 pub mod gate;
 pub mod import;
+pub mod logging;
 pub mod output;
 pub mod report;
 pub mod results;

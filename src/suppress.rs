@@ -69,9 +69,15 @@ pub struct SuppressionFile {
 
 impl SuppressionFile {
     pub fn load(path: &Path) -> Result<Self, SuppressionError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SuppressionError::Unreadable {
-            path: path.to_path_buf(),
-            source,
+        let text = crate::config::read_bounded_yaml(path).map_err(|error| match error {
+            crate::config::YamlReadError::Unreadable(source) => SuppressionError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => SuppressionError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("line {}: {other}", other.line()),
+            },
         })?;
         Self::parse(path, &text)
     }

@@ -692,6 +692,209 @@ fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
     }
 }
 
+/// The ACME-001 team rule with its `deny` replaced, scanned over the demo: its findings.
+fn team_rule_findings(deny: &str, extra: &str) -> Vec<Value> {
+    let dir = temp_dir();
+    let start = TEAM_RULE.find("deny contains").unwrap();
+    let text = format!("{}{deny}\n{extra}", &TEAM_RULE[..start]);
+    write(dir.path(), "acme/role_names.rego", &text);
+    let rules = dir.path().to_str().unwrap();
+    rule_findings(
+        &json_of(&["scan", "--snapshot", DEMO, "--rules", rules, "--format", "json"]),
+        "ACME-001",
+    )
+}
+
+fn rule_findings(report: &Value, rule: &str) -> Vec<Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .cloned()
+        .collect()
+}
+
+fn assert_all_not_evaluated(findings: &[Value], reason_part: &str) {
+    assert!(!findings.is_empty(), "the rule leaves a trace");
+    for finding in findings {
+        assert_eq!(finding["status"], "not_evaluated", "{finding}");
+        let reason = finding["evidence"]["reason"].as_str().unwrap();
+        assert!(reason.contains(reason_part), "{reason}");
+        assert!(reason.len() < 600, "capped: {reason}");
+    }
+}
+
+#[test]
+fn a_recursive_or_runaway_team_rule_is_not_evaluated_and_the_scan_survives() {
+    // Infinite and bounded recursion used to overflow the stack (SIGABRT).
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tf(p.key)\n}",
+        "f(x) := y if {\n\ty := f(x)\n}\n",
+    );
+    assert_all_not_evaluated(&findings, "role_names.rego:22) calls itself");
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tg(100000) == 0\n}",
+        "g(n) := 0 if n <= 0\n\ng(n) := g(n - 1) if n > 0\n",
+    );
+    assert_all_not_evaluated(&findings, "function `g`");
+    // A 50-million element range used to run past 10 s at 1.2 GB.
+    let findings = team_rule_findings(
+        "deny contains {\"resource\": p.key, \"message\": \"x\"} if {\n\tsome p in input.iam.principals\n\tcount(numbers.range(1, 50000000)) == 0\n}",
+        "",
+    );
+    assert_all_not_evaluated(&findings, "over posture's budget");
+
+    let dir = temp_dir();
+    write(dir.path(), "acme/role_names.rego", TEAM_RULE);
+    write(
+        dir.path(),
+        "acme/role_names_test.rego",
+        "package acme.role_names_test\n\nf(x) := y if {\n\ty := f(x)\n}\n\ntest_forever if {\n\tf(1) == 1\n}\n\ntest_fine if {\n\ttrue\n}\n",
+    );
+    let output = posture()
+        .args(["rules", "test", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "a failing test, not a crash");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("calls itself"), "{stdout}");
+    assert!(stdout.contains("rules: 1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn malformed_team_rule_output_is_not_evaluated_never_pass() {
+    let cases = [
+        // A deny entry whose resource is not a string, or missing.
+        (
+            "deny contains {\"resource\": 5, \"message\": \"x\"} if true",
+            "`resource` must be a string",
+        ),
+        ("deny contains {\"message\": \"x\"} if true", "has no `resource`"),
+        ("deny := \"string\"", "it must be a set, found a string"),
+        (
+            "deny contains {\"resource\": \"r\"} if {\n\tx := 1 / 0\n}",
+            "divide by zero",
+        ),
+    ];
+    for (deny, reason) in cases {
+        let findings = team_rule_findings(deny, "");
+        assert_eq!(findings.len(), 6, "one per applicable role: {deny}");
+        assert_all_not_evaluated(&findings, reason);
+    }
+    let shapes = [
+        ("not_evaluated contains \"r\" if true", "its entries must be objects"),
+        (
+            "not_evaluated contains {\"resource\": \"r\", \"reason\": x} if {\n\tx := 1 / 0\n}",
+            "divide by zero",
+        ),
+    ];
+    for (not_evaluated, reason) in shapes {
+        let findings = team_rule_findings("deny contains {\"resource\": \"r\"} if false", not_evaluated);
+        assert_all_not_evaluated(&findings, reason);
+    }
+    // `applicable` of the wrong shape.
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE.replace("applicable contains p.key if", "applicable contains p if"),
+    );
+    let report = json_of(&[
+        "scan",
+        "--snapshot",
+        DEMO,
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let team = rule_findings(&report, "ACME-001");
+    assert_all_not_evaluated(&team, "resource keys (strings), found an object");
+}
+
+#[test]
+fn team_rule_compile_errors_blame_the_team_file() {
+    // Sorted after the built-in DET-001, whose warm-up compiles every module and used to take the blame.
+    let dir = temp_dir();
+    write(
+        dir.path(),
+        "acme/role_names.rego",
+        &TEAM_RULE
+            .replace("id: ACME-001", "id: ZZ-001")
+            .replace("startswith(p.name, \"dev-\")", "startswith(q.name, \"dev-\")"),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", dir.path().to_str().unwrap()]);
+    assert!(message.contains("role_names.rego:21"), "{message}");
+    assert!(!message.contains("<builtin>"), "{message}");
+}
+
+#[test]
+fn team_params_merge_key_by_key_over_the_defaults() {
+    let base = json_of(&["scan", "--snapshot", DEMO, "--format", "json"]);
+    let dir = temp_dir();
+    write(dir.path(), "acme/role_names.rego", TEAM_RULE);
+    write(
+        dir.path(),
+        "data/params.json",
+        "{\"admin_ports\": [22], \"acme_prefix\": \"dev-\"}",
+    );
+    let rules = dir.path().to_str().unwrap();
+    let team = json_of(&["scan", "--snapshot", DEMO, "--rules", rules, "--format", "json"]);
+    // Only what reads admin_ports may change; one key used to drop every other parameter
+    // (DET-003/004/005, NET-011 passed and the critical XC-001 vanished).
+    let others = |report: &Value| -> BTreeSet<(String, String)> {
+        failing_pairs(report)
+            .into_iter()
+            .filter(|(rule, _)| rule != "NET-001" && rule != "ACME-001")
+            .collect()
+    };
+    assert_eq!(others(&team), others(&base));
+    assert!(failing_pairs(&team).iter().any(|(rule, _)| rule == "XC-001"));
+
+    write(dir.path(), "data/params.json", "{\"admin_ports\": [\"22\"]}");
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--rules", rules]);
+    assert!(
+        message.contains("data/params.json: at $.admin_ports: element 0: expected an integer, found a string"),
+        "{message}"
+    );
+}
+
+#[test]
+fn yaml_read_unasked_is_capped_in_depth_and_size() {
+    let deep = format!("params:\n  admin_ports: {}{}\n", "[".repeat(60_000), "]".repeat(60_000));
+    for name in ["posture.yaml", ".posture-ignore.yaml"] {
+        let dir = temp_dir();
+        write(dir.path(), name, &deep);
+        let started = std::time::Instant::now();
+        let output = posture()
+            .current_dir(dir.path())
+            .args([
+                "scan",
+                "--snapshot",
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO).display().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(started.elapsed().as_secs() < 5, "refused before parsing");
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("nested deeper than 64 levels"),
+            "{stderr}"
+        );
+    }
+    let dir = temp_dir();
+    let big = write(
+        dir.path(),
+        "big.yaml",
+        &format!("params: {{}}\n#{}\n", "x".repeat(2 << 20)),
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", big.to_str().unwrap()]);
+    assert!(message.contains("big.yaml:1: larger than 1024 KiB"), "{message}");
+}
+
 #[test]
 fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     // Without the fixture's posture.yaml, the partner account is not trusted.
@@ -732,6 +935,17 @@ fn config_file_overrides_parameters_and_rejects_unknown_keys() {
     let message = one_line_error(&["config", "show", "--config", wrong.to_str().unwrap()]);
     assert!(
         message.contains("wrong.yaml:2: params.trusted_account_ids"),
+        "{message}"
+    );
+    // List elements are checked against the defaults' (NET-001 used to drop to no failures).
+    let strings = write(
+        dir.path(),
+        "strings.yaml",
+        "params:\n  admin_ports: [\"22\", \"3389\"]\n",
+    );
+    let message = one_line_error(&["scan", "--snapshot", DEMO, "--config", strings.to_str().unwrap()]);
+    assert!(
+        message.contains("strings.yaml:2: params.admin_ports: element 0: expected an integer, found a string \"22\""),
         "{message}"
     );
     // ./posture.yaml is read when present.

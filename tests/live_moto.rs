@@ -335,3 +335,21 @@ fn push_security_hub_imports_every_finding_in_batches() {
     let written: BTreeSet<String> = asff.iter().map(|f| f["Id"].as_str().unwrap().to_string()).collect();
     assert_eq!(imported, written, "every finding read back, none extra");
 }
+
+#[test]
+fn trace_logs_never_show_the_credentials() {
+    let seeded = seed("account");
+    let output = posture(&seeded)
+        .env("POSTURE_LOG", "trace")
+        .args(["scan", "--regions", "us-east-1", "-f", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{:?}", stderr.lines().last());
+    assert!(stderr.lines().count() > 10, "trace logging is on");
+    for secret in ["AccessKeyId", "SecretAccessKey", "SessionToken"] {
+        let value = seeded.credentials[secret].as_str().unwrap();
+        let line = stderr.lines().find(|line| line.contains(value));
+        assert!(line.is_none(), "{secret} leaked at trace level: {line:?}");
+    }
+}

@@ -79,6 +79,13 @@ struct DenyEntry {
     evidence: serde_json::Value,
 }
 
+/// What a rule said about one account, checked against the output contract.
+#[derive(Default)]
+struct Verdicts {
+    denied: BTreeMap<String, Vec<DenyEntry>>,
+    not_evaluated: BTreeMap<String, String>,
+}
+
 fn evaluate_rule(
     engine: &mut Engine,
     index: usize,
@@ -98,58 +105,33 @@ fn evaluate_rule(
         out.push(not_evaluated(index, account_resource(analysis), reason));
         return;
     }
-    let applicable = match engine.eval_rule(rule.applicable_path()) {
-        Ok(value) => string_members(&value),
-        Err(error) => {
-            out.push(not_evaluated(
-                index,
-                account_resource(analysis),
-                rule_error(rule, "applicable", &error),
-            ));
+    if let Some(reason) = rule.blocked.as_ref().or_else(|| rule.over_budget.get()) {
+        out.push(not_evaluated(index, account_resource(analysis), reason.clone()));
+        return;
+    }
+    let applicable = match eval_part(engine, rule, analysis, 0).and_then(|value| resource_keys(rule, &value)) {
+        Ok(keys) => keys,
+        Err(reason) => {
+            out.push(not_evaluated(index, account_resource(analysis), reason));
             return;
         }
     };
-    let mut denied: BTreeMap<String, Vec<DenyEntry>> = BTreeMap::new();
-    match engine.eval_rule(rule.deny_path()) {
-        Ok(value) => {
-            for entry in members(&value) {
-                let Some(key) = entry[&*RESOURCE_KEY].as_string().ok().map(|s| s.to_string()) else {
-                    tracing::warn!(rule = %rule.meta.id, "a deny entry has no `resource` string; ignored");
-                    continue;
-                };
-                let message = entry[&*MESSAGE_KEY]
-                    .as_string()
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|_| rule.meta.title.clone());
-                let evidence = match &entry[&*EVIDENCE_KEY] {
-                    Value::Undefined => serde_json::Value::Object(Default::default()),
-                    other => serde_json::to_value(other).unwrap_or(serde_json::Value::Null),
-                };
-                denied.entry(key).or_default().push(DenyEntry { message, evidence });
+    let Verdicts {
+        mut denied,
+        not_evaluated: rule_not_evaluated,
+    } = match verdicts(engine, rule, analysis) {
+        Ok(verdicts) => verdicts,
+        Err(reason) => {
+            // Output that breaks the contract is unknown for every resource, never a pass.
+            if applicable.is_empty() {
+                out.push(not_evaluated(index, account_resource(analysis), reason.clone()));
             }
-        }
-        Err(error) => {
-            let reason = rule_error(rule, "deny", &error);
             for key in &applicable {
                 out.push(not_evaluated(index, resolve(analysis, key), reason.clone()));
             }
             return;
         }
-    }
-    let mut rule_not_evaluated: BTreeMap<String, String> = BTreeMap::new();
-    if rule.has_not_evaluated {
-        if let Ok(value) = engine.eval_rule(rule.not_evaluated_path()) {
-            for entry in members(&value) {
-                if let Ok(key) = entry[&*RESOURCE_KEY].as_string() {
-                    let reason = entry[&*REASON_KEY]
-                        .as_string()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
-                    rule_not_evaluated.insert(key.to_string(), reason);
-                }
-            }
-        }
-    }
+    };
     // A denied resource is applicable even if the rule forgot to say so.
     let keys: BTreeSet<String> = applicable.into_iter().chain(denied.keys().cloned()).collect();
     for key in &keys {
@@ -178,6 +160,144 @@ fn evaluate_rule(
             });
         }
     }
+}
+
+/// The rule's `deny` and `not_evaluated` entries, or why they break the contract.
+fn verdicts(engine: &mut Engine, rule: &Rule, analysis: &AccountAnalysis) -> Result<Verdicts, String> {
+    let mut verdicts = Verdicts::default();
+    let deny = eval_part(engine, rule, analysis, 1)?;
+    for entry in collection(rule, "deny", &deny)? {
+        let key = entry_string(rule, "deny", entry, &RESOURCE_KEY, true)?.unwrap_or_default();
+        let message =
+            entry_string(rule, "deny", entry, &MESSAGE_KEY, false)?.unwrap_or_else(|| rule.meta.title.clone());
+        let evidence = match &entry[&*EVIDENCE_KEY] {
+            Value::Undefined => serde_json::Value::Object(Default::default()),
+            other => serde_json::to_value(other)
+                .map_err(|error| contract_error(rule, "deny", &format!("its evidence is not JSON: {error}")))?,
+        };
+        verdicts
+            .denied
+            .entry(key)
+            .or_default()
+            .push(DenyEntry { message, evidence });
+    }
+    if rule.has_not_evaluated {
+        let value = eval_part(engine, rule, analysis, 2)?;
+        for entry in collection(rule, "not_evaluated", &value)? {
+            let key = entry_string(rule, "not_evaluated", entry, &RESOURCE_KEY, true)?.unwrap_or_default();
+            let reason = entry_string(rule, "not_evaluated", entry, &REASON_KEY, true)?.unwrap_or_default();
+            verdicts.not_evaluated.insert(key, reason);
+        }
+    }
+    Ok(verdicts)
+}
+
+const PARTS: [&str; 3] = ["applicable", "deny", "not_evaluated"];
+
+/// Evaluates one part of a rule; an error or an overrun budget is the reason it is unknown.
+fn eval_part(engine: &mut Engine, rule: &Rule, analysis: &AccountAnalysis, part: usize) -> Result<Value, String> {
+    let path = match part {
+        0 => rule.applicable_path(),
+        1 => rule.deny_path(),
+        _ => rule.not_evaluated_path(),
+    };
+    engine.eval_rule(path).map_err(|error| {
+        let name = PARTS[part];
+        if let Some(overrun) = super::limits::overrun(&error) {
+            let reason = format!(
+                "rule {} ({}) {overrun} evaluating `{name}` in account {}; not evaluated in any account",
+                rule.meta.id,
+                rule.location(part),
+                analysis.facts.account.id
+            );
+            tracing::warn!(rule = %rule.meta.id, "{reason}");
+            return rule.over_budget.get_or_init(|| reason).clone();
+        }
+        rule_error(rule, name, &error)
+    })
+}
+
+/// Members of a part that must be a set (or array); undefined is empty.
+fn collection<'v>(rule: &Rule, part: &str, value: &'v Value) -> Result<Vec<&'v Value>, String> {
+    match value {
+        Value::Set(set) => Ok(set.iter().collect()),
+        Value::Array(array) => Ok(array.iter().collect()),
+        Value::Undefined => Ok(Vec::new()),
+        other => Err(contract_error(
+            rule,
+            part,
+            &format!("it must be a set, found {}", describe_value(other)),
+        )),
+    }
+}
+
+fn resource_keys(rule: &Rule, value: &Value) -> Result<Vec<String>, String> {
+    collection(rule, "applicable", value)?
+        .into_iter()
+        .map(|member| match member {
+            Value::String(key) => Ok(key.to_string()),
+            other => Err(contract_error(
+                rule,
+                "applicable",
+                &format!(
+                    "its members must be resource keys (strings), found {}",
+                    describe_value(other)
+                ),
+            )),
+        })
+        .collect()
+}
+
+/// A string field of a deny or not_evaluated entry; `None` when absent and not required.
+fn entry_string(rule: &Rule, part: &str, entry: &Value, key: &Value, required: bool) -> Result<Option<String>, String> {
+    if !matches!(entry, Value::Object(_)) {
+        return Err(contract_error(
+            rule,
+            part,
+            &format!("its entries must be objects, found {}", describe_value(entry)),
+        ));
+    }
+    let name = key.as_string().map(|k| k.to_string()).unwrap_or_default();
+    match &entry[key] {
+        Value::String(text) => Ok(Some(text.to_string())),
+        Value::Undefined if !required => Ok(None),
+        Value::Undefined => Err(contract_error(
+            rule,
+            part,
+            &format!("an entry has no `{name}`: {}", describe_value(entry)),
+        )),
+        other => Err(contract_error(
+            rule,
+            part,
+            &format!("`{name}` must be a string, found {}", describe_value(other)),
+        )),
+    }
+}
+
+fn contract_error(rule: &Rule, part: &str, problem: &str) -> String {
+    let at = PARTS.iter().position(|p| *p == part).unwrap_or(1);
+    let reason = format!(
+        "rule {} ({}) breaks the output contract in `{part}`: {problem}",
+        rule.meta.id,
+        rule.location(at)
+    );
+    tracing::warn!(rule = %rule.meta.id, "{reason}");
+    reason
+}
+
+/// A value as shown in a reason: its kind and, capped, its text.
+fn describe_value(value: &Value) -> String {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Set(_) => "a set",
+        Value::Object(_) => "an object",
+        Value::Undefined => "undefined",
+    };
+    format!("{kind} {}", super::limits::cap_echo(&value.to_string()))
 }
 
 fn fail_result(index: usize, resource: Arc<ResourceRef>, mut entries: Vec<DenyEntry>) -> RuleResult {
@@ -214,23 +334,49 @@ fn resolve(analysis: &AccountAnalysis, key: &str) -> Arc<ResourceRef> {
 }
 
 fn rule_error(rule: &Rule, part: &str, error: &anyhow::Error) -> String {
-    let first = error.to_string().lines().next().unwrap_or_default().to_string();
-    tracing::warn!(rule = %rule.meta.id, "evaluating `{part}` failed: {first}");
-    format!("rule {} failed to evaluate `{part}`: {first}", rule.meta.id)
+    let cause = super::regorus_cause(error);
+    tracing::warn!(rule = %rule.meta.id, "evaluating `{part}` failed: {cause}");
+    format!("rule {} failed to evaluate `{part}`: {cause}", rule.meta.id)
 }
 
-/// Elements of a set or array; nothing for undefined.
-fn members(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::Set(set) => set.iter().collect(),
-        Value::Array(array) => array.iter().collect(),
-        _ => Vec::new(),
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const SLOW_RULE: &str = "# METADATA\n# title: Slow\n# description: Never finishes.\n# custom:\n#   id: ZZ-001\n#   severity: low\n#   pillar: identity\n#   categories: [hygiene]\n#   requires: [iam]\n#   remediation: None.\npackage acme.slow\n\napplicable contains p.key if {\n\tsome p in input.iam.principals\n}\n\ndeny contains {\"resource\": \"x\"} if {\n\tsome i in numbers.range(1, 900000)\n\tsome j in numbers.range(1, 900000)\n\ti == j + 900000\n}\n";
+
+    #[test]
+    fn a_rule_over_its_time_budget_is_not_evaluated() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("acme")).unwrap();
+        std::fs::write(dir.path().join("acme/slow.rego"), SLOW_RULE).unwrap();
+        let mut rules = RuleSet::load(&[dir.path().to_path_buf()], true, None).unwrap();
+        rules.set_time_budget(std::time::Duration::from_millis(200));
+        let snapshot = crate::snapshot::Snapshot::load(std::path::Path::new("fixtures/demo/snapshot.json")).unwrap();
+        let as_of = chrono::Utc::now();
+        let mut engine = rules.engine.clone();
+        let started = Instant::now();
+        let mut results = Vec::new();
+        for account in &snapshot.accounts {
+            let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of);
+            results.extend(evaluate_account(&mut engine, &rules, &analysis, &AtomicU64::new(0)));
+        }
+        assert!(started.elapsed().as_secs() < 20, "the budget stops it");
+        let slow = rules.rules.iter().position(|r| r.meta.id == "ZZ-001").unwrap();
+        let slow_results: Vec<&RuleResult> = results.iter().filter(|r| r.rule == slow).collect();
+        assert!(!slow_results.is_empty());
+        for result in slow_results {
+            assert_eq!(result.status, Status::NotEvaluated);
+            assert!(
+                result
+                    .message
+                    .contains("acme/slow.rego:17) exceeded its time budget of 0.2 s evaluating `deny`"),
+                "{}",
+                result.message
+            );
+        }
+        // The built-in rules are untouched by one rule's overrun.
+        assert!(results.iter().any(|r| r.status == Status::Fail));
     }
-}
-
-fn string_members(value: &Value) -> Vec<String> {
-    members(value)
-        .into_iter()
-        .filter_map(|v| v.as_string().ok().map(|s| s.to_string()))
-        .collect()
 }

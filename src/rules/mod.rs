@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod evaluate;
+pub mod limits;
 pub mod metadata;
 pub mod testing;
 
@@ -44,6 +45,12 @@ pub struct Rule {
     pub origin: String,
     pub has_not_evaluated: bool,
     paths: [String; 3],
+    /// Line of the first definition of `applicable`, `deny` and `not_evaluated`, for messages.
+    lines: [usize; 3],
+    /// Why the rule cannot run at all (it uses a recursive function); its results are `not_evaluated`.
+    pub blocked: Option<String>,
+    /// Set once the rule overruns its budget in one account, so the others skip it instead of waiting.
+    pub over_budget: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Rule {
@@ -55,6 +62,10 @@ impl Rule {
     }
     pub fn not_evaluated_path(&self) -> String {
         self.paths[2].clone()
+    }
+    /// `file:line` of a part (0 applicable, 1 deny, 2 not_evaluated), for messages.
+    pub fn location(&self, part: usize) -> String {
+        format!("{}:{}", self.origin, self.lines.get(part).copied().unwrap_or(1))
     }
 }
 
@@ -72,8 +83,19 @@ pub struct RuleSet {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSources {
     pub files: Vec<RegoFile>,
-    /// `data/<stem>.json` of each root, as `data.posture.<stem>`; a later root replaces a stem.
+    /// `data/<stem>.json` of each root, as `data.posture.<stem>`; a later root's document is
+    /// merged key by key over the earlier one (a team names only what differs).
     pub data: serde_json::Map<String, serde_json::Value>,
+    /// Parameters a `--rules` folder's `data/params.json` set, in order, for `config show`.
+    pub param_overrides: Vec<ParamOverride>,
+}
+
+/// One parameter of `data.posture.params` set by a team's rules folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamOverride {
+    pub key: String,
+    /// The `data/params.json` that set it.
+    pub path: PathBuf,
 }
 
 impl RuleSources {
@@ -87,9 +109,63 @@ impl RuleSources {
         for dir in extra_dirs {
             let own = directory_sources(dir)?;
             sources.files.extend(own.files);
-            sources.data.extend(own.data);
+            for (stem, document) in own.data {
+                let path = dir.join("data").join(format!("{stem}.json"));
+                sources.merge_data(stem, document, &path)?;
+            }
         }
         Ok(sources)
+    }
+
+    /// Merges a team's data document over what is loaded: key by key for objects, with
+    /// parameters type-checked against the defaults like `posture.yaml`; other documents replace.
+    fn merge_data(&mut self, stem: String, document: serde_json::Value, path: &Path) -> Result<(), InputError> {
+        let serde_json::Value::Object(incoming) = document else {
+            self.data.insert(stem, document);
+            return Ok(());
+        };
+        let existing = self
+            .data
+            .entry(stem.clone())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        let serde_json::Value::Object(existing) = existing else {
+            *existing = serde_json::Value::Object(incoming);
+            return Ok(());
+        };
+        for (key, value) in incoming {
+            if stem == "params" {
+                // A key the defaults do not know is a parameter of the team's own rules.
+                if let Some(default) = existing.get(&key) {
+                    crate::config::check_type(&key, default, &value).map_err(|message| InputError::Invalid {
+                        path: path.to_path_buf(),
+                        json_path: format!("$.{key}"),
+                        message,
+                    })?;
+                }
+                self.param_overrides.retain(|o| o.key != key);
+                self.param_overrides.push(ParamOverride {
+                    key: key.clone(),
+                    path: path.to_path_buf(),
+                });
+            }
+            existing.insert(key, value);
+        }
+        Ok(())
+    }
+
+    /// One comment line per rules folder that set parameters, for `posture config show`.
+    pub fn param_override_summary(&self) -> Vec<String> {
+        let mut by_path: Vec<(&Path, Vec<&str>)> = Vec::new();
+        for o in &self.param_overrides {
+            match by_path.iter_mut().find(|(path, _)| *path == o.path.as_path()) {
+                Some((_, keys)) => keys.push(&o.key),
+                None => by_path.push((&o.path, vec![&o.key])),
+            }
+        }
+        by_path
+            .into_iter()
+            .map(|(path, keys)| format!("# overridden by {}: {}", path.display(), keys.join(", ")))
+            .collect()
     }
 
     /// Applies `posture.yaml` parameter overrides to `data.posture.params`; returns the keys changed.
@@ -127,7 +203,11 @@ pub fn builtin_sources() -> Result<RuleSources, InputError> {
             data.insert(stem(file.path()), value);
         }
     }
-    Ok(RuleSources { files, data })
+    Ok(RuleSources {
+        files,
+        data,
+        param_overrides: Vec::new(),
+    })
 }
 
 fn stem(path: &Path) -> String {
@@ -180,7 +260,11 @@ pub fn directory_sources(root: &Path) -> Result<RuleSources, InputError> {
             data.insert(stem(&path), value);
         }
     }
-    Ok(RuleSources { files, data })
+    Ok(RuleSources {
+        files,
+        data,
+        param_overrides: Vec::new(),
+    })
 }
 
 fn directory_files(root: &Path) -> Result<Vec<RegoFile>, InputError> {
@@ -271,10 +355,17 @@ fn package_of(text: &str) -> Option<(String, usize)> {
 
 /// Whether a module defines a top-level rule of this name.
 fn defines(text: &str, name: &str) -> bool {
-    text.lines().any(|line| {
-        line.strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
-    })
+    definition_line(text, name).is_some()
+}
+
+/// The 1-based line of the first top-level definition of `name`.
+fn definition_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with([' ', '[', '{', ':', '=']) || rest.is_empty())
+        })
+        .map(|index| index + 1)
 }
 
 impl RuleSet {
@@ -294,6 +385,8 @@ impl RuleSet {
             .map_err(|message| InputError::Usage(format!("rules data (data.posture.iam): {message}")))?;
         let mut rules = Vec::new();
         let mut engine = Engine::new();
+        limits::apply(&mut engine, limits::TIME_BUDGET)
+            .map_err(|error| InputError::Usage(format!("preparing the rule engine: {error}")))?;
         for file in files.iter().filter(|f| f.kind != FileKind::Test) {
             engine
                 .add_policy(file.origin.clone(), file.text.clone())
@@ -323,6 +416,10 @@ impl RuleSet {
                 });
             }
             rules.push(Rule {
+                lines: ["applicable", "deny", "not_evaluated"]
+                    .map(|part| definition_line(&file.text, part).unwrap_or(1)),
+                blocked: None,
+                over_budget: Default::default(),
                 has_not_evaluated: defines(&file.text, "not_evaluated"),
                 paths: ["applicable", "deny", "not_evaluated"].map(|part| format!("data.{}.{part}", file.package)),
                 package: file.package.clone(),
@@ -331,12 +428,16 @@ impl RuleSet {
             });
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        let recursive = limits::recursive_rules(files.iter().filter(|f| f.kind != FileKind::Test));
+        for rule in &mut rules {
+            rule.blocked = rule.paths.iter().find_map(|path| recursive.get(path).cloned());
+        }
         engine
             .add_data(posture_data(&data))
             .map_err(|error| InputError::Usage(format!("rules data: {error}")))?;
         // Compile now, once, so that clones start prepared and errors surface before the scan.
         engine.set_input(Value::new_object());
-        for rule in &rules {
+        for rule in rules.iter().filter(|rule| rule.blocked.is_none()) {
             engine
                 .eval_rule(format!("data.{}.applicable", rule.package))
                 .map_err(|error| regorus_error(&rule.origin, &error))?;
@@ -346,6 +447,11 @@ impl RuleSet {
             engine,
             iam_knowledge: std::sync::Arc::new(iam_knowledge),
         })
+    }
+
+    /// Replaces the time budget of each evaluation ([`limits::TIME_BUDGET`] by default).
+    pub fn set_time_budget(&mut self, budget: std::time::Duration) {
+        self.engine.set_execution_timer_config(limits::timer(budget));
     }
 
     pub fn find(&self, id: &str) -> Option<&Rule> {
@@ -358,31 +464,105 @@ pub fn posture_data(data: &serde_json::Value) -> Value {
     Value::from(serde_json::json!({ "posture": data }))
 }
 
-/// regorus errors already carry `file:line:col`; keep the first line.
-pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
-    let text = error.to_string();
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid Rego")
-        .trim()
-        .to_string();
-    let line = text
-        .split(&format!("{origin}:"))
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(1);
+/// Where a regorus error points (`--> file:line:col`) and its message (`error: ...`).
+struct RegorusLocation<'a> {
+    file: &'a str,
+    line: usize,
+    col: usize,
+    message: &'a str,
+}
+
+fn locate(text: &str) -> Option<RegorusLocation<'_>> {
+    let place = text.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+    // The file may itself contain `:`; line and column are the last two fields.
+    let mut fields = place.rsplitn(3, ':');
+    let col = fields.next()?.trim().parse().ok()?;
+    let line = fields.next()?.trim().parse().ok()?;
+    let file = fields.next()?;
     let message = text
         .lines()
         .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('-'))
-        .unwrap_or(&first)
-        .trim_start_matches("error: ")
-        .to_string();
-    InputError::Rule {
-        path: origin.to_string(),
+        .rfind(|l| {
+            !l.is_empty()
+                && !l.starts_with('|')
+                && !l.starts_with("-->")
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .unwrap_or("invalid Rego");
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    Some(RegorusLocation {
+        file,
         line,
+        col,
         message,
+    })
+}
+
+/// The cause of a regorus error in one line, `file:line:col: message`, with echoed input capped.
+pub(crate) fn regorus_cause(error: &anyhow::Error) -> String {
+    let text = error.to_string();
+    let cause = match locate(&text) {
+        Some(at) => format!("{}:{}:{}: {}", at.file, at.line, at.col, at.message),
+        None => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    limits::cap_echo(if cause.is_empty() { "unknown error" } else { &cause })
+}
+
+/// A regorus error as an input error, blamed on the file and line it names (the error may be
+/// in another file than the one being loaded: regorus compiles every module on first use).
+pub(crate) fn regorus_error(origin: &str, error: &anyhow::Error) -> InputError {
+    let text = error.to_string();
+    match locate(&text) {
+        Some(at) => InputError::Rule {
+            path: at.file.to_string(),
+            line: at.line,
+            message: limits::cap_echo(at.message),
+        },
+        None => InputError::Rule {
+            path: origin.to_string(),
+            line: 1,
+            message: regorus_cause(error),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn team_params_merge_over_the_defaults_and_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        let params = dir.path().join("data/params.json");
+        std::fs::write(&params, r#"{"admin_ports": [22], "acme_only": true}"#).unwrap();
+        let sources = RuleSources::gather(&[dir.path().to_path_buf()], true).unwrap();
+        let merged = &sources.data["params"];
+        assert_eq!(merged["admin_ports"], serde_json::json!([22]));
+        assert_eq!(merged["acme_only"], serde_json::json!(true));
+        assert_eq!(
+            merged["access_key_max_age_days"],
+            serde_json::json!(90),
+            "defaults stay"
+        );
+        assert_eq!(
+            sources.param_override_summary(),
+            vec![format!("# overridden by {}: admin_ports, acme_only", params.display())]
+        );
+
+        std::fs::write(&params, r#"{"access_key_max_age_days": "90"}"#).unwrap();
+        let error = RuleSources::gather(&[dir.path().to_path_buf()], true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("params.json: at $.access_key_max_age_days: expected a number"),
+            "{error}"
+        );
     }
 }

@@ -41,6 +41,8 @@ pub fn run_tests(
     data: &serde_json::Value,
 ) -> Result<Vec<TestOutcome>, InputError> {
     let mut base = Engine::new();
+    super::limits::apply(&mut base, super::limits::TIME_BUDGET)
+        .map_err(|error| InputError::Usage(format!("preparing the rule engine: {error}")))?;
     for file in modules.iter().filter(|f| f.kind != FileKind::Test) {
         base.add_policy(file.origin.clone(), file.text.clone())
             .map_err(|error| super::regorus_error(&file.origin, &error))?;
@@ -54,12 +56,29 @@ pub fn run_tests(
             .add_policy(file.origin.clone(), file.text.clone())
             .map_err(|error| super::regorus_error(&file.origin, &error))?;
         engine.set_input(Value::new_object());
+        let recursive = super::limits::recursive_rules(
+            modules
+                .iter()
+                .filter(|f| f.kind != FileKind::Test)
+                .chain(std::iter::once(*file)),
+        );
         let names = test_names(&file.text);
         if names.is_empty() {
             tracing::warn!(file = %file.origin, "test file defines no test_* rule");
         }
         for name in names {
-            let outcome = match engine.eval_rule(format!("data.{}.{name}", file.package)) {
+            let path = format!("data.{}.{name}", file.package);
+            // Running a recursive function would overflow the stack and abort the runner.
+            if let Some(reason) = recursive.get(&path) {
+                outcomes.push(TestOutcome {
+                    file: file.origin.clone(),
+                    name,
+                    passed: false,
+                    detail: Some(reason.clone()),
+                });
+                continue;
+            }
+            let outcome = match engine.eval_rule(path) {
                 Ok(Value::Bool(true)) => TestOutcome {
                     file: file.origin.clone(),
                     name,
@@ -76,13 +95,13 @@ pub fn run_tests(
                     file: file.origin.clone(),
                     name,
                     passed: false,
-                    detail: Some(format!("evaluated to {other}")),
+                    detail: Some(format!("evaluated to {}", super::limits::cap_echo(&other.to_string()))),
                 },
                 Err(error) => TestOutcome {
                     file: file.origin.clone(),
                     name,
                     passed: false,
-                    detail: Some(error.to_string().lines().next().unwrap_or_default().to_string()),
+                    detail: Some(super::limits::overrun(&error).unwrap_or_else(|| super::regorus_cause(&error))),
                 },
             };
             outcomes.push(outcome);
