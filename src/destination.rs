@@ -120,7 +120,9 @@ impl Destination {
         if copied == len {
             Ok(())
         } else {
-            Err(std::io::Error::other(format!("spool ended after {copied} of {len} bytes")))
+            Err(std::io::Error::other(format!(
+                "spool ended after {copied} of {len} bytes"
+            )))
         }
     }
 

@@ -541,7 +541,12 @@ fn renderers_import_only_findings_and_the_summary() {
     for entry in std::fs::read_dir(&folder).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        for forbidden in ["crate::facts", "crate::snapshot", "crate::baseline", "crate::rules::evaluate"] {
+        for forbidden in [
+            "crate::facts",
+            "crate::snapshot",
+            "crate::baseline",
+            "crate::rules::evaluate",
+        ] {
             assert!(!text.contains(forbidden), "{} uses {forbidden}", path.display());
         }
     }

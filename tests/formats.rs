@@ -702,14 +702,24 @@ fn json_report_validates_against_its_generated_schema() {
     // that passing findings were left out.
     let next = dir.path().join("next.json");
     posture()
-        .args(["scan", "--snapshot", NEXT, "--baseline", report.to_str().unwrap(), "--only-failing"])
+        .args([
+            "scan",
+            "--snapshot",
+            NEXT,
+            "--baseline",
+            report.to_str().unwrap(),
+            "--only-failing",
+        ])
         .args(["-f", &format!("json={}", next.display())])
         .assert()
         .success();
     validate("report-v1", &next, &[schema.to_str().unwrap()]);
     let written = read_json(next);
     assert_eq!(written["scan"]["only_failing"], true);
-    let statuses: BTreeSet<&str> = findings(&written).iter().map(|f| f["status"].as_str().unwrap()).collect();
+    let statuses: BTreeSet<&str> = findings(&written)
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
     assert!(statuses.iter().all(|s| *s == "fail" || *s == "muted"), "{statuses:?}");
     // The score still counts every finding: the same as without --only-failing.
     let full = json_of_next(report.to_str().unwrap());

@@ -35,7 +35,7 @@ pub fn main() -> u8 {
             };
         }
     };
-    init_logging(cli.quiet, cli.verbose);
+    crate::logging::init(cli.quiet, cli.verbose);
     match run(cli.command, cli.config.as_deref(), cli.quiet) {
         Ok(code) => code,
         Err(error) => match error.downcast_ref::<InputError>() {
@@ -49,25 +49,6 @@ pub fn main() -> u8 {
             }
         },
     }
-}
-
-fn init_logging(quiet: bool, verbose: u8) {
-    // Our own warnings by default; the SDK's own (credential-chain probing) only when asked.
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "error,posture=warn",
-        (false, 1) => "warn,posture=info",
-        _ => "info,posture=debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTURE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(use_colour(&std::io::stderr()))
-        .with_target(false)
-        .without_time()
-        .try_init();
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set to anything non-empty.

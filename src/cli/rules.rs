@@ -130,6 +130,9 @@ pub(super) fn config_show(rules: &[PathBuf], config: Option<&Config>) -> anyhow:
         )?,
         None => writeln!(stdout, "# defaults: rules/data/params.json (no posture.yaml)")?,
     }
+    for line in sources.param_override_summary() {
+        writeln!(stdout, "{line}")?;
+    }
     let yaml = yaml_serde::to_string(&serde_json::json!({ "params": params }))?;
     stdout.write_all(yaml.as_bytes())?;
     Ok(gate::decide(Outcome::Done).code)

@@ -4,11 +4,11 @@
 //! segments are joined in order behind the head once the summary is known. Memory holds one
 //! account's bytes; the disk holds the rest until the report is assembled.
 
+use crate::destination::Destination;
 use crate::finding::{Finding, Status};
 use crate::report::Summary;
 use crate::rules::metadata::RuleMetadata;
 use std::fs::File;
-use crate::destination::Destination;
 use std::io::Write;
 
 /// Per-status counts of the findings a format wrote (indexed by [`Status::index`]).
@@ -126,7 +126,12 @@ impl Spool {
     }
 
     /// Writes the document: head, every rule's segments in account order, tail.
-    pub fn finish(mut self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata], out: &mut Destination) -> std::io::Result<()> {
+    pub fn finish(
+        mut self,
+        summary: &Summary<'_>,
+        ranked_rules: &[&RuleMetadata],
+        out: &mut Destination,
+    ) -> std::io::Result<()> {
         let mut written = [0; 4];
         for counts in &self.counts {
             for (total, count) in written.iter_mut().zip(counts) {
