@@ -5,6 +5,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn endpoint() -> String {
@@ -288,6 +289,60 @@ fn organization_mode_scans_every_active_member_account() {
         .code(0);
     let narrowed: Value = serde_json::from_str(&std::fs::read_to_string(&narrowed).unwrap()).unwrap();
     assert_eq!(narrowed["accounts"].as_array().unwrap().len(), 2);
+}
+
+/// Shards of an organisation never overlap, cover every account, and joined give the findings
+/// of one unsharded collection.
+#[test]
+fn organization_shards_joined_give_the_unsharded_findings() {
+    let seeded = seed("org");
+    let dir = tempfile::tempdir().unwrap();
+    let collect = |extra: &[&str], path: &Path| {
+        let output = posture(&seeded)
+            .args(["collect", "--org", "--regions", "us-east-1"])
+            .args(extra)
+            .arg("-o")
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        snapshot["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["account_id"].as_str().unwrap().to_string())
+            .collect::<BTreeSet<String>>()
+    };
+    let whole = dir.path().join("whole.json");
+    let everyone = collect(&[], &whole);
+    let shards: Vec<PathBuf> = (0..3).map(|k| dir.path().join(format!("shard-{k}.json"))).collect();
+    let mut seen = BTreeSet::new();
+    for (k, path) in shards.iter().enumerate() {
+        for account in collect(&["--shard", &format!("{k}/3")], path) {
+            assert!(seen.insert(account.clone()), "{account} is in two shards");
+        }
+    }
+    assert_eq!(seen, everyone, "the shards together cover every account");
+    let findings = |snapshots: &[&Path]| {
+        let mut command = posture(&seeded);
+        command.arg("scan");
+        for snapshot in snapshots {
+            command.arg("--snapshot").arg(snapshot);
+        }
+        let output = command.args(["-f", "json"]).output().unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["id"].as_str().unwrap().to_string(), f["status"].as_str().unwrap().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let joined: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    let unsharded = findings(&[whole.as_path()]);
+    assert!(!unsharded.is_empty());
+    assert_eq!(findings(&joined), unsharded);
 }
 
 #[test]
