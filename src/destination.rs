@@ -9,6 +9,32 @@ use crate::error::InputError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files not yet renamed into place: an interrupted run removes them.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the pending temporary files, then exit 130.
+pub fn remove_temporaries_when_interrupted() {
+    let installed = ctrlc::set_handler(|| {
+        if let Ok(pending) = PENDING.lock() {
+            for path in pending.iter() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        eprintln!("interrupted: no output was replaced");
+        std::process::exit(130);
+    });
+    if let Err(error) = installed {
+        tracing::warn!("cannot watch for interruptions: {error}");
+    }
+}
+
+fn forget_pending(path: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.retain(|p| p != path);
+    }
+}
 
 pub enum Destination {
     Stdout(BufWriter<std::io::Stdout>),
@@ -82,6 +108,9 @@ impl Destination {
                     folder.display()
                 ))
             })?;
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(temp.path().to_path_buf());
+        }
         Ok(Destination::Replace {
             path: real.to_path_buf(),
             temp: BufWriter::with_capacity(1 << 20, temp),
@@ -141,9 +170,11 @@ impl Destination {
             Destination::Stream { mut file, .. } => file.flush(),
             Destination::Replace { path, temp } => {
                 let temp = temp.into_inner().map_err(|error| error.into_error())?;
+                let temp_path = temp.path().to_path_buf();
                 temp.as_file().sync_all()?;
-                temp.persist(&path).map_err(|error| error.error)?;
-                Ok(())
+                let persisted = temp.persist(&path).map_err(|error| error.error);
+                forget_pending(&temp_path);
+                persisted.map(|_| ())
             }
         }
     }

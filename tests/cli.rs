@@ -1029,3 +1029,221 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         "NO_COLOR wins: {plain}"
     );
 }
+
+/// Outputs never replace what they should not: inputs, devices, FIFOs; links are followed; bad
+/// paths are refused before the scan.
+#[test]
+fn outputs_never_replace_inputs_devices_or_fifos() {
+    let dir = temp_dir();
+    let snapshot = dir.path().join("s.json");
+    std::fs::copy(DEMO, &snapshot).unwrap();
+    let before = std::fs::read(&snapshot).unwrap();
+    let refused = posture()
+        .args(["scan", "--snapshot", snapshot.to_str().unwrap(), "-f", "json", "-o"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is also an input"));
+    assert_eq!(std::fs::read(&snapshot).unwrap(), before, "the input is untouched");
+
+    // A device stays a device (as root, a rename would have replaced /dev/null).
+    posture()
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "-f",
+            "json=/dev/null",
+            "-f",
+            "csv=/dev/stdout",
+        ])
+        .assert()
+        .code(0);
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(!null.is_file(), "/dev/null is still a device");
+
+    // A FIFO is written in place: its reader gets the report.
+    let fifo = dir.path().join("report.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    posture()
+        .args(["scan", "--snapshot", DEMO, "-f"])
+        .arg(format!("json={}", fifo.display()))
+        .assert()
+        .code(0);
+    let received: Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert_eq!(received["schema_version"], "1");
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // A link is followed: the file it points to is replaced, the link stays.
+    let real = dir.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    posture()
+        .args(["scan", "--snapshot", DEMO, "-f", "json", "-o"])
+        .arg(&link)
+        .assert()
+        .code(0);
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with('{'));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+
+    // An unwritable target fails before the scan, and the other outputs are not written.
+    let written = dir.path().join("written.json");
+    let early = posture()
+        .args(["scan", "--snapshot", DEMO, "-f"])
+        .arg(format!("json={}", written.display()))
+        .args(["-f", "csv=/no/such/folder/r.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        early.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
+    assert!(!written.exists(), "nothing is written when one output path is bad");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".posture-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file is left behind");
+}
+
+use std::os::unix::fs::FileTypeExt;
+
+#[test]
+fn an_interrupted_scan_leaves_no_temporary_file() {
+    let dir = temp_dir();
+    let synth = dir.path().join("org.json");
+    Command::cargo_bin("posture-dev")
+        .unwrap()
+        .args(["synth", "--accounts", "40", "--seed", "3", "-o"])
+        .arg(&synth)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("posture");
+    let mut child = std::process::Command::new(binary)
+        .args(["scan", "--snapshot", synth.to_str().unwrap(), "-f"])
+        .arg(format!("json={}", out.join("r.json").display()))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The temporary file exists as soon as the outputs are checked, long before the scan ends.
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&out).unwrap().next().is_none() && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn strict_with_nothing_scanned_is_undecided() {
+    let dir = temp_dir();
+    let empty = write(dir.path(), "empty.json", r#"{"schema_version":"1","accounts":[]}"#);
+    let output = posture()
+        .args([
+            "scan",
+            "--snapshot",
+            empty.to_str().unwrap(),
+            "--strict",
+            "--fail-on",
+            "high",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no account was scanned"));
+}
+
+#[test]
+fn endless_or_truncated_inputs_are_refused_or_not_evaluated() {
+    // A device that never ends is an input error at its first byte, not a read until memory runs out.
+    for flag in ["--snapshot", "--gaad", "--baseline"] {
+        let mut args = vec!["scan", flag, "/dev/zero"];
+        if flag == "--baseline" {
+            args.extend(["--snapshot", DEMO]);
+        }
+        let output = posture()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{flag}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("/dev/zero"));
+    }
+    // A dump that says IsTruncated is a partial picture: its IAM rules are not evaluated, with a gap.
+    let dir = temp_dir();
+    let mut dump: Value = serde_json::from_str(&std::fs::read_to_string(GAAD).unwrap()).unwrap();
+    dump["IsTruncated"] = Value::Bool(true);
+    let path = write(dir.path(), "truncated.json", &dump.to_string());
+    let report = json_of(&["scan", "--gaad", path.to_str().unwrap(), "-f", "json"]);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|f| f["status"] == "not_evaluated"),
+        "nothing passes on a partial dump"
+    );
+    assert_eq!(
+        report["coverage"]["gaps"][0]["operation"],
+        "GetAccountAuthorizationDetails"
+    );
+}
+
+/// Control characters from the data never reach the terminal; CSV cells never run as formulas.
+#[test]
+fn terminal_and_spreadsheet_outputs_neutralise_hostile_names() {
+    let dir = temp_dir();
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    let hostile = "=HYPERLINK(\"http://x\")\u{1b}[2J\u{7}";
+    let users = snapshot["accounts"][0]["iam"]["users"].as_array_mut().unwrap();
+    for user in users.iter_mut() {
+        let arn = user["arn"].as_str().unwrap().to_string();
+        user["arn"] = Value::String(format!("{arn}{hostile}"));
+    }
+    let path = write(dir.path(), "hostile.json", &snapshot.to_string());
+    let table = posture()
+        .args(["scan", "--snapshot", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("HYPERLINK"), "the hostile user is listed");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "no control character reaches the terminal"
+    );
+    let csv = posture()
+        .args(["scan", "--snapshot", path.to_str().unwrap(), "-f", "csv"])
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '@']), "a cell runs as a formula: {cell}");
+        }
+    }
+}

@@ -305,7 +305,12 @@ fn organization_shards_joined_give_the_unsharded_findings() {
             .arg(path)
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         snapshot["accounts"]
             .as_array()
@@ -336,7 +341,12 @@ fn organization_shards_joined_give_the_unsharded_findings() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| (f["id"].as_str().unwrap().to_string(), f["status"].as_str().unwrap().to_string()))
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let joined: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();

@@ -36,6 +36,7 @@ pub fn main() -> u8 {
         }
     };
     crate::logging::init(cli.quiet, cli.verbose);
+    crate::destination::remove_temporaries_when_interrupted();
     match run(cli.command, cli.config.as_deref(), cli.quiet) {
         Ok(code) => code,
         Err(error) => match error.downcast_ref::<InputError>() {

@@ -124,23 +124,56 @@ struct GaadPolicyVersion {
     is_default_version: bool,
 }
 
-/// Reads one GAAD dump file.
+/// A dump larger than this is refused: real accounts' dumps are megabytes, not gigabytes.
+const MAX_DUMP_BYTES: u64 = 1 << 30;
+
+/// Reads one GAAD dump file, as a stream (a device such as `/dev/zero` fails at its first byte).
 pub fn load_gaad(path: &Path) -> Result<AccountSnapshot, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+    let unreadable = |source| InputError::Unreadable {
         path: path.to_path_buf(),
         source,
-    })?;
-    let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_DUMP_BYTES {
+        return Err(InputError::Invalid {
+            path: path.to_path_buf(),
+            json_path: "$".into(),
+            message: format!(
+                "larger than {} MiB; is this an authorization dump?",
+                MAX_DUMP_BYTES >> 20
+            ),
+        });
+    }
+    let reader = std::io::BufReader::new(std::io::Read::take(file, MAX_DUMP_BYTES));
+    let deserializer = &mut serde_json::Deserializer::from_reader(reader);
     let gaad: Gaad = serde_path_to_error::deserialize(deserializer)
         .map_err(|error| InputError::at(path, error.path().to_string(), error.inner()))?;
-    if gaad.is_truncated {
-        tracing::warn!(file = %path.display(), "dump says IsTruncated: true; principals on later pages are missing");
-    }
     let account_id = account_of_dump(&gaad).ok_or_else(|| InputError::Invalid {
         path: path.to_path_buf(),
         json_path: "$".into(),
         message: "no ARN with an account id found; is this a get-account-authorization-details dump?".into(),
     })?;
+    // A truncated dump is a partial picture: like a broken pagination live, the IAM section is
+    // dropped (its rules are not_evaluated) and the gap says why.
+    if gaad.is_truncated {
+        tracing::warn!(file = %path.display(), "dump says IsTruncated: true; its IAM data is not evaluated");
+        return Ok(AccountSnapshot {
+            coverage_gaps: vec![crate::snapshot::CoverageGap {
+                account: account_id.clone(),
+                region: "global".into(),
+                service: "iam".into(),
+                operation: "GetAccountAuthorizationDetails".into(),
+                error: format!(
+                    "{}: the dump says IsTruncated: true (principals on later pages are missing)",
+                    path.display()
+                ),
+            }],
+            account_id,
+            name: None,
+            iam: None,
+            regions: Vec::new(),
+        });
+    }
     Ok(AccountSnapshot {
         account_id,
         name: None,
