@@ -2,13 +2,15 @@
 //! `input`. Every resource a rule can name carries a `key`; the [`ResourceIndex`] maps the key
 //! back to the resource's identity and to the sections whose data for it is incomplete.
 
-pub mod detection;
+pub mod config;
+pub mod guardduty;
 pub mod iam;
 pub mod network;
+pub mod securityhub;
 
-use crate::snapshot::AccountSnapshot;
+use crate::snapshot::{AccountSnapshot, Section};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 pub use crate::finding::GLOBAL_REGION;
 
@@ -23,7 +25,7 @@ pub struct IndexedResource {
     /// Shared with every result about this resource (one copy however many rules judge it).
     pub resource: std::sync::Arc<ResourceRef>,
     /// (section, reason) pairs: data this resource's verdict may depend on is missing.
-    pub incomplete: Vec<(&'static str, String)>,
+    pub incomplete: Vec<(Section, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -41,7 +43,7 @@ impl ResourceIndex {
             },
         );
     }
-    pub fn mark_incomplete(&mut self, key: &str, section: &'static str, reason: String) {
+    pub fn mark_incomplete(&mut self, key: &str, section: Section, reason: String) {
         if let Some(entry) = self.entries.get_mut(key) {
             entry.incomplete.push((section, reason));
         }
@@ -57,31 +59,35 @@ impl ResourceIndex {
     }
 }
 
-/// Which snapshot sections hold data for this account (rules' `requires` refer to these).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// Which snapshot sections hold data for this account (rules' `requires` refer to these): a
+/// global section on the account, a regional one in at least one scanned region.
+#[derive(Debug, Clone, Default)]
 pub struct SectionPresence {
-    pub iam: bool,
-    pub guardduty: bool,
-    pub securityhub: bool,
-    pub network: bool,
-    pub config: bool,
+    present: BTreeSet<Section>,
 }
 
 impl SectionPresence {
-    pub fn has(&self, section: &str) -> Option<bool> {
-        match section {
-            "iam" => Some(self.iam),
-            "guardduty" => Some(self.guardduty),
-            "securityhub" => Some(self.securityhub),
-            "network" => Some(self.network),
-            "config" => Some(self.config),
-            _ => None,
+    pub fn of(account: &AccountSnapshot) -> Self {
+        Self {
+            present: Section::ALL.into_iter().filter(|s| s.in_account(account)).collect(),
         }
+    }
+    pub fn has(&self, section: Section) -> bool {
+        self.present.contains(&section)
     }
 }
 
-/// Section names a rule may list under `requires`.
-pub const SECTIONS: [&str; 5] = ["iam", "guardduty", "securityhub", "network", "config"];
+// Rules read `input.sections.<name>`: one boolean per section, in `Section::ALL` order.
+impl Serialize for SectionPresence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Section::ALL.len()))?;
+        for section in Section::ALL {
+            map.serialize_entry(section.name(), &self.has(section))?;
+        }
+        map.end()
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct AccountInfo {
@@ -97,8 +103,23 @@ pub struct AccountFacts {
     pub sections: SectionPresence,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iam: Option<iam::IamFacts>,
-    pub regions: Vec<detection::RegionFacts>,
+    pub regions: Vec<RegionFacts>,
     pub network: network::NetworkFacts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionFacts {
+    pub region: String,
+    /// `null` when GuardDuty was not collected in this region.
+    pub guardduty: Option<guardduty::GuardDutyFacts>,
+    /// `null` when Security Hub was not collected in this region.
+    pub securityhub: Option<securityhub::SecurityHubFacts>,
+    /// `null` when AWS Config was not collected in this region.
+    pub config: Option<config::ConfigFacts>,
+    /// Keys of the per-region scopes, present even when the data is not.
+    pub guardduty_key: String,
+    pub securityhub_key: String,
+    pub config_key: String,
 }
 
 /// Facts plus the index that resolves rule outputs.
@@ -126,18 +147,12 @@ pub fn analyse_account(
             region: GLOBAL_REGION.into(),
         },
     );
-    let sections = SectionPresence {
-        iam: account.iam.is_some(),
-        guardduty: account.regions.iter().any(|r| r.guardduty.is_some()),
-        securityhub: account.regions.iter().any(|r| r.securityhub.is_some()),
-        network: account.regions.iter().any(|r| r.network.is_some()),
-        config: account.regions.iter().any(|r| r.config.is_some()),
-    };
+    let sections = SectionPresence::of(account);
     let iam = account
         .iam
         .as_ref()
         .map(|section| iam::analyse(account_id, section, knowledge, as_of, &mut index));
-    let regions = detection::analyse(account, &mut index);
+    let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
     join_instances(account, &regions, &mut network);
     AccountAnalysis {
@@ -156,9 +171,41 @@ pub fn analyse_account(
     }
 }
 
+/// The detection facts of each scanned region, one field per regional detection service.
+fn region_facts(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<RegionFacts> {
+    account
+        .regions
+        .iter()
+        .map(|region| {
+            let (guardduty_key, guardduty) = guardduty::analyse(account, region, index);
+            let (securityhub_key, securityhub) = securityhub::analyse(account, region, index);
+            let (config_key, config) = config::analyse(account, region, index);
+            RegionFacts {
+                region: region.region.clone(),
+                guardduty,
+                securityhub,
+                config,
+                guardduty_key,
+                securityhub_key,
+                config_key,
+            }
+        })
+        .collect()
+}
+
+/// The recorded coverage gap for a service in a region, or a plain "not collected".
+pub fn gap_reason(account: &AccountSnapshot, region: &str, service: &str) -> String {
+    account
+        .coverage_gaps
+        .iter()
+        .find(|gap| gap.region == region && gap.service == service)
+        .map(|gap| format!("{} {} failed: {}", gap.service, gap.operation, gap.error))
+        .unwrap_or_else(|| format!("{service} was not collected in {region}"))
+}
+
 /// Gives each instance the role of its instance profile (matched through the roles'
 /// `instance_profiles`, by ARN, else by profile name) and the active GuardDuty findings on it.
-fn join_instances(account: &AccountSnapshot, regions: &[detection::RegionFacts], network: &mut network::NetworkFacts) {
+fn join_instances(account: &AccountSnapshot, regions: &[RegionFacts], network: &mut network::NetworkFacts) {
     let profile_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
     type Profiles<'a> = (HashMap<&'a str, &'a str>, HashMap<String, &'a str>);
     let profiles: Option<Profiles> = account.iam.as_ref().map(|iam| {

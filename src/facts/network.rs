@@ -4,7 +4,7 @@
 
 use super::{ResourceIndex, ResourceRef};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, SecurityGroupRule};
+use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, Section, SecurityGroupRule};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -145,7 +145,7 @@ pub struct InstanceFacts {
     pub role_arn: Option<String>,
     /// Active GuardDuty findings on this instance; `null` when findings were not collected in
     /// its region.
-    pub guardduty_findings: Option<Vec<super::detection::FindingFacts>>,
+    pub guardduty_findings: Option<Vec<super::guardduty::FindingFacts>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -287,7 +287,7 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
                     ),
                     None => {
                         let reason = source.decode_error.clone().unwrap_or_else(|| "no document".into());
-                        index.mark_incomplete(&arn, "network", format!("endpoint policy unreadable: {reason}"));
+                        index.mark_incomplete(&arn, Section::Network, format!("endpoint policy unreadable: {reason}"));
                         ("unreadable", Vec::new())
                     }
                 },

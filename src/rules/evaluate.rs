@@ -4,6 +4,7 @@
 use super::{Rule, RuleSet};
 use crate::facts::{AccountAnalysis, ResourceRef, ACCOUNT_KEY, GLOBAL_REGION};
 use crate::results::{RuleResult, Status};
+use crate::snapshot::Section;
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,12 +94,12 @@ fn evaluate_rule(
     analysis: &AccountAnalysis,
     out: &mut Vec<RuleResult>,
 ) {
-    let missing: Vec<&str> = rule
+    let missing: Vec<Section> = rule
         .meta
         .requires
         .iter()
-        .map(String::as_str)
-        .filter(|section| analysis.facts.sections.has(section) != Some(true))
+        .copied()
+        .filter(|section| !analysis.facts.sections.has(*section))
         .collect();
     if !missing.is_empty() {
         let reason = format!("the snapshot has no {} data for this account", missing.join(", "));

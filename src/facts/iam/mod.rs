@@ -8,7 +8,7 @@ pub mod trust;
 
 use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource};
+use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
 use catalog::{catalog, AccessLevel};
 use effective::{analyse_statement, ActionGrant, ExpansionCache, PolicySetSummary};
 use serde::{Deserialize, Serialize};
@@ -589,11 +589,11 @@ fn principal<'a>(
         .map(|a| catalog.actions[a].full_name.as_str())
         .collect();
     let pm_count = pm_actions.len();
-    let sensitive = |name: &str| {
+    let outside_sensitive_services = |name: &str| {
         let service = name.split(':').next().unwrap_or_default();
         !knowledge.sensitive_services.iter().any(|s| s == service)
     };
-    pm_actions.sort_by_key(|name| sensitive(name));
+    pm_actions.sort_by_key(|name| outside_sensitive_services(name));
     let pm_listed: Vec<String> = pm_actions
         .into_iter()
         .take(LISTED_PERMISSIONS_MANAGEMENT)
@@ -613,7 +613,7 @@ fn principal<'a>(
         },
     );
     for policy in &unreadable {
-        index.mark_incomplete(&key, "iam", format!("{}: {}", policy.policy, policy.reason));
+        index.mark_incomplete(&key, Section::Iam, format!("{}: {}", policy.policy, policy.reason));
     }
     let computed = Computed {
         kind: subject.kind,
