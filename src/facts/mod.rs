@@ -10,7 +10,7 @@ pub mod securityhub;
 
 use crate::snapshot::{AccountSnapshot, Section};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::finding::GLOBAL_REGION;
 
@@ -60,20 +60,52 @@ impl ResourceIndex {
 }
 
 /// Which snapshot sections hold data for this account (rules' `requires` refer to these): a
-/// global section on the account, a regional one in at least one scanned region.
+/// global section on the account, a regional one in at least one scanned region; and, for a
+/// regional section, the scanned regions that lack it.
 #[derive(Debug, Clone, Default)]
 pub struct SectionPresence {
     present: BTreeSet<Section>,
+    /// Regional sections present somewhere, with the scanned regions where they are not.
+    missing_in: BTreeMap<Section, Vec<String>>,
 }
 
 impl SectionPresence {
     pub fn of(account: &AccountSnapshot) -> Self {
-        Self {
-            present: Section::ALL.into_iter().filter(|s| s.in_account(account)).collect(),
-        }
+        let present: BTreeSet<Section> = Section::ALL.into_iter().filter(|s| s.in_account(account)).collect();
+        let missing_in = present
+            .iter()
+            .filter(|section| section.is_regional())
+            .map(|&section| {
+                let regions = account
+                    .regions
+                    .iter()
+                    .filter(|region| !region.has(section))
+                    .map(|region| region.region.clone())
+                    .collect();
+                (section, regions)
+            })
+            .collect();
+        Self { present, missing_in }
     }
     pub fn has(&self, section: Section) -> bool {
         self.present.contains(&section)
+    }
+    /// The scanned regions that lack some of `requires` while other regions have it, each with
+    /// the reason its results are not evaluated.
+    pub fn missing_regions(&self, requires: &[Section]) -> Vec<(String, String)> {
+        let mut by_region: BTreeMap<&str, Vec<Section>> = BTreeMap::new();
+        for section in requires {
+            for region in self.missing_in.get(section).into_iter().flatten() {
+                by_region.entry(region).or_default().push(*section);
+            }
+        }
+        by_region
+            .into_iter()
+            .map(|(region, sections)| {
+                let reason = format!("the snapshot has no {} data for region {region}", sections.join(", "));
+                (region.to_string(), reason)
+            })
+            .collect()
     }
 }
 
@@ -120,6 +152,8 @@ pub struct RegionFacts {
     pub guardduty_key: String,
     pub securityhub_key: String,
     pub config_key: String,
+    /// Which regional sections this region holds (`input.sections` says it for the account).
+    pub sections: BTreeMap<Section, bool>,
 }
 
 /// Facts plus the index that resolves rule outputs.
@@ -127,6 +161,26 @@ pub struct AccountAnalysis {
     pub facts: AccountFacts,
     pub index: ResourceIndex,
     pub regions: Vec<String>,
+}
+
+impl AccountAnalysis {
+    /// The account as the resource of a result about one of its regions as a whole.
+    pub fn account_in_region(&self, region: &str) -> ResourceRef {
+        let account = &self.facts.account.id;
+        match self.index.get(ACCOUNT_KEY) {
+            Some(entry) => ResourceRef {
+                region: region.to_string(),
+                ..(*entry.resource).clone()
+            },
+            None => ResourceRef {
+                arn: account_arn(account),
+                resource_type: "AwsAccount".into(),
+                name: account.clone(),
+                account: account.clone(),
+                region: region.to_string(),
+            },
+        }
+    }
 }
 
 /// Builds the facts of one account; ages (of access keys, ...) are counted up to `as_of`.
@@ -188,6 +242,11 @@ fn region_facts(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<Reg
                 guardduty_key,
                 securityhub_key,
                 config_key,
+                sections: Section::ALL
+                    .into_iter()
+                    .filter(|s| s.is_regional())
+                    .map(|s| (s, region.has(s)))
+                    .collect(),
             }
         })
         .collect()

@@ -110,6 +110,7 @@ fn evaluate_rule(
         out.push(not_evaluated(index, account_resource(analysis), reason.clone()));
         return;
     }
+    let first = out.len();
     let applicable = match eval_part(engine, rule, analysis, 0).and_then(|value| resource_keys(rule, &value)) {
         Ok(keys) => keys,
         Err(reason) => {
@@ -159,6 +160,21 @@ fn evaluate_rule(
                 message: "No issue found.".into(),
                 evidence: serde_json::Value::Object(Default::default()),
             });
+        }
+    }
+    missing_regions(index, rule, analysis, first, out);
+}
+
+/// A scanned region without a section the rule requires (that other regions have) is not
+/// evaluated there, unless the rule already said something about that region.
+fn missing_regions(index: usize, rule: &Rule, analysis: &AccountAnalysis, first: usize, out: &mut Vec<RuleResult>) {
+    for (region, reason) in analysis.facts.sections.missing_regions(&rule.meta.requires) {
+        if !out[first..].iter().any(|result| result.resource.region == region) {
+            out.push(not_evaluated(
+                index,
+                Arc::new(analysis.account_in_region(&region)),
+                reason,
+            ));
         }
     }
 }
