@@ -219,6 +219,13 @@ pub struct PrincipalFacts {
     pub trust_unreadable: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialFacts>,
+    /// The permissions boundary is set but cannot be read: every grant is an upper bound.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub permissions_boundary_unreadable: bool,
+    /// Why escalation can be neither proven nor ruled out (an unreadable boundary, or a path
+    /// through data that cannot be read); absent when the verdict is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_unknown: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -524,7 +531,8 @@ fn principal<'a>(
     }
     let escalation_methods = escalation_matches(knowledge, &method_actions, subject.arn);
     let full_admin = summary.everywhere_unconditional.is_full() && !boundary_unreadable;
-    let privileged = full_admin || escalation_methods.iter().any(escalates_unconditionally);
+    // What an unreadable boundary might cut is not proven privileged (nor proven harmless).
+    let privileged = !boundary_unreadable && (full_admin || escalation_methods.iter().any(escalates_unconditionally));
 
     let (pm_listed, pm_count) = permissions_management(&summary, knowledge);
     let service_wildcards = service_wildcards(&summary, &reaching);
@@ -562,6 +570,11 @@ fn principal<'a>(
         trust: Vec::new(),
         trust_unreadable: None,
         credentials: None,
+        permissions_boundary_unreadable: boundary_unreadable,
+        escalation_unknown: subject
+            .boundary
+            .filter(|_| boundary_unreadable)
+            .map(|arn| format!("its permissions boundary {arn} cannot be read, and it could cut every route")),
     };
     (facts, computed)
 }
