@@ -1,6 +1,6 @@
 //! AWS Config facts of one region: recorders, delivery channels and each rule's compliance.
 
-use super::{account_arn, gap_reason, ResourceIndex, ResourceRef};
+use super::{account_scope, region_scope, ResourceIndex, ResourceRef};
 use crate::snapshot::{AccountSnapshot, ConfigSection, RegionSnapshot, Section};
 use serde::Serialize;
 
@@ -26,27 +26,14 @@ pub fn analyse(
     region: &RegionSnapshot,
     index: &mut ResourceIndex,
 ) -> (String, Option<ConfigFacts>) {
-    let account_id = account.account_id.as_str();
-    let name = region.region.as_str();
-    let key = format!("config/{name}");
-    index.insert(
-        key.clone(),
-        ResourceRef {
-            arn: account_arn(account_id),
-            resource_type: "AwsAccount".into(),
-            name: format!("AWS Config in {name}"),
-            account: account_id.to_string(),
-            region: name.to_string(),
-        },
-    );
-    let facts = region
-        .config
-        .as_ref()
-        .map(|section| section_facts(section, account_id, name, index));
-    if facts.is_none() {
-        index.mark_incomplete(&key, Section::Config, gap_reason(account, name, "config"));
-    }
-    (key, facts)
+    let (account_id, name) = (account.account_id.as_str(), region.region.as_str());
+    let scope = account_scope(account_id, name, format!("AWS Config in {name}"));
+    region_scope(account, name, Section::Config, scope, index, |index| {
+        region
+            .config
+            .as_ref()
+            .map(|section| section_facts(section, account_id, name, index))
+    })
 }
 
 fn section_facts(section: &ConfigSection, account_id: &str, region: &str, index: &mut ResourceIndex) -> ConfigFacts {

@@ -1,7 +1,7 @@
 //! GuardDuty facts of one region: whether a detector is on, its features, and the active
 //! findings keyed by the resource they name (an instance's ARN joins them to the network facts).
 
-use super::{account_arn, gap_reason, ResourceIndex, ResourceRef};
+use super::{account_scope, region_scope, ResourceIndex, ResourceRef};
 use crate::snapshot::{AccountSnapshot, GuardDutyFinding, GuardDutySection, RegionSnapshot, Section};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,28 +50,15 @@ pub fn analyse(
     region: &RegionSnapshot,
     index: &mut ResourceIndex,
 ) -> (String, Option<GuardDutyFacts>) {
-    let account_id = account.account_id.as_str();
-    let name = region.region.as_str();
-    let key = format!("guardduty/{name}");
+    let (account_id, name) = (account.account_id.as_str(), region.region.as_str());
     // GuardDuty has no account-level ARN: the region's checks are reported on the account.
-    index.insert(
-        key.clone(),
-        ResourceRef {
-            arn: account_arn(account_id),
-            resource_type: "AwsAccount".into(),
-            name: format!("GuardDuty in {name}"),
-            account: account_id.to_string(),
-            region: name.to_string(),
-        },
-    );
-    let facts = region
-        .guardduty
-        .as_ref()
-        .map(|section| section_facts(section, account_id, name, index));
-    if facts.is_none() {
-        index.mark_incomplete(&key, Section::Guardduty, gap_reason(account, name, "guardduty"));
-    }
-    (key, facts)
+    let scope = account_scope(account_id, name, format!("GuardDuty in {name}"));
+    region_scope(account, name, Section::Guardduty, scope, index, |index| {
+        region
+            .guardduty
+            .as_ref()
+            .map(|section| section_facts(section, account_id, name, index))
+    })
 }
 
 fn section_facts(

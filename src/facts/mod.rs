@@ -172,13 +172,7 @@ impl AccountAnalysis {
                 region: region.to_string(),
                 ..(*entry.resource).clone()
             },
-            None => ResourceRef {
-                arn: account_arn(account),
-                resource_type: "AwsAccount".into(),
-                name: account.clone(),
-                account: account.clone(),
-                region: region.to_string(),
-            },
+            None => account_scope(account, region, account.clone()),
         }
     }
 }
@@ -250,6 +244,37 @@ fn region_facts(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<Reg
             }
         })
         .collect()
+}
+
+/// One regional service's facts in one region, with its per-region scope key
+/// (`<section>/<region>`, indexed as `resource`: region-wide checks are reported on it), which
+/// is incomplete when the section was not collected in that region.
+fn region_scope<T>(
+    account: &AccountSnapshot,
+    region: &str,
+    section: Section,
+    resource: ResourceRef,
+    index: &mut ResourceIndex,
+    facts: impl FnOnce(&mut ResourceIndex) -> Option<T>,
+) -> (String, Option<T>) {
+    let key = format!("{}/{region}", section.name());
+    let facts = facts(index);
+    index.insert(key.clone(), resource);
+    if facts.is_none() {
+        index.mark_incomplete(&key, section, gap_reason(account, region, section.name()));
+    }
+    (key, facts)
+}
+
+/// The account as the resource of a region-wide check named `name`.
+fn account_scope(account_id: &str, region: &str, name: String) -> ResourceRef {
+    ResourceRef {
+        arn: account_arn(account_id),
+        resource_type: "AwsAccount".into(),
+        name,
+        account: account_id.to_string(),
+        region: region.to_string(),
+    }
 }
 
 /// The recorded coverage gap for a service in a region, or a plain "not collected".

@@ -1,7 +1,7 @@
 //! Security Hub facts of one region: whether it is on, its enabled standards, and its
 //! controls with the resources of their failed findings.
 
-use super::{gap_reason, ResourceIndex, ResourceRef};
+use super::{region_scope, ResourceIndex, ResourceRef};
 use crate::snapshot::{AccountSnapshot, RegionSnapshot, Section, SecurityHubControl, SecurityHubSection};
 use serde::Serialize;
 
@@ -43,27 +43,20 @@ pub fn analyse(
     region: &RegionSnapshot,
     index: &mut ResourceIndex,
 ) -> (String, Option<SecurityHubFacts>) {
-    let account_id = account.account_id.as_str();
-    let name = region.region.as_str();
-    let key = format!("securityhub/{name}");
-    index.insert(
-        key.clone(),
-        ResourceRef {
-            arn: format!("arn:aws:securityhub:{name}:{account_id}:hub/default"),
-            resource_type: "AwsSecurityHubHub".into(),
-            name: format!("Security Hub in {name}"),
-            account: account_id.to_string(),
-            region: name.to_string(),
-        },
-    );
-    let facts = region
-        .securityhub
-        .as_ref()
-        .map(|section| section_facts(section, account_id, name, index));
-    if facts.is_none() {
-        index.mark_incomplete(&key, Section::Securityhub, gap_reason(account, name, "securityhub"));
-    }
-    (key, facts)
+    let (account_id, name) = (account.account_id.as_str(), region.region.as_str());
+    let scope = ResourceRef {
+        arn: format!("arn:aws:securityhub:{name}:{account_id}:hub/default"),
+        resource_type: "AwsSecurityHubHub".into(),
+        name: format!("Security Hub in {name}"),
+        account: account_id.to_string(),
+        region: name.to_string(),
+    };
+    region_scope(account, name, Section::Securityhub, scope, index, |index| {
+        region
+            .securityhub
+            .as_ref()
+            .map(|section| section_facts(section, account_id, name, index))
+    })
 }
 
 fn section_facts(

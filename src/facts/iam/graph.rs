@@ -356,7 +356,7 @@ fn mark_unknown_routes(
     }
 }
 
-/// Multi-source BFS over reversed edges: each node's next hop towards a target.
+/// Each node's next hop towards a target, over known and unknown edges alike.
 fn next_hops(adjacency: &[Vec<(usize, String, Option<String>)>], targets: &[bool]) -> Vec<Option<usize>> {
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); adjacency.len()];
     for (from, list) in adjacency.iter().enumerate() {
@@ -364,9 +364,14 @@ fn next_hops(adjacency: &[Vec<(usize, String, Option<String>)>], targets: &[bool
             reverse[*to].push(from);
         }
     }
-    let mut next = vec![None; adjacency.len()];
-    let mut seen = targets.to_vec();
-    let mut queue: VecDeque<usize> = (0..adjacency.len()).filter(|i| seen[*i]).collect();
+    breadth_first(&reverse, targets.to_vec())
+}
+
+/// Multi-source breadth-first search over reversed edges from the `seen` nodes: each node's
+/// next hop on a shortest path to one of them.
+fn breadth_first(reverse: &[Vec<usize>], mut seen: Vec<bool>) -> Vec<Option<usize>> {
+    let mut next = vec![None; reverse.len()];
+    let mut queue: VecDeque<usize> = (0..reverse.len()).filter(|i| seen[*i]).collect();
     while let Some(node) = queue.pop_front() {
         for &from in &reverse[node] {
             if !seen[from] {
@@ -395,17 +400,5 @@ fn shortest_paths(
             }
         }
     }
-    let mut next: Vec<Option<usize>> = vec![None; edges.len()];
-    let mut seen: Vec<bool> = reasons.iter().map(Option::is_some).collect();
-    let mut queue: VecDeque<usize> = (0..edges.len()).filter(|i| seen[*i]).collect();
-    while let Some(node) = queue.pop_front() {
-        for &from in &reverse[node] {
-            if !seen[from] {
-                seen[from] = true;
-                next[from] = Some(node);
-                queue.push_back(from);
-            }
-        }
-    }
-    next
+    breadth_first(&reverse, reasons.iter().map(Option::is_some).collect())
 }
