@@ -1246,4 +1246,59 @@ fn terminal_and_spreadsheet_outputs_neutralise_hostile_names() {
             assert!(!cell.starts_with(['=', '+', '@']), "a cell runs as a formula: {cell}");
         }
     }
+
+/// Issue 11, item 7: a region without a section that other regions have is `not_evaluated`
+/// there, for every rule that requires it; it does not vanish.
+#[test]
+fn a_region_missing_a_section_is_not_evaluated_there() {
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    for region in snapshot["accounts"][0]["regions"].as_array_mut().unwrap() {
+        if region["region"] == "eu-west-1" {
+            region.as_object_mut().unwrap().remove("network");
+        }
+    }
+    let dir = temp_dir();
+    let path = write(dir.path(), "snapshot.json", &snapshot.to_string());
+    let path = path.to_str().unwrap();
+    let report = json_of(&["scan", "--snapshot", path, "--format", "json"]);
+    let network_rules: BTreeSet<String> = json_of(&["scan", "--snapshot", DEMO, "--format", "json"])["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["region"] == "eu-west-1" && f["pillar"] == "network")
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(network_rules.contains("NET-001"), "{network_rules:?}");
+    let unknown_in_region: BTreeSet<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["region"] == "eu-west-1" && f["status"] == "not_evaluated")
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("no network data for region eu-west-1")
+        })
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    for rule in &network_rules {
+        assert!(
+            unknown_in_region.contains(rule),
+            "{rule} vanished for eu-west-1: {unknown_in_region:?}"
+        );
+    }
+    for rule in ["XC-001", "XC-002"] {
+        assert!(unknown_in_region.contains(rule), "{rule}: {unknown_in_region:?}");
+    }
+    // Rego sees the presence per region too.
+    let facts = posture().args(["facts", "--snapshot", path]).output().unwrap();
+    let facts: Value = serde_json::from_slice(&facts.stdout).unwrap();
+    let sections = |name: &str| {
+        let regions = facts["regions"].as_array().unwrap();
+        regions.iter().find(|r| r["region"] == name).unwrap()["sections"].clone()
+    };
+    assert_eq!(sections("eu-west-1")["network"], false);
+    assert_eq!(sections("eu-central-1")["network"], true);
+    assert_eq!(facts["sections"]["network"], true);
 }

@@ -144,3 +144,91 @@ fn multi_step_path_is_evidence() {
         assert!(text.contains(hop), "{hop} in {text}");
     }
 }
+
+/// The IAM-002 status and message of each principal after `corrupt` edits the corpus dump.
+fn escalation_after(corrupt: impl FnOnce(&mut Value)) -> BTreeMap<String, (String, String)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/iam-corpus/gaad.json");
+    let mut gaad: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    corrupt(&mut gaad);
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("gaad.json");
+    std::fs::write(&broken, gaad.to_string()).unwrap();
+    let output = Command::cargo_bin("posture")
+        .unwrap()
+        .args(["scan", "--gaad", broken.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "IAM-002")
+        .map(|f| {
+            let name = f["resource"]["name"].as_str().unwrap().to_string();
+            let status = f["status"].as_str().unwrap().to_string();
+            (name, (status, f["message"].as_str().unwrap().to_string()))
+        })
+        .collect()
+}
+
+fn named<'a>(list: &'a mut Value, key: &str, name: &str) -> &'a mut Value {
+    list.as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|item| {
+            item[key]
+                .as_str()
+                .is_some_and(|v| v == name || v.ends_with(&format!("/{name}")))
+        })
+        .unwrap()
+}
+
+type Corruption = Box<dyn FnOnce(&mut Value)>;
+
+/// Issue 11, item 3: a path through data that cannot be read is unknown, never a pass.
+#[test]
+fn a_broken_document_on_the_path_makes_escalation_unknown_not_pass() {
+    let on_the_path = ["lambda-deployer", "hop-user", "split-passrole"];
+    let cases: [(&str, Corruption); 3] = [
+        (
+            "admin-lambda",
+            Box::new(|gaad: &mut Value| {
+                named(&mut gaad["RoleDetailList"], "RoleName", "admin-lambda")["AssumeRolePolicyDocument"] =
+                    Value::String("{not json".into());
+            }),
+        ),
+        (
+            "AdministratorAccess",
+            Box::new(|gaad: &mut Value| {
+                let policy = named(&mut gaad["Policies"], "Arn", "AdministratorAccess");
+                for version in policy["PolicyVersionList"].as_array_mut().unwrap() {
+                    version["Document"] = Value::String("{not json".into());
+                }
+            }),
+        ),
+        (
+            "lambda-deployer",
+            Box::new(|gaad: &mut Value| {
+                let role = named(&mut gaad["RoleDetailList"], "RoleName", "lambda-deployer");
+                role["RolePolicyList"][0]["PolicyDocument"] = Value::String("{not json".into());
+            }),
+        ),
+    ];
+    for (broken, corrupt) in cases {
+        let verdicts = escalation_after(corrupt);
+        for name in on_the_path {
+            let (status, message) = &verdicts[name];
+            assert_ne!(status, "pass", "{name} passes once {broken} is unreadable: {message}");
+            if status == "not_evaluated" && name != broken {
+                assert!(message.contains(broken), "{name}: the reason names {broken}: {message}");
+            }
+        }
+    }
+    // split-passrole's own route does not go through lambda-deployer: still a proven fail.
+    let verdicts = escalation_after(|gaad| {
+        let role = named(&mut gaad["RoleDetailList"], "RoleName", "lambda-deployer");
+        role["RolePolicyList"][0]["PolicyDocument"] = Value::String("{not json".into());
+    });
+    assert_eq!(verdicts["split-passrole"].0, "fail");
+}

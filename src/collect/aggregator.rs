@@ -2,7 +2,7 @@
 //! an AWS Config aggregator's advanced query. It fills the network section of every account and
 //! region that direct collection did not cover; directly collected data is never replaced.
 
-use super::{describe, AccountContext};
+use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
     AccountSnapshot, NetworkSection, PolicySource, RegionSnapshot, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
@@ -10,7 +10,6 @@ use crate::snapshot::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// Endpoint services are left out: their allowed principals are not in the configuration item,
 /// and a missing list must not read as "nobody allowed".
@@ -129,8 +128,7 @@ pub(super) async fn query(
     context: &AccountContext,
     aggregator: &str,
 ) -> Option<BTreeMap<(String, String), NetworkSection>> {
-    let started = Instant::now();
-    let mut calls = 0;
+    let mut calls = ServiceCalls::start(context, "config", "global");
     let mut sections: BTreeMap<(String, String), NetworkSection> = BTreeMap::new();
     let mut pages = client
         .select_aggregate_resource_config()
@@ -139,17 +137,12 @@ pub(super) async fn query(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        calls += 1;
+        calls.call();
         let page = match page {
             Ok(page) => page,
             Err(error) => {
                 // A partial organisation picture would read as "nothing there": drop it all.
-                context
-                    .gaps
-                    .add("global", "config", "SelectAggregateResourceConfig", describe(&error));
-                context
-                    .calls
-                    .record("config", calls, 1, started.elapsed().as_secs_f64());
+                calls.fail("SelectAggregateResourceConfig", describe(&error));
                 return None;
             }
         };
@@ -171,9 +164,6 @@ pub(super) async fn query(
             );
         }
     }
-    context
-        .calls
-        .record("config", calls, 0, started.elapsed().as_secs_f64());
     Some(sections)
 }
 

@@ -1,37 +1,232 @@
-//! VPC and PrivateLink configuration of one region (EC2 APIs).
+//! VPC and PrivateLink configuration of one region (EC2 APIs), as collected: the raw route
+//! tables and flow logs are kept, and what they mean (a subnet's internet route, a VPC's flow
+//! logs) is decided in `facts/network.rs`, not here.
 
-use super::{describe, AccountContext};
+use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
     EndpointService, FlowLog, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkAclEntry, NetworkSection,
     PeeringConnection, PolicySource, Route, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Vpc, VpcEndpoint,
 };
-use aws_sdk_ec2::types::IpPermission;
+use aws_sdk_ec2::types::{self as ec2, IpPermission};
 use aws_sdk_ec2::Client;
-use std::time::Instant;
+use std::collections::HashMap;
 
-/// Pages through an EC2 paginator, mapping items; stops at the first error (the section is
-/// then incomplete and recorded as a gap by the caller).
+/// Pages through an EC2 paginator, mapping items. The first error stops it: the operation is
+/// then a gap (counted by `$calls`) and the value `None`.
 macro_rules! paged {
-    ($calls:ident, $request:expr, $items:ident, $map:expr) => {{
+    ($calls:ident, $operation:literal, $request:expr, $items:ident, $map:expr) => {{
         let mut pages = $request.into_paginator().send();
-        let mut out = Vec::new();
-        let mut failure = None;
+        let mut out = Some(Vec::new());
         while let Some(page) = pages.next().await {
-            $calls += 1;
+            $calls.call();
             match page {
-                Ok(page) => out.extend(page.$items().iter().map($map)),
+                Ok(page) => out
+                    .iter_mut()
+                    .for_each(|out| out.extend(page.$items().iter().map($map))),
                 Err(error) => {
-                    failure = Some(describe(&error));
+                    $calls.fail($operation, describe(&error));
+                    out = None;
                     break;
                 }
             }
         }
-        match failure {
-            None => Ok(out),
-            Some(error) => Err(error),
-        }
+        out
     }};
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_string()
+}
+
+pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<NetworkSection> {
+    let Ok(_permit) = context.limit.acquire().await else {
+        return None;
+    };
+    let mut calls = ServiceCalls::start(context, "ec2", region);
+    let config = aws_sdk_ec2::config::Builder::from(&context.regional(region))
+        .retry_partition(context.partition("ec2"))
+        .build();
+    collect_with(&Client::from_conf(config), &mut calls).await
+}
+
+/// The network section through a given client; each failed operation is a gap and leaves its
+/// list empty (flow logs: `None`).
+async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<NetworkSection> {
+    // Without VPCs and security groups the section is not worth having: report it as missing.
+    let vpcs = paged!(calls, "DescribeVpcs", client.describe_vpcs(), vpcs, vpc)?;
+    let security_groups = paged!(
+        calls,
+        "DescribeSecurityGroups",
+        client.describe_security_groups(),
+        security_groups,
+        security_group
+    )?;
+    let mut network = NetworkSection {
+        vpcs,
+        security_groups,
+        ..NetworkSection::default()
+    };
+    network.subnets = paged!(calls, "DescribeSubnets", client.describe_subnets(), subnets, subnet).unwrap_or_default();
+    network.route_tables = paged!(
+        calls,
+        "DescribeRouteTables",
+        client.describe_route_tables(),
+        route_tables,
+        route_table
+    )
+    .unwrap_or_default();
+    network.network_acls = paged!(
+        calls,
+        "DescribeNetworkAcls",
+        client.describe_network_acls(),
+        network_acls,
+        network_acl
+    )
+    .unwrap_or_default();
+    network.internet_gateways = paged!(
+        calls,
+        "DescribeInternetGateways",
+        client.describe_internet_gateways(),
+        internet_gateways,
+        internet_gateway
+    )
+    .unwrap_or_default();
+    network.nat_gateways = paged!(
+        calls,
+        "DescribeNatGateways",
+        client.describe_nat_gateways(),
+        nat_gateways,
+        nat_gateway
+    )
+    .unwrap_or_default();
+    network.vpc_endpoints = vpc_endpoints(client, calls).await;
+    network.endpoint_services = endpoint_services(client, calls).await;
+    network.flow_logs = paged!(
+        calls,
+        "DescribeFlowLogs",
+        client.describe_flow_logs(),
+        flow_logs,
+        flow_log
+    );
+    network.peering_connections = paged!(
+        calls,
+        "DescribeVpcPeeringConnections",
+        client.describe_vpc_peering_connections(),
+        vpc_peering_connections,
+        peering_connection
+    )
+    .unwrap_or_default();
+    network.instances = paged!(
+        calls,
+        "DescribeInstances",
+        client.describe_instances(),
+        reservations,
+        |r| r.instances().iter().map(instance).collect::<Vec<_>>()
+    )
+    .map(|reservations| reservations.into_iter().flatten().collect())
+    .unwrap_or_default();
+    Some(network)
+}
+
+/// The VPC endpoints, each with whether its service takes a policy, as AWS says (no hand-kept list).
+async fn vpc_endpoints(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec<VpcEndpoint> {
+    let mut endpoints = paged!(
+        calls,
+        "DescribeVpcEndpoints",
+        client.describe_vpc_endpoints(),
+        vpc_endpoints,
+        vpc_endpoint
+    )
+    .unwrap_or_default();
+    if endpoints.is_empty() {
+        return endpoints;
+    }
+    let mut names: Vec<String> = endpoints.iter().map(|e| e.service_name.clone()).collect();
+    names.sort();
+    names.dedup();
+    let mut supported: HashMap<String, bool> = HashMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        calls.call();
+        let answer = client
+            .describe_vpc_endpoint_services()
+            .set_service_names(Some(names.clone()))
+            .set_next_token(token.clone())
+            .send()
+            .await;
+        match answer {
+            Ok(page) => {
+                for detail in page.service_details() {
+                    if let (Some(name), Some(flag)) = (detail.service_name(), detail.vpc_endpoint_policy_supported()) {
+                        supported.insert(name.to_string(), flag);
+                    }
+                }
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+            Err(error) => {
+                calls.fail("DescribeVpcEndpointServices", describe(&error));
+                break;
+            }
+        }
+    }
+    for endpoint in &mut endpoints {
+        endpoint.policy_supported = supported.get(&endpoint.service_name).copied();
+    }
+    endpoints
+}
+
+/// The account's own endpoint services, each with the principals allowed to connect.
+async fn endpoint_services(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec<EndpointService> {
+    let mut services = paged!(
+        calls,
+        "DescribeVpcEndpointServiceConfigurations",
+        client.describe_vpc_endpoint_service_configurations(),
+        service_configurations,
+        endpoint_service
+    )
+    .unwrap_or_default();
+    for service in &mut services {
+        if let Some(principals) = paged!(
+            calls,
+            "DescribeVpcEndpointServicePermissions",
+            client
+                .describe_vpc_endpoint_service_permissions()
+                .service_id(&service.id),
+            allowed_principals,
+            |p| p.principal().unwrap_or_default().to_string()
+        ) {
+            service.allowed_principals = principals;
+        }
+    }
+    services
+}
+
+fn vpc(v: &ec2::Vpc) -> Vpc {
+    Vpc {
+        id: text(v.vpc_id()),
+        cidr_block: text(v.cidr_block()),
+        is_default: v.is_default().unwrap_or(false),
+        name: v
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some("Name"))
+            .and_then(|t| t.value().map(str::to_string)),
+        flow_logs_enabled: None,
+    }
+}
+
+fn security_group(g: &ec2::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: text(g.group_id()),
+        name: text(g.group_name()),
+        vpc_id: text(g.vpc_id()),
+        ingress: g.ip_permissions().iter().map(rule).collect(),
+        egress: g.ip_permissions_egress().iter().map(rule).collect(),
+    }
 }
 
 fn rule(permission: &IpPermission) -> SecurityGroupRule {
@@ -57,84 +252,19 @@ fn rule(permission: &IpPermission) -> SecurityGroupRule {
     }
 }
 
-fn text(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_string()
-}
-
-pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<NetworkSection> {
-    let Ok(_permit) = context.limit.acquire().await else {
-        return None;
-    };
-    let started = Instant::now();
-    let config = aws_sdk_ec2::config::Builder::from(&context.regional(region))
-        .retry_partition(context.partition("ec2"))
-        .build();
-    let client = Client::from_conf(config);
-    let mut calls = 0u64;
-    let mut failed = 0u64;
-    let gaps = &context.gaps;
-    let mut fail = |operation: &str, error: String| {
-        failed += 1;
-        gaps.add(region, "ec2", operation, error);
-    };
-
-    // Without VPCs and security groups the section is not worth having: report it as missing.
-    let vpcs = match paged!(calls, client.describe_vpcs(), vpcs, |v| Vpc {
-        id: text(v.vpc_id()),
-        cidr_block: text(v.cidr_block()),
-        is_default: v.is_default().unwrap_or(false),
-        name: v
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some("Name"))
-            .and_then(|t| t.value().map(str::to_string)),
-        flow_logs_enabled: None,
-    }) {
-        Ok(vpcs) => vpcs,
-        Err(error) => {
-            fail("DescribeVpcs", error);
-            context
-                .calls
-                .record("ec2", calls, failed, started.elapsed().as_secs_f64());
-            return None;
-        }
-    };
-    let security_groups = match paged!(calls, client.describe_security_groups(), security_groups, |g| {
-        SecurityGroup {
-            id: text(g.group_id()),
-            name: text(g.group_name()),
-            vpc_id: text(g.vpc_id()),
-            ingress: g.ip_permissions().iter().map(rule).collect(),
-            egress: g.ip_permissions_egress().iter().map(rule).collect(),
-        }
-    }) {
-        Ok(groups) => groups,
-        Err(error) => {
-            fail("DescribeSecurityGroups", error);
-            context
-                .calls
-                .record("ec2", calls, failed, started.elapsed().as_secs_f64());
-            return None;
-        }
-    };
-    let mut network = NetworkSection {
-        vpcs,
-        security_groups,
-        ..NetworkSection::default()
-    };
-
-    match paged!(calls, client.describe_subnets(), subnets, |s| Subnet {
+fn subnet(s: &ec2::Subnet) -> Subnet {
+    Subnet {
         id: text(s.subnet_id()),
         vpc_id: text(s.vpc_id()),
         cidr_block: text(s.cidr_block()),
         availability_zone: text(s.availability_zone()),
         map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
         routes_to_internet_gateway: None,
-    }) {
-        Ok(subnets) => network.subnets = subnets,
-        Err(error) => fail("DescribeSubnets", error),
     }
-    match paged!(calls, client.describe_route_tables(), route_tables, |t| RouteTable {
+}
+
+fn route_table(t: &ec2::RouteTable) -> RouteTable {
+    RouteTable {
         id: text(t.route_table_id()),
         vpc_id: text(t.vpc_id()),
         is_main: t.associations().iter().any(|a| a.main().unwrap_or(false)),
@@ -165,29 +295,11 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Ne
                 state: r.state().map(|s| s.as_str().to_string()),
             })
             .collect(),
-    }) {
-        Ok(tables) => network.route_tables = tables,
-        Err(error) => fail("DescribeRouteTables", error),
     }
-    // Subnets without an explicit association use the main table of their VPC.
-    for subnet in &mut network.subnets {
-        let table = network
-            .route_tables
-            .iter()
-            .find(|t| t.subnet_ids.contains(&subnet.id))
-            .or_else(|| {
-                network
-                    .route_tables
-                    .iter()
-                    .find(|t| t.vpc_id == subnet.vpc_id && t.is_main)
-            });
-        subnet.routes_to_internet_gateway = table.map(|t| {
-            t.routes
-                .iter()
-                .any(|r| r.target.starts_with("igw-") && (r.destination == "0.0.0.0/0" || r.destination == "::/0"))
-        });
-    }
-    match paged!(calls, client.describe_network_acls(), network_acls, |a| NetworkAcl {
+}
+
+fn network_acl(a: &ec2::NetworkAcl) -> NetworkAcl {
+    NetworkAcl {
         id: text(a.network_acl_id()),
         vpc_id: text(a.vpc_id()),
         is_default: a.is_default().unwrap_or(false),
@@ -210,33 +322,31 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Ne
                 to_port: e.port_range().and_then(|p| p.to()),
             })
             .collect(),
-    }) {
-        Ok(acls) => network.network_acls = acls,
-        Err(error) => fail("DescribeNetworkAcls", error),
     }
-    match paged!(calls, client.describe_internet_gateways(), internet_gateways, |g| {
-        InternetGateway {
-            id: text(g.internet_gateway_id()),
-            vpc_ids: g
-                .attachments()
-                .iter()
-                .filter_map(|a| a.vpc_id().map(str::to_string))
-                .collect(),
-        }
-    }) {
-        Ok(gateways) => network.internet_gateways = gateways,
-        Err(error) => fail("DescribeInternetGateways", error),
+}
+
+fn internet_gateway(g: &ec2::InternetGateway) -> InternetGateway {
+    InternetGateway {
+        id: text(g.internet_gateway_id()),
+        vpc_ids: g
+            .attachments()
+            .iter()
+            .filter_map(|a| a.vpc_id().map(str::to_string))
+            .collect(),
     }
-    match paged!(calls, client.describe_nat_gateways(), nat_gateways, |g| NatGateway {
+}
+
+fn nat_gateway(g: &ec2::NatGateway) -> NatGateway {
+    NatGateway {
         id: text(g.nat_gateway_id()),
         vpc_id: text(g.vpc_id()),
         subnet_id: text(g.subnet_id()),
         state: g.state().map(|s| s.as_str().to_string()),
-    }) {
-        Ok(gateways) => network.nat_gateways = gateways,
-        Err(error) => fail("DescribeNatGateways", error),
     }
-    match paged!(calls, client.describe_vpc_endpoints(), vpc_endpoints, |e| VpcEndpoint {
+}
+
+fn vpc_endpoint(e: &ec2::VpcEndpoint) -> VpcEndpoint {
+    VpcEndpoint {
         id: text(e.vpc_endpoint_id()),
         vpc_id: text(e.vpc_id()),
         service_name: text(e.service_name()),
@@ -257,138 +367,55 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Ne
             .filter_map(|g| g.group_id().map(str::to_string))
             .collect(),
         policy_supported: None,
-    }) {
-        Ok(endpoints) => network.vpc_endpoints = endpoints,
-        Err(error) => fail("DescribeVpcEndpoints", error),
     }
-    // Whether each endpoint's service takes a policy, as AWS says (no hand-kept list).
-    if !network.vpc_endpoints.is_empty() {
-        let mut names: Vec<String> = network.vpc_endpoints.iter().map(|e| e.service_name.clone()).collect();
-        names.sort();
-        names.dedup();
-        let mut supported: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
-        let mut token: Option<String> = None;
-        loop {
-            calls += 1;
-            let answer = client
-                .describe_vpc_endpoint_services()
-                .set_service_names(Some(names.clone()))
-                .set_next_token(token.clone())
-                .send()
-                .await;
-            match answer {
-                Ok(page) => {
-                    for detail in page.service_details() {
-                        if let (Some(name), Some(flag)) =
-                            (detail.service_name(), detail.vpc_endpoint_policy_supported())
-                        {
-                            supported.insert(name.to_string(), flag);
-                        }
-                    }
-                    token = page.next_token().map(str::to_string);
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Err(error) => {
-                    fail("DescribeVpcEndpointServices", describe(&error));
-                    break;
-                }
-            }
-        }
-        for endpoint in &mut network.vpc_endpoints {
-            endpoint.policy_supported = supported.get(&endpoint.service_name).copied();
-        }
+}
+
+fn endpoint_service(s: &ec2::ServiceConfiguration) -> EndpointService {
+    EndpointService {
+        id: text(s.service_id()),
+        service_name: text(s.service_name()),
+        acceptance_required: s.acceptance_required().unwrap_or(true),
+        allowed_principals: Vec::new(),
+        private_dns_name: s.private_dns_name().map(str::to_string),
+        private_dns_verified: s
+            .private_dns_name_configuration()
+            .and_then(|c| c.state())
+            .map(|state| state.as_str() == "verified"),
     }
-    match paged!(
-        calls,
-        client.describe_vpc_endpoint_service_configurations(),
-        service_configurations,
-        |s| {
-            EndpointService {
-                id: text(s.service_id()),
-                service_name: text(s.service_name()),
-                acceptance_required: s.acceptance_required().unwrap_or(true),
-                allowed_principals: Vec::new(),
-                private_dns_name: s.private_dns_name().map(str::to_string),
-                private_dns_verified: s
-                    .private_dns_name_configuration()
-                    .and_then(|c| c.state())
-                    .map(|state| state.as_str() == "verified"),
-            }
-        }
-    ) {
-        Ok(services) => network.endpoint_services = services,
-        Err(error) => fail("DescribeVpcEndpointServiceConfigurations", error),
-    }
-    for service in &mut network.endpoint_services {
-        match paged!(
-            calls,
-            client
-                .describe_vpc_endpoint_service_permissions()
-                .service_id(&service.id),
-            allowed_principals,
-            |p| p.principal().unwrap_or_default().to_string()
-        ) {
-            Ok(principals) => service.allowed_principals = principals,
-            Err(error) => fail("DescribeVpcEndpointServicePermissions", error),
-        }
-    }
-    match paged!(calls, client.describe_flow_logs(), flow_logs, |f| FlowLog {
+}
+
+fn flow_log(f: &ec2::FlowLog) -> FlowLog {
+    FlowLog {
         id: text(f.flow_log_id()),
         resource_id: text(f.resource_id()),
         traffic_type: f.traffic_type().map(|t| t.as_str().to_string()),
         status: f.flow_log_status().map(str::to_string),
-    }) {
-        Ok(logs) => {
-            for vpc in &mut network.vpcs {
-                vpc.flow_logs_enabled = Some(logs.iter().any(|l| l.resource_id == vpc.id));
-            }
-            network.flow_logs = Some(logs);
-        }
-        Err(error) => fail("DescribeFlowLogs", error),
     }
-    match paged!(
-        calls,
-        client.describe_vpc_peering_connections(),
-        vpc_peering_connections,
-        |p| {
-            PeeringConnection {
-                id: text(p.vpc_peering_connection_id()),
-                requester_vpc_id: text(p.requester_vpc_info().and_then(|v| v.vpc_id())),
-                requester_account: text(p.requester_vpc_info().and_then(|v| v.owner_id())),
-                accepter_vpc_id: text(p.accepter_vpc_info().and_then(|v| v.vpc_id())),
-                accepter_account: text(p.accepter_vpc_info().and_then(|v| v.owner_id())),
-                status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_string()),
-            }
-        }
-    ) {
-        Ok(peerings) => network.peering_connections = peerings,
-        Err(error) => fail("DescribeVpcPeeringConnections", error),
+}
+
+fn peering_connection(p: &ec2::VpcPeeringConnection) -> PeeringConnection {
+    PeeringConnection {
+        id: text(p.vpc_peering_connection_id()),
+        requester_vpc_id: text(p.requester_vpc_info().and_then(|v| v.vpc_id())),
+        requester_account: text(p.requester_vpc_info().and_then(|v| v.owner_id())),
+        accepter_vpc_id: text(p.accepter_vpc_info().and_then(|v| v.vpc_id())),
+        accepter_account: text(p.accepter_vpc_info().and_then(|v| v.owner_id())),
+        status: p.status().and_then(|s| s.code()).map(|c| c.as_str().to_string()),
     }
-    match paged!(calls, client.describe_instances(), reservations, |r| r
-        .instances()
-        .iter()
-        .map(|i| Instance {
-            id: text(i.instance_id()),
-            vpc_id: i.vpc_id().map(str::to_string),
-            subnet_id: i.subnet_id().map(str::to_string),
-            security_group_ids: i
-                .security_groups()
-                .iter()
-                .filter_map(|g| g.group_id().map(str::to_string))
-                .collect(),
-            instance_profile_arn: i.iam_instance_profile().and_then(|p| p.arn()).map(str::to_string),
-            public_ip: i.public_ip_address().map(str::to_string),
-            state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_string()),
-        })
-        .collect::<Vec<_>>())
-    {
-        Ok(reservations) => network.instances = reservations.into_iter().flatten().collect(),
-        Err(error) => fail("DescribeInstances", error),
+}
+
+fn instance(i: &ec2::Instance) -> Instance {
+    Instance {
+        id: text(i.instance_id()),
+        vpc_id: i.vpc_id().map(str::to_string),
+        subnet_id: i.subnet_id().map(str::to_string),
+        security_group_ids: i
+            .security_groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+        instance_profile_arn: i.iam_instance_profile().and_then(|p| p.arn()).map(str::to_string),
+        public_ip: i.public_ip_address().map(str::to_string),
+        state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_string()),
     }
-    context
-        .calls
-        .record("ec2", calls, failed, started.elapsed().as_secs_f64());
-    Some(network)
 }

@@ -1,6 +1,6 @@
 //! IAM (global): GetAccountAuthorizationDetails, paginated, and the credential report.
 
-use super::{describe, AccountContext};
+use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{AccessKeyEntry, CredentialReportEntry, IamSection, PasswordPolicy};
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
@@ -51,22 +51,19 @@ pub(super) async fn collect(context: &AccountContext) -> Option<IamSection> {
 
 /// The IAM section through a given client (a mock one in tests).
 pub(super) async fn collect_with(client: &Client, context: &AccountContext, started: Instant) -> Option<IamSection> {
-    let mut calls = 0u64;
+    let mut calls = ServiceCalls::since(context, "iam", GLOBAL, started);
     let mut users = Vec::new();
     let mut groups = Vec::new();
     let mut roles = Vec::new();
     let mut policies = Vec::new();
     let mut pages = client.get_account_authorization_details().into_paginator().send();
     while let Some(page) = pages.next().await {
-        calls += 1;
+        calls.call();
         let page = match page {
             Ok(page) => page,
             Err(error) => {
                 // An interrupted pagination would give a partial, misleading IAM picture.
-                context
-                    .gaps
-                    .add(GLOBAL, "iam", "GetAccountAuthorizationDetails", describe(&error));
-                context.calls.record("iam", calls, 1, started.elapsed().as_secs_f64());
+                calls.fail("GetAccountAuthorizationDetails", describe(&error));
                 return None;
             }
         };
@@ -100,35 +97,19 @@ pub(super) async fn collect_with(client: &Client, context: &AccountContext, star
     let mut section = match crate::import::gaad::iam_from_value(strip_nulls(gaad)) {
         Ok(section) => section,
         Err(error) => {
-            context.gaps.add(
-                GLOBAL,
-                "iam",
-                "GetAccountAuthorizationDetails",
-                format!("unexpected answer: {error}"),
-            );
-            context.calls.record("iam", calls, 1, started.elapsed().as_secs_f64());
+            calls.fail("GetAccountAuthorizationDetails", format!("unexpected answer: {error}"));
             return None;
         }
     };
-    let (report, report_calls, report_failed) = credential_report(client, context).await;
-    section.credential_report = report;
-    let (policy_failed, summary_failed) = (
-        password_policy(client, context, &mut section).await,
-        account_summary(client, context, &mut section).await,
-    );
-    let report_failed = report_failed + u64::from(policy_failed) + u64::from(summary_failed);
-    let report_calls = report_calls + 2;
-    context.calls.record(
-        "iam",
-        calls + report_calls,
-        report_failed,
-        started.elapsed().as_secs_f64(),
-    );
+    section.credential_report = credential_report(client, &mut calls).await;
+    password_policy(client, &mut calls, &mut section).await;
+    account_summary(client, &mut calls, &mut section).await;
     Some(section)
 }
 
-/// Reads the password policy; "no such entity" means the account has none. Returns whether it failed.
-async fn password_policy(client: &Client, context: &AccountContext, section: &mut IamSection) -> bool {
+/// Reads the password policy; "no such entity" means the account has none.
+async fn password_policy(client: &Client, calls: &mut ServiceCalls<'_>, section: &mut IamSection) {
+    calls.call();
     match client.get_account_password_policy().send().await {
         Ok(output) => {
             section.password_policy = output.password_policy().map(|p| PasswordPolicy {
@@ -141,23 +122,17 @@ async fn password_policy(client: &Client, context: &AccountContext, section: &mu
                 max_password_age: p.max_password_age(),
                 password_reuse_prevention: p.password_reuse_prevention(),
             });
-            false
         }
         Err(error) if super::code(&error).as_deref() == Some("NoSuchEntity") => {
             section.password_policy = Some(PasswordPolicy::default());
-            false
         }
-        Err(error) => {
-            context
-                .gaps
-                .add(GLOBAL, "iam", "GetAccountPasswordPolicy", describe(&error));
-            true
-        }
+        Err(error) => calls.fail("GetAccountPasswordPolicy", describe(&error)),
     }
 }
 
-/// Reads the account summary counts. Returns whether it failed.
-async fn account_summary(client: &Client, context: &AccountContext, section: &mut IamSection) -> bool {
+/// Reads the account summary counts.
+async fn account_summary(client: &Client, calls: &mut ServiceCalls<'_>, section: &mut IamSection) {
+    calls.call();
     match client.get_account_summary().send().await {
         Ok(output) => {
             section.account_summary = output.summary_map().map(|map| {
@@ -165,12 +140,8 @@ async fn account_summary(client: &Client, context: &AccountContext, section: &mu
                     .map(|(k, v)| (k.as_str().to_string(), i64::from(*v)))
                     .collect()
             });
-            false
         }
-        Err(error) => {
-            context.gaps.add(GLOBAL, "iam", "GetAccountSummary", describe(&error));
-            true
-        }
+        Err(error) => calls.fail("GetAccountSummary", describe(&error)),
     }
 }
 
@@ -189,42 +160,34 @@ fn strip_nulls(value: Value) -> Value {
 }
 
 /// Generates (waiting a little) and reads the credential report.
-async fn credential_report(
-    client: &Client,
-    context: &AccountContext,
-) -> (Option<Vec<CredentialReportEntry>>, u64, u64) {
-    let mut calls = 0;
+async fn credential_report(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<CredentialReportEntry>> {
     for attempt in 0..10 {
-        calls += 1;
+        calls.call();
         match client.generate_credential_report().send().await {
             Ok(output) if output.state().is_some_and(|s| s.as_str() == "COMPLETE") => break,
             Ok(_) => tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await,
             Err(error) => {
-                context
-                    .gaps
-                    .add(GLOBAL, "iam", "GenerateCredentialReport", describe(&error));
-                return (None, calls, 1);
+                calls.fail("GenerateCredentialReport", describe(&error));
+                return None;
             }
         }
     }
-    calls += 1;
-    match client.get_credential_report().send().await {
-        Ok(output) => {
-            let content = output
-                .content()
-                .map(|blob| String::from_utf8_lossy(blob.as_ref()).to_string())
-                .unwrap_or_default();
-            match parse_credential_report(&content) {
-                Ok(entries) => (Some(entries), calls, 0),
-                Err(error) => {
-                    context.gaps.add(GLOBAL, "iam", "GetCredentialReport", error);
-                    (None, calls, 1)
-                }
-            }
-        }
+    calls.call();
+    let content = match client.get_credential_report().send().await {
+        Ok(output) => output
+            .content()
+            .map(|blob| String::from_utf8_lossy(blob.as_ref()).to_string())
+            .unwrap_or_default(),
         Err(error) => {
-            context.gaps.add(GLOBAL, "iam", "GetCredentialReport", describe(&error));
-            (None, calls, 1)
+            calls.fail("GetCredentialReport", describe(&error));
+            return None;
+        }
+    };
+    match parse_credential_report(&content) {
+        Ok(entries) => Some(entries),
+        Err(error) => {
+            calls.fail("GetCredentialReport", error);
+            None
         }
     }
 }

@@ -2,7 +2,7 @@
 //! throttling that outlasts the retries, a pagination that breaks in the middle, and GuardDuty
 //! findings listed in pages and fetched in batches of 50.
 
-use super::{iam, regional, AccountContext, CallCounter, Gaps};
+use super::{config, guardduty, iam, AccountContext, CallCounter, Gaps};
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_guardduty::operation::{
     get_detector::GetDetectorOutput, get_findings::GetFindingsOutput, list_detectors::ListDetectorsOutput,
@@ -239,7 +239,7 @@ async fn guardduty_findings_are_paged_and_fetched_in_batches_of_fifty() {
         [&detectors, &detector, &first_page, &second_page, &batches]
     );
     let context = context();
-    let section = regional::guardduty_with(&client, &context, "eu-west-1", Instant::now())
+    let section = guardduty::collect_with(&client, &context, "eu-west-1", Instant::now())
         .await
         .expect("collected");
     assert_eq!(section.detectors[0].status, "ENABLED");
@@ -323,7 +323,7 @@ async fn config_rule_compliance_is_read_page_by_page() {
         [&recorders, &status, &channels, &first, &second]
     );
     let context = context();
-    let section = regional::config_with(&client, &context, "eu-west-1", Instant::now())
+    let section = config::collect_with(&client, &context, "eu-west-1", Instant::now())
         .await
         .expect("collected");
     let recorder = &section.recorders[0];

@@ -1,19 +1,26 @@
 //! Live collection with the official AWS SDK for Rust, into the snapshot model. Only this module
 //! knows the SDK. Accounts × regions × services fan out under a concurrency limit; every call
-//! that fails becomes a [`CoverageGap`] and the scan goes on.
+//! that fails becomes a [`CoverageGap`](crate::snapshot::CoverageGap) and the scan goes on.
 
+mod accounting;
 mod aggregator;
+mod config;
 mod ec2;
+mod guardduty;
 mod iam;
 pub mod push;
-mod regional;
+mod regions;
+mod securityhub;
 
-use crate::snapshot::{AccountSnapshot, CoverageGap, RegionSnapshot, Snapshot};
+pub use accounting::CallCounter;
+pub(crate) use accounting::{Gaps, ServiceCalls};
+
+use crate::snapshot::{AccountSnapshot, RegionSnapshot, Snapshot};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// Where the calls go and what to collect.
@@ -44,37 +51,6 @@ pub enum CollectError {
     Organization(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
-}
-
-/// API calls made and failed, per service, for the run's summary.
-#[derive(Default)]
-pub struct CallCounter {
-    counts: Mutex<std::collections::BTreeMap<&'static str, (u64, u64, f64)>>,
-}
-
-impl CallCounter {
-    pub fn record(&self, service: &'static str, calls: u64, failed: u64, seconds: f64) {
-        if let Ok(mut counts) = self.counts.lock() {
-            let entry = counts.entry(service).or_default();
-            entry.0 += calls;
-            entry.1 += failed;
-            entry.2 += seconds;
-        }
-    }
-    /// `service: calls (failed), seconds` lines.
-    pub fn summary(&self) -> Vec<String> {
-        self.counts
-            .lock()
-            .map(|counts| {
-                counts
-                    .iter()
-                    .map(|(service, (calls, failed, seconds))| {
-                        format!("{service}: {calls} calls ({failed} failed), {seconds:.2}s")
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// A short, credential-free description of an SDK error: the AWS error code and message.
@@ -110,40 +86,6 @@ where
     E: ProvideErrorMetadata,
 {
     error.code().map(str::to_string)
-}
-
-/// Records gaps for one account.
-#[derive(Clone)]
-pub(crate) struct Gaps {
-    account: String,
-    list: Arc<Mutex<Vec<CoverageGap>>>,
-}
-
-impl Gaps {
-    pub(crate) fn new(account: &str) -> Self {
-        Gaps {
-            account: account.to_string(),
-            list: Arc::new(Mutex::new(Vec::new())),
-        }
-    }
-    pub(crate) fn add(&self, region: &str, service: &str, operation: &str, error: String) {
-        tracing::warn!(account = %self.account, region, service, operation, "{error}");
-        if let Ok(mut list) = self.list.lock() {
-            list.push(CoverageGap {
-                account: self.account.clone(),
-                region: region.to_string(),
-                service: service.to_string(),
-                operation: operation.to_string(),
-                error,
-            });
-        }
-    }
-    pub(crate) fn take(&self) -> Vec<CoverageGap> {
-        self.list
-            .lock()
-            .map(|mut list| std::mem::take(&mut *list))
-            .unwrap_or_default()
-    }
 }
 
 /// One account's credentials, with a retry partition of its own so that throttling in one
@@ -351,7 +293,7 @@ async fn collect_account(
         limit,
     };
     let regions = if options.regions.is_empty() {
-        regional::enabled_regions(&context).await
+        regions::enabled_regions(&context).await
     } else {
         options.regions.clone()
     };
@@ -377,9 +319,9 @@ async fn collect_account(
 async fn collect_region(context: &AccountContext, region: String) -> RegionSnapshot {
     let (network, guardduty, securityhub, config) = tokio::join!(
         ec2::collect(context, &region),
-        regional::guardduty(context, &region),
-        regional::securityhub(context, &region),
-        regional::config(context, &region),
+        guardduty::collect(context, &region),
+        securityhub::collect(context, &region),
+        config::collect(context, &region),
     );
     RegionSnapshot {
         region,

@@ -2,13 +2,15 @@
 //! `input`. Every resource a rule can name carries a `key`; the [`ResourceIndex`] maps the key
 //! back to the resource's identity and to the sections whose data for it is incomplete.
 
-pub mod detection;
+pub mod config;
+pub mod guardduty;
 pub mod iam;
 pub mod network;
+pub mod securityhub;
 
-use crate::snapshot::AccountSnapshot;
+use crate::snapshot::{AccountSnapshot, Section};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::finding::GLOBAL_REGION;
 
@@ -23,7 +25,7 @@ pub struct IndexedResource {
     /// Shared with every result about this resource (one copy however many rules judge it).
     pub resource: std::sync::Arc<ResourceRef>,
     /// (section, reason) pairs: data this resource's verdict may depend on is missing.
-    pub incomplete: Vec<(&'static str, String)>,
+    pub incomplete: Vec<(Section, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -41,7 +43,7 @@ impl ResourceIndex {
             },
         );
     }
-    pub fn mark_incomplete(&mut self, key: &str, section: &'static str, reason: String) {
+    pub fn mark_incomplete(&mut self, key: &str, section: Section, reason: String) {
         if let Some(entry) = self.entries.get_mut(key) {
             entry.incomplete.push((section, reason));
         }
@@ -57,31 +59,67 @@ impl ResourceIndex {
     }
 }
 
-/// Which snapshot sections hold data for this account (rules' `requires` refer to these).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// Which snapshot sections hold data for this account (rules' `requires` refer to these): a
+/// global section on the account, a regional one in at least one scanned region; and, for a
+/// regional section, the scanned regions that lack it.
+#[derive(Debug, Clone, Default)]
 pub struct SectionPresence {
-    pub iam: bool,
-    pub guardduty: bool,
-    pub securityhub: bool,
-    pub network: bool,
-    pub config: bool,
+    present: BTreeSet<Section>,
+    /// Regional sections present somewhere, with the scanned regions where they are not.
+    missing_in: BTreeMap<Section, Vec<String>>,
 }
 
 impl SectionPresence {
-    pub fn has(&self, section: &str) -> Option<bool> {
-        match section {
-            "iam" => Some(self.iam),
-            "guardduty" => Some(self.guardduty),
-            "securityhub" => Some(self.securityhub),
-            "network" => Some(self.network),
-            "config" => Some(self.config),
-            _ => None,
+    pub fn of(account: &AccountSnapshot) -> Self {
+        let present: BTreeSet<Section> = Section::ALL.into_iter().filter(|s| s.in_account(account)).collect();
+        let missing_in = present
+            .iter()
+            .filter(|section| section.is_regional())
+            .map(|&section| {
+                let regions = account
+                    .regions
+                    .iter()
+                    .filter(|region| !region.has(section))
+                    .map(|region| region.region.clone())
+                    .collect();
+                (section, regions)
+            })
+            .collect();
+        Self { present, missing_in }
+    }
+    pub fn has(&self, section: Section) -> bool {
+        self.present.contains(&section)
+    }
+    /// The scanned regions that lack some of `requires` while other regions have it, each with
+    /// the reason its results are not evaluated.
+    pub fn missing_regions(&self, requires: &[Section]) -> Vec<(String, String)> {
+        let mut by_region: BTreeMap<&str, Vec<Section>> = BTreeMap::new();
+        for section in requires {
+            for region in self.missing_in.get(section).into_iter().flatten() {
+                by_region.entry(region).or_default().push(*section);
+            }
         }
+        by_region
+            .into_iter()
+            .map(|(region, sections)| {
+                let reason = format!("the snapshot has no {} data for region {region}", sections.join(", "));
+                (region.to_string(), reason)
+            })
+            .collect()
     }
 }
 
-/// Section names a rule may list under `requires`.
-pub const SECTIONS: [&str; 5] = ["iam", "guardduty", "securityhub", "network", "config"];
+// Rules read `input.sections.<name>`: one boolean per section, in `Section::ALL` order.
+impl Serialize for SectionPresence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Section::ALL.len()))?;
+        for section in Section::ALL {
+            map.serialize_entry(section.name(), &self.has(section))?;
+        }
+        map.end()
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct AccountInfo {
@@ -97,8 +135,25 @@ pub struct AccountFacts {
     pub sections: SectionPresence,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iam: Option<iam::IamFacts>,
-    pub regions: Vec<detection::RegionFacts>,
+    pub regions: Vec<RegionFacts>,
     pub network: network::NetworkFacts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionFacts {
+    pub region: String,
+    /// `null` when GuardDuty was not collected in this region.
+    pub guardduty: Option<guardduty::GuardDutyFacts>,
+    /// `null` when Security Hub was not collected in this region.
+    pub securityhub: Option<securityhub::SecurityHubFacts>,
+    /// `null` when AWS Config was not collected in this region.
+    pub config: Option<config::ConfigFacts>,
+    /// Keys of the per-region scopes, present even when the data is not.
+    pub guardduty_key: String,
+    pub securityhub_key: String,
+    pub config_key: String,
+    /// Which regional sections this region holds (`input.sections` says it for the account).
+    pub sections: BTreeMap<Section, bool>,
 }
 
 /// Facts plus the index that resolves rule outputs.
@@ -106,6 +161,20 @@ pub struct AccountAnalysis {
     pub facts: AccountFacts,
     pub index: ResourceIndex,
     pub regions: Vec<String>,
+}
+
+impl AccountAnalysis {
+    /// The account as the resource of a result about one of its regions as a whole.
+    pub fn account_in_region(&self, region: &str) -> ResourceRef {
+        let account = &self.facts.account.id;
+        match self.index.get(ACCOUNT_KEY) {
+            Some(entry) => ResourceRef {
+                region: region.to_string(),
+                ..(*entry.resource).clone()
+            },
+            None => account_scope(account, region, account.clone()),
+        }
+    }
 }
 
 /// Builds the facts of one account; ages (of access keys, ...) are counted up to `as_of`.
@@ -126,18 +195,12 @@ pub fn analyse_account(
             region: GLOBAL_REGION.into(),
         },
     );
-    let sections = SectionPresence {
-        iam: account.iam.is_some(),
-        guardduty: account.regions.iter().any(|r| r.guardduty.is_some()),
-        securityhub: account.regions.iter().any(|r| r.securityhub.is_some()),
-        network: account.regions.iter().any(|r| r.network.is_some()),
-        config: account.regions.iter().any(|r| r.config.is_some()),
-    };
+    let sections = SectionPresence::of(account);
     let iam = account
         .iam
         .as_ref()
         .map(|section| iam::analyse(account_id, section, knowledge, as_of, &mut index));
-    let regions = detection::analyse(account, &mut index);
+    let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
     join_instances(account, &regions, &mut network);
     AccountAnalysis {
@@ -156,9 +219,77 @@ pub fn analyse_account(
     }
 }
 
+/// The detection facts of each scanned region, one field per regional detection service.
+fn region_facts(account: &AccountSnapshot, index: &mut ResourceIndex) -> Vec<RegionFacts> {
+    account
+        .regions
+        .iter()
+        .map(|region| {
+            let (guardduty_key, guardduty) = guardduty::analyse(account, region, index);
+            let (securityhub_key, securityhub) = securityhub::analyse(account, region, index);
+            let (config_key, config) = config::analyse(account, region, index);
+            RegionFacts {
+                region: region.region.clone(),
+                guardduty,
+                securityhub,
+                config,
+                guardduty_key,
+                securityhub_key,
+                config_key,
+                sections: Section::ALL
+                    .into_iter()
+                    .filter(|s| s.is_regional())
+                    .map(|s| (s, region.has(s)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// One regional service's facts in one region, with its per-region scope key
+/// (`<section>/<region>`, indexed as `resource`: region-wide checks are reported on it), which
+/// is incomplete when the section was not collected in that region.
+fn region_scope<T>(
+    account: &AccountSnapshot,
+    region: &str,
+    section: Section,
+    resource: ResourceRef,
+    index: &mut ResourceIndex,
+    facts: impl FnOnce(&mut ResourceIndex) -> Option<T>,
+) -> (String, Option<T>) {
+    let key = format!("{}/{region}", section.name());
+    let facts = facts(index);
+    index.insert(key.clone(), resource);
+    if facts.is_none() {
+        index.mark_incomplete(&key, section, gap_reason(account, region, section.name()));
+    }
+    (key, facts)
+}
+
+/// The account as the resource of a region-wide check named `name`.
+fn account_scope(account_id: &str, region: &str, name: String) -> ResourceRef {
+    ResourceRef {
+        arn: account_arn(account_id),
+        resource_type: "AwsAccount".into(),
+        name,
+        account: account_id.to_string(),
+        region: region.to_string(),
+    }
+}
+
+/// The recorded coverage gap for a service in a region, or a plain "not collected".
+pub fn gap_reason(account: &AccountSnapshot, region: &str, service: &str) -> String {
+    account
+        .coverage_gaps
+        .iter()
+        .find(|gap| gap.region == region && gap.service == service)
+        .map(|gap| format!("{} {} failed: {}", gap.service, gap.operation, gap.error))
+        .unwrap_or_else(|| format!("{service} was not collected in {region}"))
+}
+
 /// Gives each instance the role of its instance profile (matched through the roles'
 /// `instance_profiles`, by ARN, else by profile name) and the active GuardDuty findings on it.
-fn join_instances(account: &AccountSnapshot, regions: &[detection::RegionFacts], network: &mut network::NetworkFacts) {
+fn join_instances(account: &AccountSnapshot, regions: &[RegionFacts], network: &mut network::NetworkFacts) {
     let profile_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
     type Profiles<'a> = (HashMap<&'a str, &'a str>, HashMap<String, &'a str>);
     let profiles: Option<Profiles> = account.iam.as_ref().map(|iam| {

@@ -4,7 +4,7 @@
 
 use super::{ResourceIndex, ResourceRef};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, SecurityGroupRule};
+use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, Section, SecurityGroupRule};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -145,7 +145,7 @@ pub struct InstanceFacts {
     pub role_arn: Option<String>,
     /// Active GuardDuty findings on this instance; `null` when findings were not collected in
     /// its region.
-    pub guardduty_findings: Option<Vec<super::detection::FindingFacts>>,
+    pub guardduty_findings: Option<Vec<super::guardduty::FindingFacts>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -246,242 +246,319 @@ pub fn analyse(account: &AccountSnapshot, index: &mut ResourceIndex) -> NetworkF
         let region_name = region.region.as_str();
         let subnets = subnet_facts(network, account_id, region_name, index);
         let subnet_by_id: HashMap<&str, &SubnetFacts> = subnets.iter().map(|s| (s.id.as_str(), s)).collect();
-        let mut group_by_id: HashMap<&str, usize> = HashMap::new();
-        for group in &network.security_groups {
-            let arn = ec2_arn(region_name, account_id, "security-group", &group.id);
-            index_resource(index, &arn, "AwsEc2SecurityGroup", &group.name, account_id, region_name);
-            group_by_id.insert(group.id.as_str(), facts.security_groups.len());
-            facts.security_groups.push(SecurityGroupFacts {
-                key: arn,
-                id: group.id.clone(),
-                name: group.name.clone(),
-                vpc_id: group.vpc_id.clone(),
-                region: region_name.to_string(),
-                is_default: group.name == "default",
-                ingress_rule_count: group.ingress.len(),
-                egress_rule_count: group.egress.len(),
-                world_open_ingress: group.ingress.iter().flat_map(world_open).collect(),
-            });
-        }
-        for endpoint in &network.vpc_endpoints {
-            let arn = ec2_arn(region_name, account_id, "vpc-endpoint", &endpoint.id);
-            index_resource(
-                index,
-                &arn,
-                "AwsEc2VpcEndpoint",
-                &endpoint.service_name,
-                account_id,
-                region_name,
-            );
-            let (policy_state, allow_statements) = match &endpoint.policy {
-                None => ("absent", Vec::new()),
-                Some(source) => match &source.document {
-                    Some(document) => (
-                        "decoded",
-                        document
-                            .statements
-                            .iter()
-                            .filter(|s| s.effect == Effect::Allow)
-                            .map(endpoint_statement)
-                            .collect(),
-                    ),
-                    None => {
-                        let reason = source.decode_error.clone().unwrap_or_else(|| "no document".into());
-                        index.mark_incomplete(&arn, "network", format!("endpoint policy unreadable: {reason}"));
-                        ("unreadable", Vec::new())
-                    }
-                },
-            };
-            let (provider, service) = service_of(&endpoint.service_name, region_name);
-            let availability_zones = endpoint
-                .subnet_ids
-                .iter()
-                .map(|id| subnet_by_id.get(id.as_str()).map(|s| s.availability_zone.clone()))
-                .collect::<Option<BTreeSet<String>>>()
-                .map(|zones| zones.into_iter().collect());
-            facts.vpc_endpoints.push(VpcEndpointFacts {
-                policy_supported: endpoint.policy_supported,
-                key: arn,
-                id: endpoint.id.clone(),
-                vpc_id: endpoint.vpc_id.clone(),
-                region: region_name.to_string(),
-                service_name: endpoint.service_name.clone(),
-                endpoint_type: endpoint.endpoint_type.clone(),
-                provider,
-                service,
-                private_dns_enabled: endpoint.private_dns_enabled,
-                availability_zones,
-                policy_state,
-                allow_statements,
-            });
-        }
-        for vpc in &network.vpcs {
-            let arn = ec2_arn(region_name, account_id, "vpc", &vpc.id);
-            let name = vpc.name.clone().unwrap_or_else(|| vpc.id.clone());
-            index_resource(index, &arn, "AwsEc2Vpc", &name, account_id, region_name);
-            let flow_logs = match &network.flow_logs {
-                Some(logs) => Some(logs.iter().any(|log| {
-                    log.resource_id == vpc.id && log.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"))
-                })),
-                None => vpc.flow_logs_enabled,
-            };
-            let in_vpc = |route: Option<bool>| -> Vec<String> {
-                subnets
-                    .iter()
-                    .filter(|s| s.vpc_id == vpc.id && s.internet_route == route)
-                    .map(|s| s.id.clone())
-                    .collect()
-            };
-            let gateway_endpoint_services: BTreeSet<String> = facts
-                .vpc_endpoints
-                .iter()
-                .filter(|e| {
-                    e.region == region_name && e.vpc_id == vpc.id && e.endpoint_type.eq_ignore_ascii_case("Gateway")
-                })
-                .map(|e| e.service.clone())
-                .collect();
-            facts.vpcs.push(VpcFacts {
-                key: arn,
-                id: vpc.id.clone(),
-                region: region_name.to_string(),
-                name: vpc.name.clone(),
-                is_default: vpc.is_default,
-                flow_logs,
-                public_subnet_ids: in_vpc(Some(true)),
-                private_subnet_ids: in_vpc(Some(false)),
-                unknown_route_subnet_ids: in_vpc(None),
-                gateway_endpoint_services: gateway_endpoint_services.into_iter().collect(),
-            });
-        }
-        for acl in &network.network_acls {
-            let arn = ec2_arn(region_name, account_id, "network-acl", &acl.id);
-            index_resource(index, &arn, "AwsEc2NetworkAcl", &acl.id, account_id, region_name);
-            let mut world_ingress: Vec<AclEntryFacts> = acl
-                .entries
-                .iter()
-                .filter(|e| !e.egress)
-                .filter_map(world_acl_entry)
-                .collect();
-            world_ingress.sort_by_key(|e| e.rule_number);
-            facts.network_acls.push(NetworkAclFacts {
-                key: arn,
-                id: acl.id.clone(),
-                vpc_id: acl.vpc_id.clone(),
-                region: region_name.to_string(),
-                is_default: acl.is_default,
-                subnet_ids: acl.subnet_ids.clone(),
-                world_ingress,
-            });
-        }
-        for service in &network.endpoint_services {
-            let arn = ec2_arn(region_name, account_id, "vpc-endpoint-service", &service.id);
-            index_resource(
-                index,
-                &arn,
-                "AwsEc2VpcEndpointService",
-                &service.service_name,
-                account_id,
-                region_name,
-            );
-            facts.endpoint_services.push(EndpointServiceFacts {
-                key: arn,
-                id: service.id.clone(),
-                region: region_name.to_string(),
-                service_name: service.service_name.clone(),
-                acceptance_required: service.acceptance_required,
-                allowed_principals: service
-                    .allowed_principals
-                    .iter()
-                    .map(|principal| AllowedPrincipal {
-                        principal: principal.clone(),
-                        account: if principal == "*" {
-                            None
-                        } else {
-                            super::iam::trust::account_of(principal)
-                        },
-                        wildcard: principal == "*",
-                    })
-                    .collect(),
-                private_dns_name: service.private_dns_name.clone(),
-                private_dns_verified: service.private_dns_verified,
-            });
-        }
-        for peering in &network.peering_connections {
-            let arn = ec2_arn(region_name, account_id, "vpc-peering-connection", &peering.id);
-            index_resource(
-                index,
-                &arn,
-                "AwsEc2VpcPeeringConnection",
-                &peering.id,
-                account_id,
-                region_name,
-            );
-            let peer_account = if peering.requester_account == account_id {
-                peering.accepter_account.clone()
-            } else {
-                peering.requester_account.clone()
-            };
-            facts.peering_connections.push(PeeringFacts {
-                key: arn,
-                id: peering.id.clone(),
-                region: region_name.to_string(),
-                status: peering.status.clone(),
-                requester_account: peering.requester_account.clone(),
-                requester_vpc_id: peering.requester_vpc_id.clone(),
-                accepter_account: peering.accepter_account.clone(),
-                accepter_vpc_id: peering.accepter_vpc_id.clone(),
-                peer_account,
-            });
-        }
-        for instance in &network.instances {
-            let arn = ec2_arn(region_name, account_id, "instance", &instance.id);
-            index_resource(index, &arn, "AwsEc2Instance", &instance.id, account_id, region_name);
-            let mut world_open_ingress = Vec::new();
-            let mut unknown_security_groups = Vec::new();
-            for group_id in &instance.security_group_ids {
-                match group_by_id.get(group_id.as_str()) {
-                    Some(&position) => {
-                        let group = &facts.security_groups[position];
-                        world_open_ingress.extend(group.world_open_ingress.iter().map(|open| InstanceOpenIngress {
-                            security_group: group.key.clone(),
-                            protocol: open.protocol.clone(),
-                            from_port: open.from_port,
-                            to_port: open.to_port,
-                            cidr: open.cidr.clone(),
-                        }));
-                    }
-                    None => unknown_security_groups.push(group_id.clone()),
-                }
-            }
-            let subnet_internet_route = instance
-                .subnet_id
-                .as_deref()
-                .and_then(|id| subnet_by_id.get(id))
-                .and_then(|s| s.internet_route);
-            facts.instances.push(InstanceFacts {
-                key: arn,
-                id: instance.id.clone(),
-                region: region_name.to_string(),
-                vpc_id: instance.vpc_id.clone(),
-                subnet_id: instance.subnet_id.clone(),
-                state: instance.state.clone(),
-                public_ip: instance.public_ip.clone(),
-                subnet_internet_route,
-                world_open_ingress,
-                unknown_security_groups,
-                instance_profile_arn: instance.instance_profile_arn.clone(),
-                role_status: if instance.instance_profile_arn.is_some() {
-                    "unknown"
-                } else {
-                    "none"
-                },
-                role_arn: None,
-                guardduty_findings: None,
-            });
-        }
+        let at = Scope {
+            account_id,
+            region_name,
+        };
+        let group_by_id = security_groups(network, &at, index, &mut facts);
+        vpc_endpoints(network, &at, &subnet_by_id, index, &mut facts);
+        vpcs(network, &at, &subnets, index, &mut facts);
+        network_acls(network, &at, index, &mut facts);
+        endpoint_services(network, &at, index, &mut facts);
+        peering_connections(network, &at, index, &mut facts);
+        instances(network, &at, &group_by_id, &subnet_by_id, index, &mut facts);
         facts.subnets.extend(subnets);
     }
     facts
+}
+
+/// The account and region whose network section is being read.
+struct Scope<'a> {
+    account_id: &'a str,
+    region_name: &'a str,
+}
+
+/// Security groups, with each one's position in `facts.security_groups` by id.
+fn security_groups<'n>(
+    network: &'n NetworkSection,
+    at: &Scope,
+    index: &mut ResourceIndex,
+    facts: &mut NetworkFacts,
+) -> HashMap<&'n str, usize> {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    let mut group_by_id: HashMap<&str, usize> = HashMap::new();
+    for group in &network.security_groups {
+        let arn = ec2_arn(region_name, account_id, "security-group", &group.id);
+        index_resource(index, &arn, "AwsEc2SecurityGroup", &group.name, account_id, region_name);
+        group_by_id.insert(group.id.as_str(), facts.security_groups.len());
+        facts.security_groups.push(SecurityGroupFacts {
+            key: arn,
+            id: group.id.clone(),
+            name: group.name.clone(),
+            vpc_id: group.vpc_id.clone(),
+            region: region_name.to_string(),
+            is_default: group.name == "default",
+            ingress_rule_count: group.ingress.len(),
+            egress_rule_count: group.egress.len(),
+            world_open_ingress: group.ingress.iter().flat_map(world_open).collect(),
+        });
+    }
+    group_by_id
+}
+
+/// VPC endpoints with their policy read and the zones of their subnets.
+fn vpc_endpoints(
+    network: &NetworkSection,
+    at: &Scope,
+    subnet_by_id: &HashMap<&str, &SubnetFacts>,
+    index: &mut ResourceIndex,
+    facts: &mut NetworkFacts,
+) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for endpoint in &network.vpc_endpoints {
+        let arn = ec2_arn(region_name, account_id, "vpc-endpoint", &endpoint.id);
+        index_resource(
+            index,
+            &arn,
+            "AwsEc2VpcEndpoint",
+            &endpoint.service_name,
+            account_id,
+            region_name,
+        );
+        let (policy_state, allow_statements) = match &endpoint.policy {
+            None => ("absent", Vec::new()),
+            Some(source) => match &source.document {
+                Some(document) => (
+                    "decoded",
+                    document
+                        .statements
+                        .iter()
+                        .filter(|s| s.effect == Effect::Allow)
+                        .map(endpoint_statement)
+                        .collect(),
+                ),
+                None => {
+                    let reason = source.decode_error.clone().unwrap_or_else(|| "no document".into());
+                    index.mark_incomplete(&arn, Section::Network, format!("endpoint policy unreadable: {reason}"));
+                    ("unreadable", Vec::new())
+                }
+            },
+        };
+        let (provider, service) = service_of(&endpoint.service_name, region_name);
+        let availability_zones = endpoint
+            .subnet_ids
+            .iter()
+            .map(|id| subnet_by_id.get(id.as_str()).map(|s| s.availability_zone.clone()))
+            .collect::<Option<BTreeSet<String>>>()
+            .map(|zones| zones.into_iter().collect());
+        facts.vpc_endpoints.push(VpcEndpointFacts {
+            policy_supported: endpoint.policy_supported,
+            key: arn,
+            id: endpoint.id.clone(),
+            vpc_id: endpoint.vpc_id.clone(),
+            region: region_name.to_string(),
+            service_name: endpoint.service_name.clone(),
+            endpoint_type: endpoint.endpoint_type.clone(),
+            provider,
+            service,
+            private_dns_enabled: endpoint.private_dns_enabled,
+            availability_zones,
+            policy_state,
+            allow_statements,
+        });
+    }
+}
+
+/// VPCs with their flow logs, their subnets by internet route and their gateway endpoints.
+fn vpcs(
+    network: &NetworkSection,
+    at: &Scope,
+    subnets: &[SubnetFacts],
+    index: &mut ResourceIndex,
+    facts: &mut NetworkFacts,
+) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for vpc in &network.vpcs {
+        let arn = ec2_arn(region_name, account_id, "vpc", &vpc.id);
+        let name = vpc.name.clone().unwrap_or_else(|| vpc.id.clone());
+        index_resource(index, &arn, "AwsEc2Vpc", &name, account_id, region_name);
+        let flow_logs = match &network.flow_logs {
+            Some(logs) => Some(logs.iter().any(|log| {
+                log.resource_id == vpc.id && log.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"))
+            })),
+            None => vpc.flow_logs_enabled,
+        };
+        let in_vpc = |route: Option<bool>| -> Vec<String> {
+            subnets
+                .iter()
+                .filter(|s| s.vpc_id == vpc.id && s.internet_route == route)
+                .map(|s| s.id.clone())
+                .collect()
+        };
+        let gateway_endpoint_services: BTreeSet<String> = facts
+            .vpc_endpoints
+            .iter()
+            .filter(|e| {
+                e.region == region_name && e.vpc_id == vpc.id && e.endpoint_type.eq_ignore_ascii_case("Gateway")
+            })
+            .map(|e| e.service.clone())
+            .collect();
+        facts.vpcs.push(VpcFacts {
+            key: arn,
+            id: vpc.id.clone(),
+            region: region_name.to_string(),
+            name: vpc.name.clone(),
+            is_default: vpc.is_default,
+            flow_logs,
+            public_subnet_ids: in_vpc(Some(true)),
+            private_subnet_ids: in_vpc(Some(false)),
+            unknown_route_subnet_ids: in_vpc(None),
+            gateway_endpoint_services: gateway_endpoint_services.into_iter().collect(),
+        });
+    }
+}
+
+/// Network ACLs with their ingress entries from anywhere.
+fn network_acls(network: &NetworkSection, at: &Scope, index: &mut ResourceIndex, facts: &mut NetworkFacts) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for acl in &network.network_acls {
+        let arn = ec2_arn(region_name, account_id, "network-acl", &acl.id);
+        index_resource(index, &arn, "AwsEc2NetworkAcl", &acl.id, account_id, region_name);
+        let mut world_ingress: Vec<AclEntryFacts> = acl
+            .entries
+            .iter()
+            .filter(|e| !e.egress)
+            .filter_map(world_acl_entry)
+            .collect();
+        world_ingress.sort_by_key(|e| e.rule_number);
+        facts.network_acls.push(NetworkAclFacts {
+            key: arn,
+            id: acl.id.clone(),
+            vpc_id: acl.vpc_id.clone(),
+            region: region_name.to_string(),
+            is_default: acl.is_default,
+            subnet_ids: acl.subnet_ids.clone(),
+            world_ingress,
+        });
+    }
+}
+
+/// The account's endpoint services with the principals allowed to connect.
+fn endpoint_services(network: &NetworkSection, at: &Scope, index: &mut ResourceIndex, facts: &mut NetworkFacts) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for service in &network.endpoint_services {
+        let arn = ec2_arn(region_name, account_id, "vpc-endpoint-service", &service.id);
+        index_resource(
+            index,
+            &arn,
+            "AwsEc2VpcEndpointService",
+            &service.service_name,
+            account_id,
+            region_name,
+        );
+        facts.endpoint_services.push(EndpointServiceFacts {
+            key: arn,
+            id: service.id.clone(),
+            region: region_name.to_string(),
+            service_name: service.service_name.clone(),
+            acceptance_required: service.acceptance_required,
+            allowed_principals: service
+                .allowed_principals
+                .iter()
+                .map(|principal| AllowedPrincipal {
+                    principal: principal.clone(),
+                    account: if principal == "*" {
+                        None
+                    } else {
+                        super::iam::trust::account_of(principal)
+                    },
+                    wildcard: principal == "*",
+                })
+                .collect(),
+            private_dns_name: service.private_dns_name.clone(),
+            private_dns_verified: service.private_dns_verified,
+        });
+    }
+}
+
+/// Peering connections with the account on the other side.
+fn peering_connections(network: &NetworkSection, at: &Scope, index: &mut ResourceIndex, facts: &mut NetworkFacts) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for peering in &network.peering_connections {
+        let arn = ec2_arn(region_name, account_id, "vpc-peering-connection", &peering.id);
+        index_resource(
+            index,
+            &arn,
+            "AwsEc2VpcPeeringConnection",
+            &peering.id,
+            account_id,
+            region_name,
+        );
+        let peer_account = if peering.requester_account == account_id {
+            peering.accepter_account.clone()
+        } else {
+            peering.requester_account.clone()
+        };
+        facts.peering_connections.push(PeeringFacts {
+            key: arn,
+            id: peering.id.clone(),
+            region: region_name.to_string(),
+            status: peering.status.clone(),
+            requester_account: peering.requester_account.clone(),
+            requester_vpc_id: peering.requester_vpc_id.clone(),
+            accepter_account: peering.accepter_account.clone(),
+            accepter_vpc_id: peering.accepter_vpc_id.clone(),
+            peer_account,
+        });
+    }
+}
+
+/// Instances with the world-open ingress of their groups and their subnet's internet route.
+fn instances(
+    network: &NetworkSection,
+    at: &Scope,
+    group_by_id: &HashMap<&str, usize>,
+    subnet_by_id: &HashMap<&str, &SubnetFacts>,
+    index: &mut ResourceIndex,
+    facts: &mut NetworkFacts,
+) {
+    let (account_id, region_name) = (at.account_id, at.region_name);
+    for instance in &network.instances {
+        let arn = ec2_arn(region_name, account_id, "instance", &instance.id);
+        index_resource(index, &arn, "AwsEc2Instance", &instance.id, account_id, region_name);
+        let mut world_open_ingress = Vec::new();
+        let mut unknown_security_groups = Vec::new();
+        for group_id in &instance.security_group_ids {
+            match group_by_id.get(group_id.as_str()) {
+                Some(&position) => {
+                    let group = &facts.security_groups[position];
+                    world_open_ingress.extend(group.world_open_ingress.iter().map(|open| InstanceOpenIngress {
+                        security_group: group.key.clone(),
+                        protocol: open.protocol.clone(),
+                        from_port: open.from_port,
+                        to_port: open.to_port,
+                        cidr: open.cidr.clone(),
+                    }));
+                }
+                None => unknown_security_groups.push(group_id.clone()),
+            }
+        }
+        let subnet_internet_route = instance
+            .subnet_id
+            .as_deref()
+            .and_then(|id| subnet_by_id.get(id))
+            .and_then(|s| s.internet_route);
+        facts.instances.push(InstanceFacts {
+            key: arn,
+            id: instance.id.clone(),
+            region: region_name.to_string(),
+            vpc_id: instance.vpc_id.clone(),
+            subnet_id: instance.subnet_id.clone(),
+            state: instance.state.clone(),
+            public_ip: instance.public_ip.clone(),
+            subnet_internet_route,
+            world_open_ingress,
+            unknown_security_groups,
+            instance_profile_arn: instance.instance_profile_arn.clone(),
+            role_status: if instance.instance_profile_arn.is_some() {
+                "unknown"
+            } else {
+                "none"
+            },
+            role_arn: None,
+            guardduty_findings: None,
+        });
+    }
 }
 
 /// Subnets with their internet route, from the route tables when there are any, else from the

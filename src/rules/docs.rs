@@ -47,7 +47,7 @@ pub fn markdown(rules: &[Rule]) -> String {
     out
 }
 
-fn list(items: &[String]) -> String {
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         "—".into()
     } else {

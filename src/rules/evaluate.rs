@@ -4,6 +4,7 @@
 use super::{Rule, RuleSet};
 use crate::facts::{AccountAnalysis, ResourceRef, ACCOUNT_KEY, GLOBAL_REGION};
 use crate::results::{RuleResult, Status};
+use crate::snapshot::Section;
 use regorus::{Engine, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,12 +94,12 @@ fn evaluate_rule(
     analysis: &AccountAnalysis,
     out: &mut Vec<RuleResult>,
 ) {
-    let missing: Vec<&str> = rule
+    let missing: Vec<Section> = rule
         .meta
         .requires
         .iter()
-        .map(String::as_str)
-        .filter(|section| analysis.facts.sections.has(section) != Some(true))
+        .copied()
+        .filter(|section| !analysis.facts.sections.has(*section))
         .collect();
     if !missing.is_empty() {
         let reason = format!("the snapshot has no {} data for this account", missing.join(", "));
@@ -109,6 +110,7 @@ fn evaluate_rule(
         out.push(not_evaluated(index, account_resource(analysis), reason.clone()));
         return;
     }
+    let first = out.len();
     let applicable = match eval_part(engine, rule, analysis, 0).and_then(|value| resource_keys(rule, &value)) {
         Ok(keys) => keys,
         Err(reason) => {
@@ -158,6 +160,21 @@ fn evaluate_rule(
                 message: "No issue found.".into(),
                 evidence: serde_json::Value::Object(Default::default()),
             });
+        }
+    }
+    missing_regions(index, rule, analysis, first, out);
+}
+
+/// A scanned region without a section the rule requires (that other regions have) is not
+/// evaluated there, unless the rule already said something about that region.
+fn missing_regions(index: usize, rule: &Rule, analysis: &AccountAnalysis, first: usize, out: &mut Vec<RuleResult>) {
+    for (region, reason) in analysis.facts.sections.missing_regions(&rule.meta.requires) {
+        if !out[first..].iter().any(|result| result.resource.region == region) {
+            out.push(not_evaluated(
+                index,
+                Arc::new(analysis.account_in_region(&region)),
+                reason,
+            ));
         }
     }
 }

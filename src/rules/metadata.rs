@@ -1,6 +1,6 @@
 //! The `# METADATA` block at the top of a rule file (regorus ignores it; posture reads it).
 
-use crate::facts::SECTIONS;
+use crate::snapshot::Section;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +74,7 @@ pub struct RuleMetadata {
     pub severity: Severity,
     pub pillar: Pillar,
     pub categories: Vec<String>,
-    pub requires: Vec<String>,
+    pub requires: Vec<Section>,
     pub compliance: Vec<String>,
     pub remediation: String,
 }
@@ -157,12 +157,15 @@ pub fn parse(text: &str) -> Result<RuleMetadata, MetadataError> {
             "rule id {id:?} must look like ABC-123 (letters, a dash, digits)"
         )));
     }
-    for section in &custom.requires {
-        if !SECTIONS.contains(&section.as_str()) {
+    let mut requires = Vec::with_capacity(custom.requires.len());
+    for name in &custom.requires {
+        let Some(section) = Section::from_name(name) else {
+            let known: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
             return Err(bad(format!(
-                "custom.requires: unknown section {section:?}, expected one of {SECTIONS:?}"
+                "custom.requires: unknown section {name:?}, expected one of {known:?}"
             )));
-        }
+        };
+        requires.push(section);
     }
     for control in &custom.compliance {
         if control
@@ -188,7 +191,7 @@ pub fn parse(text: &str) -> Result<RuleMetadata, MetadataError> {
             .ok_or_else(|| bad(format!("{id}: custom.pillar is missing")))?,
         remediation: custom.remediation.unwrap_or_default().trim().to_string(),
         categories: custom.categories,
-        requires: custom.requires,
+        requires,
         compliance: custom.compliance,
         id,
     })
@@ -215,7 +218,7 @@ mod tests {
         let meta = parse(GOOD).unwrap();
         assert_eq!(meta.id, "IAM-001");
         assert_eq!(meta.severity, Severity::Critical);
-        assert_eq!(meta.requires, vec!["iam".to_string()]);
+        assert_eq!(meta.requires, vec![Section::Iam]);
     }
 
     #[test]

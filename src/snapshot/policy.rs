@@ -320,3 +320,29 @@ mod tests {
         assert!(matches!(error, PolicyDecodeError::NotJson(_)), "{error:?}");
     }
 }
+
+/// A policy document as collected: decoded, or the reason it could not be.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<PolicyDocument>,
+    /// Set when the document could not be decoded; `document` is then absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decode_error: Option<String>,
+}
+
+impl PolicySource {
+    pub fn decoded(document: PolicyDocument) -> Self {
+        Self {
+            document: Some(document),
+            decode_error: None,
+        }
+    }
+    pub fn failed(error: impl ToString) -> Self {
+        Self {
+            document: None,
+            decode_error: Some(error.to_string()),
+        }
+    }
+}

@@ -59,8 +59,14 @@ not_evaluated contains {"resource": instance.key, "reason": reason} if {
 
 undecided(instance) := sprintf("instance profile %s carries no role in the IAM data", [instance.instance_profile_arn]) if {
 	common.exposed(instance)
-	instance.role_status == "unknown"
+	not common.role_of(instance)
 } else := "the instance's exposure could not be determined" if {
 	common.exposure_unknown(instance)
-	common.can_escalate(common.role_of(instance))
+	not role_cannot_escalate(instance)
+}
+
+# Unknown stays unknown: only a known role that cannot escalate settles an unknown exposure.
+role_cannot_escalate(instance) if {
+	role := common.role_of(instance)
+	not common.can_escalate(role)
 }

@@ -57,3 +57,16 @@ test_missing_role_is_not_evaluated if {
 	entries := rule.not_evaluated with input as {"network": {"instances": [inst]}, "iam": {"principals": []}}
 	count(entries) == 1
 }
+
+test_unknown_routing_and_unknown_role_is_not_evaluated if {
+	inst := object.union(object.remove(instance([open_https], null), ["role_arn"]), {"role_status": "unknown"})
+	input_doc := {"network": {"instances": [inst]}, "iam": {"principals": []}}
+	count(rule.deny) == 0 with input as input_doc
+	entries := rule.not_evaluated with input as input_doc
+	count(entries) == 1
+}
+
+test_unknown_routing_with_an_unprivileged_role_passes if {
+	input_doc := doc(instance([open_https], null), false)
+	count(rule.not_evaluated) == 0 with input as input_doc
+}

@@ -116,6 +116,7 @@ deny contains {
 	some principal in input.iam.principals
 	principal.kind in {"user", "role"}
 	not principal.full_admin
+	not object.get(principal, "permissions_boundary_unreadable", false)
 	methods := methods_of(principal)
 	has_route(methods, principal)
 	texts_methods := method_texts(methods)
@@ -123,6 +124,15 @@ deny contains {
 }
 
 has_route(methods, _) if count(methods) > 0
+
+# Unknown stays unknown: no known route proves escalation, but one may run through data that
+# cannot be read (a trust policy, a policy, a boundary).
+not_evaluated contains {"resource": principal.key, "reason": principal.escalation_unknown} if {
+	some principal in input.iam.principals
+	principal.kind in {"user", "role"}
+	not principal.full_admin
+	is_string(principal.escalation_unknown)
+}
 
 has_route(_, principal) if principal.path_to_privileged
 

@@ -144,3 +144,22 @@ test_missing_optional_fields_do_not_fail if {
 	p := {"key": bob, "kind": "user", "name": "bob", "full_admin": false, "allowed": {}}
 	count(rule.deny) == 0 with input as {"iam": {"principals": [p]}}
 }
+
+test_unknown_route_is_not_evaluated if {
+	p := object.union(user([], {}), {"escalation_unknown": "whether it can escalate depends on data that cannot be read"})
+	count(rule.deny) == 0 with input as {"iam": {"principals": [p]}}
+	entries := rule.not_evaluated with input as {"iam": {"principals": [p]}}
+	count(entries) == 1
+}
+
+test_unreadable_boundary_is_not_evaluated_not_fail if {
+	p := object.union(
+		user(
+			[method("CreatePolicyVersion", "self", ["iam:CreatePolicyVersion"], {})],
+			{"iam:CreatePolicyVersion": grant(["*"], false, ["inline:iam-admin-lite"])},
+		),
+		{"permissions_boundary_unreadable": true, "escalation_unknown": "its permissions boundary cannot be read"},
+	)
+	count(rule.deny) == 0 with input as {"iam": {"principals": [p]}}
+	count(rule.not_evaluated) == 1 with input as {"iam": {"principals": [p]}}
+}

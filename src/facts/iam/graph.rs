@@ -43,7 +43,7 @@ fn trusts_assume(actions: &[String]) -> bool {
             .any(|a| wildcard_match(&a.to_ascii_lowercase(), "sts:AssumeRole"))
 }
 
-/// Fills `edges` and `path_to_privileged` of every user and role.
+/// Fills `edges`, `path_to_privileged` and `escalation_unknown` of every user and role.
 pub(super) fn link(
     account_id: &str,
     principals: &mut [PrincipalFacts],
@@ -52,85 +52,29 @@ pub(super) fn link(
     knowledge: &IamKnowledge,
 ) {
     let position: HashMap<&str, usize> = computed.iter().enumerate().map(|(i, c)| (c.arn.as_str(), i)).collect();
-    let root = format!("arn:aws:iam::{account_id}:root");
-    let role_trust: Vec<(usize, &[super::trust::TrustEntry])> = roles
-        .iter()
-        .filter_map(|role| {
-            position
-                .get(role.arn.as_str())
-                .map(|i| (*i, principals[*i].trust.as_slice()))
-        })
-        .collect();
+    let graph = Graph {
+        account_id,
+        root: format!("arn:aws:iam::{account_id}:root"),
+        computed,
+        knowledge,
+        role_trust: roles
+            .iter()
+            .filter_map(|role| {
+                position.get(role.arn.as_str()).map(|i| {
+                    (
+                        *i,
+                        principals[*i].trust.as_slice(),
+                        principals[*i].trust_unreadable.is_some(),
+                    )
+                })
+            })
+            .collect(),
+    };
     let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); principals.len()];
+    let mut unknown: Vec<Vec<UnknownEdge>> = vec![Vec::new(); principals.len()];
     for (from, state) in computed.iter().enumerate() {
-        if state.kind == PrincipalKind::Group {
-            continue;
-        }
-        for (to, trust) in &role_trust {
-            if *to == from {
-                continue;
-            }
-            let target = &computed[*to].arn;
-            // Assume: a trust naming the principal itself needs no identity grant in the same
-            // account; one naming the account or `*` needs sts:AssumeRole on the role.
-            let mut assume: Option<bool> = None;
-            for entry in trust
-                .iter()
-                .filter(|e| e.principal_type == "AWS" && trusts_assume(&e.actions))
-            {
-                let conditional = !entry.conditions.is_empty();
-                let allowed = if entry.principal == state.arn {
-                    Some(conditional)
-                } else if entry.principal == "*" || entry.principal == root || entry.principal == account_id {
-                    state
-                        .assume
-                        .as_ref()
-                        .filter(|g| g.covers(target))
-                        .map(|g| g.conditional || conditional)
-                } else {
-                    None
-                };
-                if let Some(c) = allowed {
-                    assume = Some(assume.map_or(c, |previous| previous && c));
-                }
-            }
-            if let Some(conditional) = assume {
-                edges[from].push(Edge {
-                    to: target.clone(),
-                    via: "sts:AssumeRole".into(),
-                    kind: "assume",
-                    conditional,
-                });
-            }
-            let Some(pass) = state.pass_role.as_ref().filter(|g| g.covers(target)) else {
-                continue;
-            };
-            for method in knowledge.methods.iter().filter(|m| m.kind == MethodKind::PassRole) {
-                let Some(service) = &method.service else { continue };
-                if !trust
-                    .iter()
-                    .any(|e| e.principal_type == "Service" && &e.principal == service)
-                {
-                    continue;
-                }
-                if method.action_ids.len() != method.actions.len()
-                    || !method.action_ids.iter().all(|a| state.method_actions.contains_key(a))
-                {
-                    continue;
-                }
-                let conditional = pass.conditional
-                    || method
-                        .action_ids
-                        .iter()
-                        .any(|a| state.method_actions.get(a).is_some_and(|g| g.conditional));
-                edges[from].push(Edge {
-                    to: target.clone(),
-                    via: method.id.clone(),
-                    kind: "pass_role",
-                    conditional,
-                });
-                break;
-            }
+        if state.kind != PrincipalKind::Group {
+            (edges[from], unknown[from]) = graph.edges_from(from);
         }
     }
     let reasons: Vec<Option<String>> = principals
@@ -158,44 +102,286 @@ pub(super) fn link(
         if reasons[index].is_some() || computed[index].kind == PrincipalKind::Group {
             continue;
         }
-        let next = certain[index].or(possible[index]);
-        let Some(mut hop) = next else { continue };
-        let use_conditional = certain[index].is_none();
-        let table = if use_conditional { &possible } else { &certain };
-        let mut path = vec![principals[index].arn.clone()];
-        let mut steps = Vec::new();
-        let mut current = index;
-        let mut conditional = false;
-        while path.len() <= principals.len() {
-            let edge = principals[current]
-                .edges
-                .iter()
-                .find(|e| position.get(e.to.as_str()) == Some(&hop));
-            let Some(edge) = edge else { break };
-            conditional |= edge.conditional;
-            steps.push(Step {
-                from: principals[current].arn.clone(),
-                to: edge.to.clone(),
-                via: edge.via.clone(),
-                kind: edge.kind,
-            });
-            path.push(edge.to.clone());
-            current = hop;
-            if let Some(reason) = &reasons[current] {
-                principals[index].path_to_privileged = Some(PathFacts {
-                    path,
-                    steps,
-                    target_reason: reason.clone(),
+        let Some(hop) = certain[index].or(possible[index]) else {
+            continue;
+        };
+        let table = if certain[index].is_none() { &possible } else { &certain };
+        principals[index].path_to_privileged = follow(principals, &position, &reasons, table, index, hop);
+    }
+    mark_unknown_routes(principals, computed, &unknown, &reasons, &position);
+}
+
+/// An edge that may exist: the target role's trust policy cannot be read, and the principal
+/// holds what it would take to assume or pass the role if the trust allowed it.
+#[derive(Debug, Clone)]
+struct UnknownEdge {
+    to: usize,
+    via: String,
+}
+
+/// What the edges of one account are computed from.
+struct Graph<'a> {
+    account_id: &'a str,
+    root: String,
+    computed: &'a [Computed],
+    knowledge: &'a IamKnowledge,
+    /// Each role's position, trust entries and whether its trust policy was unreadable.
+    role_trust: Vec<(usize, &'a [super::trust::TrustEntry], bool)>,
+}
+
+impl Graph<'_> {
+    /// The known edges from one principal, and the unknown ones (to roles with unreadable trust).
+    fn edges_from(&self, from: usize) -> (Vec<Edge>, Vec<UnknownEdge>) {
+        let state = &self.computed[from];
+        let mut edges = Vec::new();
+        let mut unknown = Vec::new();
+        for &(to, trust, trust_unreadable) in &self.role_trust {
+            if to == from {
+                continue;
+            }
+            let target = &self.computed[to].arn;
+            if trust_unreadable {
+                if let Some(via) = self.possible_via(state, target) {
+                    unknown.push(UnknownEdge { to, via });
+                }
+                continue;
+            }
+            if let Some(conditional) = self.assume(state, target, trust) {
+                edges.push(Edge {
+                    to: target.clone(),
+                    via: "sts:AssumeRole".into(),
+                    kind: "assume",
                     conditional,
                 });
-                break;
             }
-            match table[current] {
-                Some(next_hop) => hop = next_hop,
-                None => break,
+            if let Some(edge) = self.pass_role(state, target, trust) {
+                edges.push(edge);
+            }
+        }
+        (edges, unknown)
+    }
+
+    /// Whether `state` may assume `target` under `trust`, and if so whether only conditionally.
+    /// A trust naming the principal itself needs no identity grant in the same account; one
+    /// naming the account or `*` needs sts:AssumeRole on the role.
+    fn assume(&self, state: &Computed, target: &str, trust: &[super::trust::TrustEntry]) -> Option<bool> {
+        let mut assume: Option<bool> = None;
+        for entry in trust
+            .iter()
+            .filter(|e| e.principal_type == "AWS" && trusts_assume(&e.actions))
+        {
+            let conditional = !entry.conditions.is_empty();
+            let allowed = if entry.principal == state.arn {
+                Some(conditional)
+            } else if entry.principal == "*" || entry.principal == self.root || entry.principal == self.account_id {
+                state
+                    .assume
+                    .as_ref()
+                    .filter(|g| g.covers(target))
+                    .map(|g| g.conditional || conditional)
+            } else {
+                None
+            };
+            if let Some(c) = allowed {
+                assume = Some(assume.map_or(c, |previous| previous && c));
+            }
+        }
+        assume
+    }
+
+    /// The pass-role edge to `target` through the first method whose service `trust` names.
+    fn pass_role(&self, state: &Computed, target: &str, trust: &[super::trust::TrustEntry]) -> Option<Edge> {
+        let pass = state.pass_role.as_ref().filter(|g| g.covers(target))?;
+        let method = self.pass_role_methods(state).find(|m| {
+            m.service.as_ref().is_some_and(|service| {
+                trust
+                    .iter()
+                    .any(|e| e.principal_type == "Service" && &e.principal == service)
+            })
+        })?;
+        let conditional = pass.conditional
+            || method
+                .action_ids
+                .iter()
+                .any(|a| state.method_actions.get(a).is_some_and(|g| g.conditional));
+        Some(Edge {
+            to: target.to_string(),
+            via: method.id.clone(),
+            kind: "pass_role",
+            conditional,
+        })
+    }
+
+    /// The pass-role methods whose every action `state` holds.
+    fn pass_role_methods<'k>(&'k self, state: &'k Computed) -> impl Iterator<Item = &'k super::EscalationMethod> {
+        self.knowledge.methods.iter().filter(move |m| {
+            m.kind == MethodKind::PassRole
+                && m.service.is_some()
+                && m.action_ids.len() == m.actions.len()
+                && m.action_ids.iter().all(|a| state.method_actions.contains_key(a))
+        })
+    }
+
+    /// How `state` could reach `target` if its unreadable trust allowed it: sts:AssumeRole on it,
+    /// or iam:PassRole on it with a pass-role method's actions.
+    fn possible_via(&self, state: &Computed, target: &str) -> Option<String> {
+        if state.assume.as_ref().is_some_and(|g| g.covers(target)) {
+            return Some("sts:AssumeRole".into());
+        }
+        state.pass_role.as_ref().filter(|g| g.covers(target))?;
+        self.pass_role_methods(state).next().map(|m| m.id.clone())
+    }
+}
+
+/// The path from `index` whose first hop is `hop`, along the next hops of `table`.
+fn follow(
+    principals: &[PrincipalFacts],
+    position: &HashMap<&str, usize>,
+    reasons: &[Option<String>],
+    table: &[Option<usize>],
+    index: usize,
+    mut hop: usize,
+) -> Option<PathFacts> {
+    let mut path = vec![principals[index].arn.clone()];
+    let mut steps = Vec::new();
+    let mut current = index;
+    let mut conditional = false;
+    while path.len() <= principals.len() {
+        let edge = principals[current]
+            .edges
+            .iter()
+            .find(|e| position.get(e.to.as_str()) == Some(&hop))?;
+        conditional |= edge.conditional;
+        steps.push(Step {
+            from: principals[current].arn.clone(),
+            to: edge.to.clone(),
+            via: edge.via.clone(),
+            kind: edge.kind,
+        });
+        path.push(edge.to.clone());
+        current = hop;
+        if let Some(reason) = &reasons[current] {
+            return Some(PathFacts {
+                path,
+                steps,
+                target_reason: reason.clone(),
+                conditional,
+            });
+        }
+        hop = table[current]?;
+    }
+    None
+}
+
+/// Unknown stays unknown: a principal with no known path to a privileged one, but a path
+/// through a role whose trust cannot be read or to a principal whose policies cannot be read
+/// (it may be privileged), gets `escalation_unknown` with the path and what is missing.
+fn mark_unknown_routes(
+    principals: &mut [PrincipalFacts],
+    computed: &[Computed],
+    unknown: &[Vec<UnknownEdge>],
+    reasons: &[Option<String>],
+    position: &HashMap<&str, usize>,
+) {
+    if principals
+        .iter()
+        .all(|p| p.unreadable_policies.is_empty() && p.trust_unreadable.is_none())
+    {
+        return;
+    }
+    // Every edge, known or not, as (to, via, what is unknown about it).
+    let adjacency: Vec<Vec<(usize, String, Option<String>)>> = principals
+        .iter()
+        .zip(unknown)
+        .map(|(principal, unknown)| {
+            let known = principal
+                .edges
+                .iter()
+                .filter_map(|e| position.get(e.to.as_str()).map(|&to| (to, e.via.clone(), None)));
+            let maybe = unknown.iter().map(|e| {
+                let note = format!(
+                    "the trust policy of {} is unreadable: {}",
+                    principals[e.to].arn,
+                    principals[e.to].trust_unreadable.as_deref().unwrap_or_default()
+                );
+                (e.to, e.via.clone(), Some(note))
+            });
+            known.chain(maybe).collect()
+        })
+        .collect();
+    let unknown_target: Vec<Option<String>> = principals
+        .iter()
+        .zip(reasons)
+        .map(|(p, reason)| match (reason, p.unreadable_policies.first()) {
+            (None, Some(policy)) => Some(format!(
+                "{} may be privileged: {} is unreadable ({})",
+                p.arn, policy.policy, policy.reason
+            )),
+            _ => None,
+        })
+        .collect();
+    let targets: Vec<bool> = reasons
+        .iter()
+        .zip(&unknown_target)
+        .map(|(r, u)| r.is_some() || u.is_some())
+        .collect();
+    let next = next_hops(&adjacency, &targets);
+    for index in 0..principals.len() {
+        let decided = reasons[index].is_some()
+            || principals[index].path_to_privileged.is_some()
+            || principals[index].escalation_unknown.is_some();
+        if decided || computed[index].kind == PrincipalKind::Group || next[index].is_none() {
+            continue;
+        }
+        let mut path = vec![principals[index].arn.clone()];
+        let mut notes = Vec::new();
+        let mut current = index;
+        while let (Some(hop), true) = (next[current], path.len() <= principals.len()) {
+            let edge = adjacency[current]
+                .iter()
+                .find(|(to, _, note)| *to == hop && note.is_none());
+            let edge = edge.or_else(|| adjacency[current].iter().find(|(to, _, _)| *to == hop));
+            if let Some((_, via, note)) = edge {
+                path.push(format!("-[{via}]-> {}", principals[hop].arn));
+                notes.extend(note.clone());
+            }
+            current = hop;
+        }
+        notes.extend(unknown_target[current].clone());
+        principals[index].escalation_unknown = Some(format!(
+            "whether it can escalate depends on data that cannot be read: {} ({})",
+            path.join(" "),
+            notes.join("; ")
+        ));
+    }
+}
+
+/// Each node's next hop towards a target, over known and unknown edges alike.
+fn next_hops(adjacency: &[Vec<(usize, String, Option<String>)>], targets: &[bool]) -> Vec<Option<usize>> {
+    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); adjacency.len()];
+    for (from, list) in adjacency.iter().enumerate() {
+        for (to, _, _) in list {
+            reverse[*to].push(from);
+        }
+    }
+    breadth_first(&reverse, targets.to_vec())
+}
+
+/// Multi-source breadth-first search over reversed edges from the `seen` nodes: each node's
+/// next hop on a shortest path to one of them.
+fn breadth_first(reverse: &[Vec<usize>], mut seen: Vec<bool>) -> Vec<Option<usize>> {
+    let mut next = vec![None; reverse.len()];
+    let mut queue: VecDeque<usize> = (0..reverse.len()).filter(|i| seen[*i]).collect();
+    while let Some(node) = queue.pop_front() {
+        for &from in &reverse[node] {
+            if !seen[from] {
+                seen[from] = true;
+                next[from] = Some(node);
+                queue.push_back(from);
             }
         }
     }
+    next
 }
 
 /// For each node, the next hop on a shortest path to a privileged node (multi-source BFS over
@@ -214,17 +400,5 @@ fn shortest_paths(
             }
         }
     }
-    let mut next: Vec<Option<usize>> = vec![None; edges.len()];
-    let mut seen: Vec<bool> = reasons.iter().map(Option::is_some).collect();
-    let mut queue: VecDeque<usize> = (0..edges.len()).filter(|i| seen[*i]).collect();
-    while let Some(node) = queue.pop_front() {
-        for &from in &reverse[node] {
-            if !seen[from] {
-                seen[from] = true;
-                next[from] = Some(node);
-                queue.push_back(from);
-            }
-        }
-    }
-    next
+    breadth_first(&reverse, reasons.iter().map(Option::is_some).collect())
 }

@@ -8,9 +8,9 @@ pub mod trust;
 
 use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource};
+use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
 use catalog::{catalog, AccessLevel};
-use effective::{analyse_statement, ActionGrant, ExpansionCache, PolicySetSummary};
+use effective::{analyse_statement, ActionGrant, Analysed, ExpansionCache, PolicySetSummary};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -219,6 +219,13 @@ pub struct PrincipalFacts {
     pub trust_unreadable: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialFacts>,
+    /// The permissions boundary is set but cannot be read: every grant is an upper bound.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub permissions_boundary_unreadable: bool,
+    /// Why escalation can be neither proven nor ruled out (an unreadable boundary, or a path
+    /// through data that cannot be read); absent when the verdict is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_unknown: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -292,25 +299,7 @@ pub fn analyse(
     let mut computed = Vec::with_capacity(principals.capacity());
 
     for user in &section.users {
-        // A user also holds every policy of its groups.
-        let mut inherited = Vec::new();
-        let mut unreadable = Vec::new();
-        for group_name in &user.groups {
-            match groups_by_name.get(group_name.as_str()) {
-                Some(group) => collect(
-                    &group.arn,
-                    &group.inline_policies,
-                    &group.attached_policies,
-                    &managed,
-                    &mut inherited,
-                    &mut unreadable,
-                ),
-                None => unreadable.push(UnreadablePolicy {
-                    policy: format!("group:{group_name}"),
-                    reason: "the user's group is not in the snapshot".into(),
-                }),
-            }
-        }
+        let (inherited, unreadable) = group_policies(user, &groups_by_name, &managed);
         let subject = Subject {
             kind: PrincipalKind::User,
             arn: &user.arn,
@@ -369,20 +358,57 @@ pub fn analyse(
         );
         match &role.assume_role_policy.document {
             Some(document) => facts.trust = trust::entries(account_id, document),
-            None => {
-                facts.trust_unreadable = Some(
-                    role.assume_role_policy
-                        .decode_error
-                        .clone()
-                        .unwrap_or_else(|| "no trust policy".into()),
-                )
-            }
+            None => facts.trust_unreadable = Some(unreadable_reason(&role.assume_role_policy, "no trust policy")),
         }
         principals.push(facts);
         computed.push(state);
     }
     graph::link(account_id, &mut principals, &computed, &section.roles, knowledge);
 
+    IamFacts {
+        credential_report_available: section.credential_report.is_some(),
+        principals,
+        root: root_facts(&report, account_id, index),
+    }
+}
+
+/// The policies a user holds through its groups (a group not in the snapshot is unreadable).
+fn group_policies<'a>(
+    user: &crate::snapshot::IamUser,
+    groups_by_name: &HashMap<&str, &'a crate::snapshot::IamGroup>,
+    managed: &HashMap<&str, &'a ManagedPolicy>,
+) -> (Vec<Reaching<'a>>, Vec<UnreadablePolicy>) {
+    let mut inherited = Vec::new();
+    let mut unreadable = Vec::new();
+    for group_name in &user.groups {
+        match groups_by_name.get(group_name.as_str()) {
+            Some(group) => collect(
+                &group.arn,
+                &group.inline_policies,
+                &group.attached_policies,
+                managed,
+                &mut inherited,
+                &mut unreadable,
+            ),
+            None => unreadable.push(UnreadablePolicy {
+                policy: format!("group:{group_name}"),
+                reason: "the user's group is not in the snapshot".into(),
+            }),
+        }
+    }
+    (inherited, unreadable)
+}
+
+fn unreadable_reason(source: &PolicySource, absent: &str) -> String {
+    source.decode_error.clone().unwrap_or_else(|| absent.into())
+}
+
+/// The root user from the credential report, indexed on the account, when the report has it.
+fn root_facts(
+    report: &HashMap<&str, &CredentialReportEntry>,
+    account_id: &str,
+    index: &mut ResourceIndex,
+) -> Option<RootFacts> {
     let root = report
         .values()
         .find(|entry| entry.user == "<root_account>")
@@ -391,24 +417,18 @@ pub fn analyse(
             mfa_active: entry.mfa_active,
             access_keys_active: entry.access_keys.iter().filter(|k| k.active).count(),
             password_last_used: entry.password_last_used.clone(),
-        });
-    if let Some(root) = &root {
-        index.insert(
-            root.key.clone(),
-            ResourceRef {
-                arn: root.key.clone(),
-                resource_type: "AwsAccount".into(),
-                name: "root".into(),
-                account: account_id.to_string(),
-                region: GLOBAL_REGION.into(),
-            },
-        );
-    }
-    IamFacts {
-        credential_report_available: section.credential_report.is_some(),
-        principals,
-        root,
-    }
+        })?;
+    index.insert(
+        root.key.clone(),
+        ResourceRef {
+            arn: root.key.clone(),
+            resource_type: "AwsAccount".into(),
+            name: "root".into(),
+            account: account_id.to_string(),
+            region: GLOBAL_REGION.into(),
+        },
+    );
+    Some(root)
 }
 
 fn collect<'a>(
@@ -475,54 +495,9 @@ fn principal<'a>(
     reaching.extend(inherited);
     let catalog = catalog();
     let mut unknown = Vec::new();
-    let mut statements = Vec::new();
-    let mut admin_grants = Vec::new();
-    for (origin, entry) in reaching.iter().enumerate() {
-        let Some(document) = &entry.source.document else {
-            unreadable.push(UnreadablePolicy {
-                policy: entry.policy.clone(),
-                reason: entry
-                    .source
-                    .decode_error
-                    .clone()
-                    .unwrap_or_else(|| "no document".into()),
-            });
-            continue;
-        };
-        for statement in &document.statements {
-            if grants_everything(statement) {
-                admin_grants.push(StatementOrigin {
-                    policy: entry.policy.clone(),
-                    via: entry.via.to_string(),
-                    sid: statement.sid.clone(),
-                });
-            }
-            statements.push(analyse_statement(origin, statement, cache, &mut unknown));
-        }
-    }
+    let (statements, admin_grants) = read_statements(&reaching, cache, &mut unknown, &mut unreadable);
     let mut summary = PolicySetSummary::new(statements);
-    let boundary_document = match subject.boundary {
-        None => None,
-        Some(arn) => match managed.get(arn).and_then(|p| p.source.document.as_ref()) {
-            Some(document) => Some(document),
-            None => {
-                unreadable.push(UnreadablePolicy {
-                    policy: arn.to_string(),
-                    reason: "permissions boundary policy is not readable in the snapshot".into(),
-                });
-                None
-            }
-        },
-    };
-    let boundary = boundary_document.map(|document| {
-        PolicySetSummary::new(
-            document
-                .statements
-                .iter()
-                .map(|s| analyse_statement(usize::MAX, s, cache, &mut unknown))
-                .collect(),
-        )
-    });
+    let boundary = boundary_of(subject.boundary, managed, cache, &mut unknown, &mut unreadable);
     if let Some(boundary) = &boundary {
         summary.bound_by(boundary);
     }
@@ -554,67 +529,15 @@ fn principal<'a>(
             allowed.insert(catalog.actions[action].full_name.clone(), entry);
         }
     }
-    let escalation_methods = knowledge
-        .methods
-        .iter()
-        .filter(|m| m.kind != MethodKind::PassRole && !m.action_ids.is_empty())
-        .filter(|m| {
-            m.action_ids.len() == m.actions.len() && m.action_ids.iter().all(|a| method_actions.contains_key(a))
-        })
-        .map(|m| {
-            let grants: Vec<&AllowedAction> = m.action_ids.iter().filter_map(|a| method_actions.get(a)).collect();
-            MethodMatch {
-                id: m.id.clone(),
-                kind: m.kind,
-                actions: m.actions.clone(),
-                conditional: grants.iter().any(|g| g.conditional),
-                only_on_self: grants.iter().all(|g| {
-                    g.resources
-                        .iter()
-                        .all(|r| r == subject.arn || r.contains("${aws:username}"))
-                }),
-                unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
-                ignore_when_only_on_self: m.ignore_when_only_on_self,
-            }
-        })
-        .collect::<Vec<_>>();
+    let escalation_methods = escalation_matches(knowledge, &method_actions, subject.arn);
     let full_admin = summary.everywhere_unconditional.is_full() && !boundary_unreadable;
-    let privileged = full_admin || escalation_methods.iter().any(escalates_unconditionally);
+    // What an unreadable boundary might cut is not proven privileged (nor proven harmless).
+    let privileged = !boundary_unreadable && (full_admin || escalation_methods.iter().any(escalates_unconditionally));
 
-    // Sensitive services' actions first, so the listed fifty are the ones that matter most.
-    let mut pm_actions: Vec<&str> = summary
-        .everywhere_unconditional
-        .iter()
-        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
-        .map(|a| catalog.actions[a].full_name.as_str())
-        .collect();
-    let pm_count = pm_actions.len();
-    let sensitive = |name: &str| {
-        let service = name.split(':').next().unwrap_or_default();
-        !knowledge.sensitive_services.iter().any(|s| s == service)
-    };
-    pm_actions.sort_by_key(|name| sensitive(name));
-    let pm_listed: Vec<String> = pm_actions
-        .into_iter()
-        .take(LISTED_PERMISSIONS_MANAGEMENT)
-        .map(str::to_string)
-        .collect();
+    let (pm_listed, pm_count) = permissions_management(&summary, knowledge);
     let service_wildcards = service_wildcards(&summary, &reaching);
 
-    let key = subject.arn.to_string();
-    index.insert(
-        key.clone(),
-        ResourceRef {
-            arn: subject.arn.to_string(),
-            resource_type: subject.kind.resource_type().into(),
-            name: subject.name.to_string(),
-            account: account_id.to_string(),
-            region: GLOBAL_REGION.into(),
-        },
-    );
-    for policy in &unreadable {
-        index.mark_incomplete(&key, "iam", format!("{}: {}", policy.policy, policy.reason));
-    }
+    let key = index_principal(index, account_id, &subject, &unreadable);
     let computed = Computed {
         kind: subject.kind,
         arn: subject.arn.to_string(),
@@ -647,8 +570,148 @@ fn principal<'a>(
         trust: Vec::new(),
         trust_unreadable: None,
         credentials: None,
+        permissions_boundary_unreadable: boundary_unreadable,
+        escalation_unknown: subject
+            .boundary
+            .filter(|_| boundary_unreadable)
+            .map(|arn| format!("its permissions boundary {arn} cannot be read, and it could cut every route")),
     };
     (facts, computed)
+}
+
+/// The statements of every readable policy reaching the principal (unreadable ones are listed),
+/// and where `*` on `*` is granted.
+fn read_statements<'a>(
+    reaching: &[Reaching<'a>],
+    cache: &mut ExpansionCache,
+    unknown: &mut Vec<String>,
+    unreadable: &mut Vec<UnreadablePolicy>,
+) -> (Vec<Analysed<'a>>, Vec<StatementOrigin>) {
+    let mut statements = Vec::new();
+    let mut admin_grants = Vec::new();
+    for (origin, entry) in reaching.iter().enumerate() {
+        let Some(document) = &entry.source.document else {
+            unreadable.push(UnreadablePolicy {
+                policy: entry.policy.clone(),
+                reason: unreadable_reason(entry.source, "no document"),
+            });
+            continue;
+        };
+        for statement in &document.statements {
+            if grants_everything(statement) {
+                admin_grants.push(StatementOrigin {
+                    policy: entry.policy.clone(),
+                    via: entry.via.to_string(),
+                    sid: statement.sid.clone(),
+                });
+            }
+            statements.push(analyse_statement(origin, statement, cache, unknown));
+        }
+    }
+    (statements, admin_grants)
+}
+
+/// The permissions boundary, summarised; `None` when there is none or it cannot be read (listed).
+fn boundary_of<'a>(
+    boundary: Option<&str>,
+    managed: &HashMap<&str, &'a ManagedPolicy>,
+    cache: &mut ExpansionCache,
+    unknown: &mut Vec<String>,
+    unreadable: &mut Vec<UnreadablePolicy>,
+) -> Option<PolicySetSummary<'a>> {
+    let arn = boundary?;
+    let Some(document) = managed.get(arn).and_then(|p| p.source.document.as_ref()) else {
+        unreadable.push(UnreadablePolicy {
+            policy: arn.to_string(),
+            reason: "permissions boundary policy is not readable in the snapshot".into(),
+        });
+        return None;
+    };
+    Some(PolicySetSummary::new(
+        document
+            .statements
+            .iter()
+            .map(|s| analyse_statement(usize::MAX, s, cache, unknown))
+            .collect(),
+    ))
+}
+
+/// The escalation methods (other than pass-role) whose every action the principal holds.
+fn escalation_matches(
+    knowledge: &IamKnowledge,
+    method_actions: &HashMap<usize, AllowedAction>,
+    arn: &str,
+) -> Vec<MethodMatch> {
+    knowledge
+        .methods
+        .iter()
+        .filter(|m| m.kind != MethodKind::PassRole && !m.action_ids.is_empty())
+        .filter(|m| {
+            m.action_ids.len() == m.actions.len() && m.action_ids.iter().all(|a| method_actions.contains_key(a))
+        })
+        .map(|m| {
+            let grants: Vec<&AllowedAction> = m.action_ids.iter().filter_map(|a| method_actions.get(a)).collect();
+            MethodMatch {
+                id: m.id.clone(),
+                kind: m.kind,
+                actions: m.actions.clone(),
+                conditional: grants.iter().any(|g| g.conditional),
+                only_on_self: grants
+                    .iter()
+                    .all(|g| g.resources.iter().all(|r| r == arn || r.contains("${aws:username}"))),
+                unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
+                ignore_when_only_on_self: m.ignore_when_only_on_self,
+            }
+        })
+        .collect()
+}
+
+/// Permissions-management actions allowed everywhere without condition: the first fifty (those
+/// of sensitive services first, so the listed ones are the ones that matter most) and the count.
+fn permissions_management(summary: &PolicySetSummary<'_>, knowledge: &IamKnowledge) -> (Vec<String>, usize) {
+    let catalog = catalog();
+    let mut actions: Vec<&str> = summary
+        .everywhere_unconditional
+        .iter()
+        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
+        .map(|a| catalog.actions[a].full_name.as_str())
+        .collect();
+    let count = actions.len();
+    let outside_sensitive_services = |name: &str| {
+        let service = name.split(':').next().unwrap_or_default();
+        !knowledge.sensitive_services.iter().any(|s| s == service)
+    };
+    actions.sort_by_key(|name| outside_sensitive_services(name));
+    let listed = actions
+        .into_iter()
+        .take(LISTED_PERMISSIONS_MANAGEMENT)
+        .map(str::to_string)
+        .collect();
+    (listed, count)
+}
+
+/// Indexes the principal under its ARN, incomplete for each policy that could not be read.
+fn index_principal(
+    index: &mut ResourceIndex,
+    account_id: &str,
+    subject: &Subject<'_>,
+    unreadable: &[UnreadablePolicy],
+) -> String {
+    let key = subject.arn.to_string();
+    index.insert(
+        key.clone(),
+        ResourceRef {
+            arn: subject.arn.to_string(),
+            resource_type: subject.kind.resource_type().into(),
+            name: subject.name.to_string(),
+            account: account_id.to_string(),
+            region: GLOBAL_REGION.into(),
+        },
+    );
+    for policy in unreadable {
+        index.mark_incomplete(&key, Section::Iam, format!("{}: {}", policy.policy, policy.reason));
+    }
+    key
 }
 
 /// Allow statements naming `service:*`, for services the principal keeps some action of.
