@@ -1246,6 +1246,7 @@ fn terminal_and_spreadsheet_outputs_neutralise_hostile_names() {
             assert!(!cell.starts_with(['=', '+', '@']), "a cell runs as a formula: {cell}");
         }
     }
+}
 
 /// Issue 11, item 7: a region without a section that other regions have is `not_evaluated`
 /// there, for every rule that requires it; it does not vanish.
