@@ -24,6 +24,21 @@ cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # The core (snapshot, facts, rules, outputs) must build without the AWS SDK.
 cargo check --locked --no-default-features --lib --bins
-cargo test --locked
+# With the environment up, the external tests run too; none may be ignored, and each of them
+# must be seen passing (a test that silently did not run fails the suite).
+log="${TMPDIR:-/tmp}/posture-cargo-test-$$.log"
+cargo test --locked --features external-tests 2>&1 | tee "$log"
+if grep -E "^test result: .* [1-9][0-9]* ignored" "$log"; then
+  echo "some tests were ignored: every test must run in the full suite" >&2
+  exit 1
+fi
+expected=$(grep -rh -A1 'feature = "external-tests"' tests/it | grep -oE '^fn [a-z0-9_]+' | sed 's/^fn //' | sort -u)
+missing=0
+for name in $expected; do
+  grep -qE "^test [a-z_]+::$name \.\.\. ok$" "$log" || { echo "external test $name did not pass" >&2; missing=1; }
+done
+[ "$missing" -eq 0 ] || exit 1
+echo "external tests: $(echo "$expected" | wc -w) passed"
+rm -f "$log"
 # The Rego tests also run inside `cargo test`; this prints their own summary line.
 cargo run --quiet --locked -- rules test

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Live collection through the real AWS SDK against a real AWS-compatible server (moto in
 //! server mode, started by scripts/test.sh). Each test seeds its own fresh account.
 
@@ -106,6 +105,10 @@ fn status_of(report: &Value, rule: &str, name_part: &str, region: &str) -> Vec<S
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
     let seeded = seed("account");
     let output = posture(&seeded)
@@ -201,6 +204,10 @@ fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn collect_then_scan_snapshot_gives_the_live_verdicts() {
     let seeded = seed("account");
     let dir = tempfile::tempdir().unwrap();
@@ -236,6 +243,10 @@ fn collect_then_scan_snapshot_gives_the_live_verdicts() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn organization_mode_scans_every_active_member_account() {
     let seeded = seed("org");
     let dir = tempfile::tempdir().unwrap();
@@ -294,6 +305,10 @@ fn organization_mode_scans_every_active_member_account() {
 /// Shards of an organisation never overlap, cover every account, and joined give the findings
 /// of one unsharded collection.
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn organization_shards_joined_give_the_unsharded_findings() {
     let seeded = seed("org");
     let dir = tempfile::tempdir().unwrap();
@@ -356,6 +371,10 @@ fn organization_shards_joined_give_the_unsharded_findings() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn push_security_hub_imports_every_finding_in_batches() {
     let seeded = seed("account");
     let output = posture(&seeded)
@@ -402,6 +421,10 @@ fn push_security_hub_imports_every_finding_in_batches() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn trace_logs_never_show_the_credentials() {
     let seeded = seed("account");
     let output = posture(&seeded)

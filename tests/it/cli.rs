@@ -1,29 +1,13 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The real binary on the fixtures: what users see (table, JSON, exit codes).
 
-use assert_cmd::Command;
+use crate::harness::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
 const GAAD: &str = "fixtures/gaad/mixed-encodings.json";
-
-fn posture() -> Command {
-    let mut command = Command::cargo_bin("posture").expect("binary builds");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("POSTURE_LOG");
-    command
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let output = posture().args(args).output().expect("runs");
-    assert!(output.status.code().is_some(), "killed by a signal");
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
-}
 
 fn keys(value: &Value) -> BTreeSet<&str> {
     value
@@ -36,19 +20,6 @@ fn keys(value: &Value) -> BTreeSet<&str> {
 
 fn set(items: &[&'static str]) -> BTreeSet<&'static str> {
     items.iter().copied().collect()
-}
-
-fn temp_dir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&path, text).expect("write");
-    path
 }
 
 #[test]
@@ -575,8 +546,7 @@ fn synth_is_deterministic_and_scannable() {
     let second = dir.path().join("b.json");
     let other = dir.path().join("c.json");
     for (path, seed) in [(&first, "7"), (&second, "7"), (&other, "8")] {
-        Command::cargo_bin("posture-dev")
-            .expect("posture-dev builds")
+        posture_dev()
             .args(["synth", "--accounts", "3", "--seed", seed, "-o", path.to_str().unwrap()])
             .assert()
             .success();
@@ -1125,8 +1095,7 @@ use std::os::unix::fs::FileTypeExt;
 fn an_interrupted_scan_leaves_no_temporary_file() {
     let dir = temp_dir();
     let synth = dir.path().join("org.json");
-    Command::cargo_bin("posture-dev")
-        .unwrap()
+    posture_dev()
         .args(["synth", "--accounts", "40", "--seed", "3", "-o"])
         .arg(&synth)
         .assert()

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `cargo test` runs every built-in Rego test, each rule proving fail, pass and missing data.
 
 use posture::rules::{self, metadata, FileKind};

@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-#![allow(clippy::print_stdout)]
 //! The IAM verdict corpus (`fixtures/iam-corpus/`): every principal's admin (IAM-001) and
 //! privilege-escalation (IAM-002) verdict from `posture scan --gaad` against the expected one.
 

@@ -1,30 +1,16 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every output format through the real binary, checked by real consumers where one exists:
 //! OCSF with py-ocsf-models, ASFF with botocore's Security Hub model, SARIF with its official
 //! JSON Schema, HTML rendered in headless Chromium. Plus suppressions, baselines and `diff`.
 //! The Python validators run under POSTURE_TEST_PYTHON (scripts/setup-test-env.sh); a missing
 //! interpreter or validator fails the test, it is never skipped.
 
-use assert_cmd::Command;
+use crate::harness::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
 const NEXT: &str = "fixtures/demo/snapshot-next.json";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn posture() -> Command {
-    let mut command = Command::cargo_bin("posture").expect("binary builds");
-    command
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .env_remove("POSTURE_LOG");
-    command
-}
 
 fn demo_json() -> Value {
     let output = posture()
@@ -91,10 +77,6 @@ fn all_formats(extra: &[&str]) -> (tempfile::TempDir, String) {
     (dir, String::from_utf8(output.stdout).unwrap())
 }
 
-fn read_json(path: PathBuf) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 #[test]
 fn one_run_writes_every_format_and_the_table_to_stdout() {
     let (dir, table) = all_formats(&[]);
@@ -108,6 +90,10 @@ fn one_run_writes_every_format_and_the_table_to_stdout() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn ocsf_compliance_and_detection_findings_validate() {
     let (dir, _) = all_formats(&[]);
     let report = read_json(dir.path().join("report.json"));
@@ -157,6 +143,10 @@ fn ocsf_compliance_and_detection_findings_validate() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn asff_validates_against_botocore_securityhub_model() {
     let (dir, _) = all_formats(&[]);
     let file = dir.path().join("report.asff");
@@ -182,6 +172,10 @@ fn asff_validates_against_botocore_securityhub_model() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn sarif_validates_against_the_official_schema() {
     let (dir, _) = all_formats(&[]);
     let file = dir.path().join("report.sarif");
@@ -206,6 +200,10 @@ fn sarif_validates_against_the_official_schema() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn junit_and_csv_carry_one_entry_per_finding() {
     let (dir, _) = all_formats(&[]);
     let report = read_json(dir.path().join("report.json"));
@@ -253,6 +251,10 @@ fn chromium_dom(file: &Path, fragment: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn html_renders_score_and_every_failing_finding_and_filters_in_chromium() {
     let (dir, _) = all_formats(&[]);
     let report = read_json(dir.path().join("report.json"));
@@ -645,8 +647,7 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
 fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
     let dir = tempfile::tempdir().unwrap();
     let synth = dir.path().join("synth10-snapshot.json");
-    Command::cargo_bin("posture-dev")
-        .unwrap()
+    posture_dev()
         .args([
             "synth",
             "--accounts",
@@ -692,6 +693,10 @@ fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
 fn json_report_validates_against_its_generated_schema() {
     let (dir, _) = all_formats(&[]);
     let schema = root().join("docs/report-v1.schema.json");
