@@ -6,5 +6,7 @@ cargo run --quiet -- schema -o docs/snapshot.schema.json
 echo "regenerated docs/snapshot.schema.json"
 cargo run --quiet -- schema --kind report -o docs/report-v1.schema.json
 echo "regenerated docs/report-v1.schema.json"
+cargo run --quiet -- schema --kind facts -o docs/facts.schema.json
+echo "regenerated docs/facts.schema.json"
 cargo run --quiet -- rules docs -o docs/rules.md
 echo "regenerated docs/rules.md"

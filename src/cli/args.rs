@@ -40,7 +40,7 @@ pub(crate) enum Command {
     Facts(SourceArgs),
     /// Write the JSON Schema of the snapshot.
     Schema {
-        /// Which schema: the snapshot (input) or JSON report v1 (output).
+        /// Which schema: the snapshot (input), JSON report v1 (output) or the facts (the Rego input).
         #[arg(long, value_enum, default_value = "snapshot")]
         kind: SchemaKind,
         /// Output file (default: stdout).
@@ -238,6 +238,8 @@ pub(crate) enum ConfigCommand {
 pub(crate) enum SchemaKind {
     Snapshot,
     Report,
+    /// The facts each account gives the rules (the Rego `input`).
+    Facts,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

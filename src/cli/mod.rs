@@ -74,6 +74,7 @@ fn run(command: Command, config_path: Option<&Path>, quiet: bool) -> anyhow::Res
             let schema = match kind {
                 SchemaKind::Snapshot => crate::snapshot::json_schema(),
                 SchemaKind::Report => crate::report::v1::json_schema(),
+                SchemaKind::Facts => crate::facts::json_schema(),
             };
             let text = serde_json::to_string_pretty(&schema)? + "\n";
             match output {

@@ -4,7 +4,7 @@ use super::{account_scope, region_scope, ResourceIndex, ResourceRef};
 use crate::snapshot::{AccountSnapshot, ConfigSection, RegionSnapshot, Section};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConfigFacts {
     pub recorders: Vec<crate::snapshot::ConfigRecorder>,
     pub delivery_channels: Vec<String>,
@@ -12,7 +12,7 @@ pub struct ConfigFacts {
     pub rules: Option<Vec<ConfigRuleFacts>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConfigRuleFacts {
     pub key: String,
     pub name: String,

@@ -6,7 +6,7 @@ use crate::snapshot::{AccountSnapshot, GuardDutyFinding, GuardDutySection, Regio
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GuardDutyFacts {
     /// At least one detector with status ENABLED.
     pub enabled: bool,
@@ -17,7 +17,7 @@ pub struct GuardDutyFacts {
     pub findings: Option<Vec<FindingFacts>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DetectorFacts {
     pub id: String,
     pub enabled: bool,
@@ -25,7 +25,7 @@ pub struct DetectorFacts {
     pub features: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FindingFacts {
     /// Key of the affected resource (an instance's ARN when the finding names an instance).
     pub resource_key: String,

@@ -121,7 +121,37 @@ impl Serialize for SectionPresence {
     }
 }
 
-#[derive(Debug, Serialize)]
+// The schema of `input.sections`: one boolean per section.
+impl schemars::JsonSchema for SectionPresence {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SectionPresence".into()
+    }
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let properties: serde_json::Map<String, serde_json::Value> = Section::ALL
+            .iter()
+            .map(|s| (s.name().to_string(), serde_json::json!({"type": "boolean"})))
+            .collect();
+        let required: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
+        schemars::json_schema!({
+            "description": "Whether the snapshot holds each section's data for this account (in any region).",
+            "type": "object",
+            "properties": properties,
+            "required": required,
+        })
+    }
+}
+
+/// JSON Schema of the facts (the Rego `input` of one account), generated from these types,
+/// keys sorted: team rules code against it (docs/facts.schema.json).
+pub fn json_schema() -> serde_json::Value {
+    // Facts are only ever written: a field that may be left out is not required.
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    crate::snapshot::sort_keys(generator.into_root_schema_for::<AccountFacts>().to_value())
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AccountInfo {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,7 +159,7 @@ pub struct AccountInfo {
 }
 
 /// The Rego `input` for one account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AccountFacts {
     pub account: AccountInfo,
     pub sections: SectionPresence,
@@ -139,7 +169,7 @@ pub struct AccountFacts {
     pub network: network::NetworkFacts,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RegionFacts {
     pub region: String,
     /// `null` when GuardDuty was not collected in this region.

@@ -8,7 +8,7 @@ use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, Section,
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct NetworkFacts {
     pub security_groups: Vec<SecurityGroupFacts>,
     pub vpc_endpoints: Vec<VpcEndpointFacts>,
@@ -20,7 +20,7 @@ pub struct NetworkFacts {
     pub instances: Vec<InstanceFacts>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct VpcFacts {
     pub key: String,
     pub id: String,
@@ -39,7 +39,7 @@ pub struct VpcFacts {
     pub gateway_endpoint_services: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SubnetFacts {
     pub key: String,
     pub id: String,
@@ -54,7 +54,7 @@ pub struct SubnetFacts {
     pub route_table_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct NetworkAclFacts {
     pub key: String,
     pub id: String,
@@ -67,7 +67,7 @@ pub struct NetworkAclFacts {
     pub world_ingress: Vec<AclEntryFacts>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AclEntryFacts {
     pub rule_number: i32,
     /// `allow` or `deny`.
@@ -79,7 +79,7 @@ pub struct AclEntryFacts {
     pub cidr: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EndpointServiceFacts {
     pub key: String,
     pub id: String,
@@ -93,7 +93,7 @@ pub struct EndpointServiceFacts {
     pub private_dns_verified: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AllowedPrincipal {
     pub principal: String,
     /// The principal's account (ARN field or bare id); absent for `*` and service principals.
@@ -102,7 +102,7 @@ pub struct AllowedPrincipal {
     pub wildcard: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PeeringFacts {
     pub key: String,
     pub id: String,
@@ -117,7 +117,7 @@ pub struct PeeringFacts {
     pub peer_account: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct InstanceFacts {
     pub key: String,
     pub id: String,
@@ -148,7 +148,7 @@ pub struct InstanceFacts {
     pub guardduty_findings: Option<Vec<super::guardduty::FindingFacts>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct InstanceOpenIngress {
     pub security_group: String,
     pub protocol: String,
@@ -157,7 +157,7 @@ pub struct InstanceOpenIngress {
     pub cidr: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SecurityGroupFacts {
     pub key: String,
     pub id: String,
@@ -172,7 +172,7 @@ pub struct SecurityGroupFacts {
     pub world_open_ingress: Vec<OpenIngress>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct OpenIngress {
     /// `tcp`, `udp`, `icmp`, `all`, or the protocol number.
     pub protocol: String,
@@ -181,7 +181,7 @@ pub struct OpenIngress {
     pub cidr: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct VpcEndpointFacts {
     pub key: String,
     pub id: String,
@@ -205,7 +205,7 @@ pub struct VpcEndpointFacts {
     pub policy_supported: Option<bool>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EndpointStatement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,

@@ -5,7 +5,7 @@ use super::{region_scope, ResourceIndex, ResourceRef};
 use crate::snapshot::{AccountSnapshot, RegionSnapshot, Section, SecurityHubControl, SecurityHubSection};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SecurityHubFacts {
     pub enabled: bool,
     /// Enabled standards; `null` when not collected.
@@ -14,7 +14,7 @@ pub struct SecurityHubFacts {
     pub controls: Option<Vec<ControlFacts>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct StandardFacts {
     pub arn: String,
     /// The standard's name from its ARN: `aws-foundational-security-best-practices`,
@@ -26,7 +26,7 @@ pub struct StandardFacts {
     pub status: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ControlFacts {
     pub key: String,
     pub id: String,

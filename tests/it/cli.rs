@@ -505,6 +505,18 @@ fn checked_in_report_schema_is_current() {
     );
 }
 
+#[test]
+fn checked_in_facts_schema_is_current() {
+    let output = posture().args(["schema", "--kind", "facts"]).output().unwrap();
+    let current = String::from_utf8(output.stdout).unwrap();
+    let checked_in = std::fs::read_to_string(root().join("docs/facts.schema.json"))
+        .expect("docs/facts.schema.json exists; run scripts/regenerate.sh");
+    assert!(
+        current == checked_in,
+        "docs/facts.schema.json is stale; run scripts/regenerate.sh"
+    );
+}
+
 /// Renderers render: no file under src/output/ reaches into facts, snapshots or baselines.
 #[test]
 fn renderers_import_only_findings_and_the_summary() {

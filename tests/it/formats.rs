@@ -701,8 +701,8 @@ fn json_report_validates_against_its_generated_schema() {
     let (dir, _) = all_formats(&[]);
     let schema = root().join("docs/report-v1.schema.json");
     let report = dir.path().join("report.json");
-    let out = validate("report-v1", &report, &[schema.to_str().unwrap()]);
-    assert!(out.contains("report v1 ok"), "{out}");
+    let out = validate("json-schema", &report, &[schema.to_str().unwrap()]);
+    assert!(out.contains("json-schema ok"), "{out}");
     // With a baseline and --only-failing: the additive fields validate too, and the header says
     // that passing findings were left out.
     let next = dir.path().join("next.json");
@@ -718,7 +718,7 @@ fn json_report_validates_against_its_generated_schema() {
         .args(["-f", &format!("json={}", next.display())])
         .assert()
         .success();
-    validate("report-v1", &next, &[schema.to_str().unwrap()]);
+    validate("json-schema", &next, &[schema.to_str().unwrap()]);
     let written = read_json(next);
     assert_eq!(written["scan"]["only_failing"], true);
     let statuses: BTreeSet<&str> = findings(&written)
@@ -738,4 +738,34 @@ fn json_of_next(baseline: &str) -> Value {
         .output()
         .unwrap();
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The facts a rule sees are what docs/facts.schema.json says, for every fixture.
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn facts_validate_against_their_generated_schema() {
+    let dir = temp_dir();
+    let schema = root().join("docs/facts.schema.json");
+    for (name, flag, input) in [
+        ("demo", "--snapshot", DEMO),
+        ("next", "--snapshot", NEXT),
+        ("correlation", "--snapshot", "fixtures/correlation/snapshot.json"),
+        ("corpus", "--gaad", "fixtures/iam-corpus/gaad.json"),
+        ("gaad", "--gaad", "fixtures/gaad/mixed-encodings.json"),
+    ] {
+        let output = posture().args(["facts", flag, input]).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let file = dir.path().join(format!("{name}.ndjson"));
+        std::fs::write(&file, &output.stdout).unwrap();
+        let out = validate("json-schema", &file, &[schema.to_str().unwrap()]);
+        assert!(out.contains("json-schema ok"), "{name}: {out}");
+    }
 }

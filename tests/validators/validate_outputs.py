@@ -91,16 +91,20 @@ def sarif(path):
     print(f"sarif ok: {len(log['runs'][0]['results'])} results")
 
 
-def report_v1(path, schema_path):
+def json_schema(path, schema_path):
+    """A JSON document, or JSON lines, against a JSON Schema (draft 2020-12)."""
     import jsonschema
 
     schema = json.loads(pathlib.Path(schema_path).read_text())
-    report = json.loads(pathlib.Path(path).read_text())
+    text = pathlib.Path(path).read_text()
+    documents = [json.loads(line) for line in text.splitlines() if line.strip()] if path.endswith(".ndjson") else [json.loads(text)]
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
-    if errors:
-        fail("\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:20]))
-    print(f"report v1 ok: {len(report['findings'])} findings")
+    for number, document in enumerate(documents):
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+        if errors:
+            deepest = [max([e, *e.context], key=lambda x: len(list(x.absolute_path))) for e in errors[:20]]
+            fail("\n".join(f"document {number}: {'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in deepest))
+    print(f"json-schema ok: {len(documents)} document(s)")
 
 
 def junit(path):
@@ -120,4 +124,4 @@ def junit(path):
 
 if __name__ == "__main__":
     kind, file, *rest = sys.argv[1:]
-    {"ocsf": ocsf, "asff": asff, "sarif": sarif, "junit": junit, "report-v1": report_v1}[kind](file, *rest)
+    {"ocsf": ocsf, "asff": asff, "sarif": sarif, "junit": junit, "json-schema": json_schema}[kind](file, *rest)

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 const CATALOG_TSV: &str = include_str!("actions.tsv");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub enum AccessLevel {
     List,
     Read,

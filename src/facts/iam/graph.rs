@@ -7,7 +7,7 @@ use crate::snapshot::IamRole;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Edge {
     pub to: String,
     /// `sts:AssumeRole`, or the pass-role escalation method id.
@@ -17,7 +17,7 @@ pub struct Edge {
     pub conditional: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Step {
     pub from: String,
     pub to: String,
@@ -25,7 +25,7 @@ pub struct Step {
     pub kind: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PathFacts {
     /// ARNs from this principal to the privileged one.
     pub path: Vec<String>,

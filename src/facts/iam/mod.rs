@@ -19,7 +19,7 @@ const LISTED_PERMISSIONS_MANAGEMENT: usize = 50;
 
 // ---------------------------------------------------------------- knowledge from rules data
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MethodKind {
     #[serde(rename = "self")]
@@ -118,7 +118,7 @@ impl IamKnowledge {
 
 // ---------------------------------------------------------------- facts
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct IamFacts {
     pub credential_report_available: bool,
     pub principals: Vec<PrincipalFacts>,
@@ -126,7 +126,7 @@ pub struct IamFacts {
     pub root: Option<RootFacts>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PrincipalKind {
     User,
@@ -144,7 +144,7 @@ impl PrincipalKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StatementOrigin {
     pub policy: String,
     pub via: String,
@@ -152,14 +152,14 @@ pub struct StatementOrigin {
     pub sid: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AllowedAction {
     pub resources: Vec<String>,
     pub conditional: bool,
     pub policies: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServiceWildcard {
     pub service: String,
     pub policy: String,
@@ -167,7 +167,7 @@ pub struct ServiceWildcard {
     pub conditional: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MethodMatch {
     pub id: String,
     pub kind: MethodKind,
@@ -181,13 +181,13 @@ pub struct MethodMatch {
     pub ignore_when_only_on_self: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UnreadablePolicy {
     pub policy: String,
     pub reason: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PrincipalFacts {
     pub key: String,
     pub arn: String,
@@ -228,7 +228,7 @@ pub struct PrincipalFacts {
     pub escalation_unknown: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AccessKeyFacts {
     pub number: u8,
     pub active: bool,
@@ -244,7 +244,7 @@ pub struct AccessKeyFacts {
     pub unused_days: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CredentialFacts {
     pub password_enabled: bool,
     pub mfa_active: bool,
@@ -253,7 +253,7 @@ pub struct CredentialFacts {
     pub access_keys: Vec<AccessKeyFacts>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RootFacts {
     pub key: String,
     pub mfa_active: bool,

@@ -4,14 +4,14 @@
 use crate::snapshot::policy::{Effect, PolicyDocument};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrustCondition {
     pub operator: String,
     pub key: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrustEntry {
     /// `AWS`, `Service`, `Federated` or `CanonicalUser`.
     pub principal_type: String,
