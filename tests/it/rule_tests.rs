@@ -56,3 +56,82 @@ fn default_parameters_parse() {
         .as_array()
         .is_some_and(|ports| ports.iter().any(|p| p == 22)));
 }
+
+/// The missing-data case of every rule, through the real evaluator on real data: each fixture
+/// with one section removed everywhere gives, for every rule that requires that section, only
+/// `not_evaluated` results; the rules that do not require it keep their verdicts.
+#[test]
+fn every_rule_is_not_evaluated_without_the_data_it_requires() {
+    use crate::harness::{json_of, temp_dir, write};
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+    let rules_list = json_of(&["rules", "list", "--format", "json"]);
+    let requires: BTreeMap<String, Vec<String>> = rules_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let sections = r["requires"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string());
+            (r["id"].as_str().unwrap().to_string(), sections.collect())
+        })
+        .collect();
+    let dir = temp_dir();
+    let mut checked = 0;
+    for fixture in ["fixtures/demo/snapshot.json", "fixtures/correlation/snapshot.json"] {
+        let full = json_of(&["scan", "--snapshot", fixture, "-f", "json"]);
+        for section in ["iam", "guardduty", "securityhub", "network", "config"] {
+            let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+            for account in snapshot["accounts"].as_array_mut().unwrap() {
+                account.as_object_mut().unwrap().remove(section);
+                for region in account["regions"].as_array_mut().unwrap() {
+                    region.as_object_mut().unwrap().remove(section);
+                }
+            }
+            let path = write(dir.path(), &format!("without-{section}.json"), &snapshot.to_string());
+            let report = json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]);
+            for finding in report["findings"].as_array().unwrap() {
+                let rule = finding["rule_id"].as_str().unwrap();
+                if requires[rule].iter().any(|s| s == section) {
+                    assert_eq!(
+                        finding["status"], "not_evaluated",
+                        "{fixture} without {section}: {rule} {finding}"
+                    );
+                    checked += 1;
+                }
+            }
+            // A rule that needs none of the removed data keeps every verdict it had.
+            let verdicts = |report: &Value| -> BTreeMap<(String, String), String> {
+                report["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| !requires[f["rule_id"].as_str().unwrap()].iter().any(|s| s == section))
+                    .map(|f| {
+                        let key = (
+                            f["rule_id"].as_str().unwrap().to_string(),
+                            f["resource"]["arn"].as_str().unwrap().to_string(),
+                        );
+                        (key, f["status"].as_str().unwrap().to_string())
+                    })
+                    .collect()
+            };
+            let (before, after) = (verdicts(&full), verdicts(&report));
+            let changed: Vec<String> = before
+                .iter()
+                .filter(|(key, status)| after.get(*key) != Some(*status))
+                .map(|((rule, arn), status)| {
+                    format!(
+                        "{rule} {arn}: {status} -> {:?}",
+                        after.get(&(rule.clone(), arn.clone()))
+                    )
+                })
+                .collect();
+            assert!(changed.is_empty(), "{fixture} without {section}: {changed:#?}");
+        }
+    }
+    assert!(checked > 30, "only {checked} results were checked");
+}
