@@ -20,7 +20,7 @@
 #     iam:PassRole), and require IMDSv2.
 package aws.correlation.exposed_workload_can_escalate
 
-import data.aws.correlation.common
+import data.lib.correlation as common
 
 applicable contains instance.key if {
 	some instance in input.network.instances

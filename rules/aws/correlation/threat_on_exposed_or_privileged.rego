@@ -20,7 +20,7 @@
 #     role's escalation permissions before restoring service.
 package aws.correlation.threat_on_exposed_or_privileged
 
-import data.aws.correlation.common
+import data.lib.correlation as common
 
 applicable contains instance.key if {
 	some instance in input.network.instances

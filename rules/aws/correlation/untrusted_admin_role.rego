@@ -20,7 +20,7 @@
 #     permissions to what the outside party needs.
 package aws.correlation.untrusted_admin_role
 
-import data.aws.correlation.common
+import data.lib.correlation as common
 
 applicable contains principal.key if {
 	some principal in input.iam.principals

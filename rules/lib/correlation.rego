@@ -1,6 +1,6 @@
 # Shared helpers of the correlation (toxic-combination) rules: exposure of an instance, what its
 # role can do, and the ids of the single-signal rules each part of a combination comes from.
-package aws.correlation.common
+package lib.correlation
 
 principals := {p.key: p | some p in input.iam.principals}
 
