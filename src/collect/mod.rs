@@ -117,18 +117,31 @@ pub fn collect_blocking(options: &CollectOptions, calls: Arc<CallCounter>) -> Re
     runtime.block_on(collect(options, calls))
 }
 
-async fn base_config(options: &CollectOptions) -> SdkConfig {
-    // Adaptive retry (client-side rate limiting on throttling); AWS_MAX_ATTEMPTS tunes it as in the CLI.
+/// The SDK settings every client of posture shares: adaptive retry (client-side rate limiting
+/// on throttling; AWS_MAX_ATTEMPTS tunes it as in the CLI) and a timeout on every call, so an
+/// unreachable endpoint is a coverage gap or an error in bounded time, never a hang.
+pub(crate) fn sdk_loader(profile: Option<&str>) -> aws_config::ConfigLoader {
     let attempts = std::env::var("AWS_MAX_ATTEMPTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let retry = aws_config::retry::RetryConfig::adaptive().with_max_attempts(attempts);
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
-    if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .operation_attempt_timeout(std::time::Duration::from_secs(60))
+        .operation_timeout(std::time::Duration::from_secs(300))
+        .build();
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    match profile {
+        Some(profile) => loader.profile_name(profile),
+        None => loader,
     }
-    let mut config = loader.load().await;
+}
+
+async fn base_config(options: &CollectOptions) -> SdkConfig {
+    let mut config = sdk_loader(options.profile.as_deref()).load().await;
     if config.region().is_none() {
         config = config.to_builder().region(Region::new("us-east-1")).build();
     }

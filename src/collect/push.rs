@@ -105,12 +105,7 @@ pub fn push_blocking(findings: Vec<Value>, profile: Option<&str>) -> Result<Push
         .build()
         .map_err(|error| CollectError::Runtime(error.to_string()))?;
     runtime.block_on(async {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .retry_config(aws_config::retry::RetryConfig::adaptive().with_max_attempts(8));
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        let base = loader.load().await;
+        let base = super::sdk_loader(profile).load().await;
         let mut by_region: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for finding in findings {
             let region = text(&finding, "Region").unwrap_or("us-east-1").to_string();
