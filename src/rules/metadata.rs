@@ -15,7 +15,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Weight in the score (DESIGN.md §Score).
+    /// Weight in the score (docs/contracts.md §Score).
     pub fn weight(self) -> u32 {
         match self {
             Severity::Critical => 10,
