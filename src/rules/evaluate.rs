@@ -25,8 +25,9 @@ pub fn evaluate_account(
     input_ns: &AtomicU64,
 ) -> Vec<RuleResult> {
     let started = Instant::now();
-    let input = match serde_json::to_value(&analysis.facts) {
-        Ok(json) => Value::from(json),
+    // Through bytes, not a serde_json tree: regorus builds its values straight from the parser.
+    let input = match serde_json::to_vec(&analysis.facts).and_then(|bytes| serde_json::from_slice::<Value>(&bytes)) {
+        Ok(value) => value,
         Err(error) => {
             // Facts are our own types; a failure here is a bug, reported per rule, never a pass.
             return account_not_evaluated(rules, analysis, &format!("facts could not be prepared: {error}"));
