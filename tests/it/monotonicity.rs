@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Missing data never becomes a pass (issue 11, "Make it stay fixed"). From valid inputs, remove
 //! any one section (IAM, or one region's GuardDuty, Security Hub, network or Config) or make any
 //! one policy document or trust policy undecodable, evaluate in-process, and compare finding by
@@ -16,17 +15,10 @@ use posture::rules::RuleSet;
 use posture::snapshot::{Section, Snapshot};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+
+use crate::harness::{read_json, root};
 
 const CORRUPT: &str = "policy document is not valid JSON: made undecodable by the monotonicity test";
-
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 /// One finding as the property compares it.
 #[derive(Debug, Clone)]
@@ -399,7 +391,7 @@ fn builtin_rules() -> RuleSet {
 }
 
 fn snapshot_cases(relative: &str, rules: &RuleSet) {
-    let original = read_json(&fixture(relative));
+    let original = read_json(root().join(relative));
     let mut cases = section_removals(&original);
     cases.extend(policy_removals(&original));
     let tally = run(relative, &original, cases, rules);
@@ -419,7 +411,7 @@ fn next_demo_snapshot_removals_never_turn_fail_into_pass() {
 #[test]
 fn correlation_snapshot_removals_never_turn_fail_into_pass() {
     // The fixture's own parameters are what make its correlations fail.
-    let config = posture::config::Config::load(&fixture("fixtures/correlation/posture.yaml")).unwrap();
+    let config = posture::config::Config::load(&root().join("fixtures/correlation/posture.yaml")).unwrap();
     let rules = RuleSet::load(&[], true, Some(&config)).unwrap();
     snapshot_cases("fixtures/correlation/snapshot.json", &rules);
 }
@@ -429,8 +421,8 @@ fn correlation_snapshot_removals_never_turn_fail_into_pass() {
 #[test]
 fn iam_corpus_corruptions_never_turn_fail_into_pass() {
     let rules = builtin_rules();
-    let path = fixture("fixtures/iam-corpus/gaad.json");
-    let dump = read_json(&path);
+    let path = root().join("fixtures/iam-corpus/gaad.json");
+    let dump = read_json(path.clone());
     let as_snapshot = |account| serde_json::to_value(Snapshot::new("gaad", vec![account])).unwrap();
     let original = as_snapshot(posture::import::gaad::load_gaad(&path).unwrap());
     let mut decoded = Vec::new();

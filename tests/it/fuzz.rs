@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Bounded fuzzing of every reader of user input (issue 11, "Make it stay fixed"): the snapshot
 //! (outline, stream, whole file), the GAAD dump, policy documents, `posture.yaml`, the
 //! suppression file and the JSON report. Valid inputs from `fixtures/` are mutated with a fixed
@@ -13,16 +12,14 @@ use posture::snapshot::policy::{decode_policy_text, decode_policy_value, normali
 use serde_json::{json, Value};
 use std::fmt::Display;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::harness::{posture, root};
 
 const SEED: u64 = 0x1105_7a7e;
 /// Cases per seed input (and per reader); the whole file runs in seconds in a debug build.
 const CASES: usize = 120;
 const PLACEHOLDER: &str = "\"__posture_fuzz_node__\"";
-
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
 
 /// Every JSON pointer of a value, the root included.
 fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
@@ -237,7 +234,7 @@ fn fuzz_files(name: &str, seeds: &[&str], extension: &str, mut check: impl FnMut
     let mut rng = fastrand::Rng::with_seed(SEED);
     let mut outcome = Outcome::default();
     for seed in seeds {
-        let text = std::fs::read(fixture(seed)).unwrap();
+        let text = std::fs::read(root().join(seed)).unwrap();
         let value: Value = if extension == "json" {
             serde_json::from_slice(&text).unwrap()
         } else {
@@ -319,7 +316,7 @@ fn gaad_reader_never_panics_and_names_the_file() {
 fn policy_seeds() -> Vec<Value> {
     let mut seeds = Vec::new();
     for file in ["fixtures/iam-corpus/gaad.json", "fixtures/gaad/mixed-encodings.json"] {
-        let dump: Value = serde_json::from_slice(&std::fs::read(fixture(file)).unwrap()).unwrap();
+        let dump: Value = serde_json::from_slice(&std::fs::read(root().join(file)).unwrap()).unwrap();
         let mut all = Vec::new();
         pointers(&dump, String::new(), &mut all);
         for pointer in all {
@@ -408,7 +405,7 @@ fn hostile_yaml(key: &str) -> Vec<String> {
 
 /// The parameter defaults a `posture.yaml` overrides.
 fn params_defaults() -> serde_json::Map<String, Value> {
-    match serde_json::from_slice(&std::fs::read(fixture("rules/data/params.json")).unwrap()).unwrap() {
+    match serde_json::from_slice(&std::fs::read(root().join("rules/data/params.json")).unwrap()).unwrap() {
         Value::Object(map) => map,
         other => panic!("params.json is {other}"),
     }
@@ -488,8 +485,7 @@ fn report_reader_never_panics_and_names_the_file() {
     // A real report of the demo snapshot, from the binary, is the seed.
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_posture"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    posture()
         .args([
             "scan",
             "--snapshot",
@@ -498,9 +494,8 @@ fn report_reader_never_panics_and_names_the_file() {
             "-f",
         ])
         .arg(format!("json={}", report.display()))
-        .status()
-        .unwrap();
-    assert!(status.success());
+        .assert()
+        .success();
     let seed = dir.path().join("seed");
     std::fs::create_dir(&seed).unwrap();
     std::fs::copy(&report, seed.join("report.json")).unwrap();
