@@ -182,11 +182,7 @@ impl Config {
             yaml_serde::from_str(&text).map_err(|error| InputError::Rule {
                 path: origin.clone(),
                 line: error.location().map(|l| l.line()).unwrap_or(1),
-                message: format!("{error}")
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
+                message: crate::error::cap_echo(format!("{error}").split(" at line ").next().unwrap_or_default()),
             })?
         };
         Ok(Config {
@@ -212,7 +208,7 @@ impl Config {
         InputError::Rule {
             path: self.path.display().to_string(),
             line: self.line_of(key),
-            message,
+            message: crate::error::cap_echo(&message),
         }
     }
 

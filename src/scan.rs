@@ -417,3 +417,37 @@ pub fn for_each_account(
     }
     Ok(())
 }
+
+/// Every finding of an in-memory snapshot as `(fingerprint hex, rule id, resource ARN, status)`,
+/// in report order, built on the same path as [`scan`] but with no suppressions, no baseline
+/// and no outputs: what property tests compare before and after they break an input.
+pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(String, String, String, Status)>> {
+    let as_of = snapshot
+        .generated_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+    let shared = Shared {
+        rules,
+        ranks: rule_ranks(rules).0,
+        suppressions: None,
+        baseline: None,
+        as_of,
+        facts_ns: AtomicU64::new(0),
+        input_ns: AtomicU64::new(0),
+        rules_ns: AtomicU64::new(0),
+        render_ns: AtomicU64::new(0),
+        resources: AtomicU64::new(0),
+    };
+    let mut engine = rules.engine.clone();
+    let mut statuses = Vec::new();
+    for account in &snapshot.accounts {
+        let analysis = analyse_account(account, &rules.iam_knowledge, as_of);
+        let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
+        statuses.extend(build_findings(results, &shared).into_iter().map(|(_, finding)| {
+            let arn = finding.resource.arn.clone();
+            (finding.id.hex(), finding.rule.id.clone(), arn, finding.status)
+        }));
+    }
+    Ok(statuses)
+}

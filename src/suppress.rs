@@ -91,7 +91,7 @@ impl SuppressionFile {
         } else {
             yaml_serde::from_str(text).map_err(|error| SuppressionError::Invalid {
                 path: path.to_path_buf(),
-                message: one_line(&error.to_string()),
+                message: capped(&one_line(&error.to_string())),
             })?
         };
         let entries = raw
@@ -111,11 +111,20 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Caps the echoed input in a message (a 1 MB value is not a 1 MB error line) and keeps its
+/// "at line L column C" tail, which says where to look.
+fn capped(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => format!("{}{}", crate::error::cap_echo(&message[..at]), &message[at..]),
+        None => crate::error::cap_echo(message),
+    }
+}
+
 fn check_entry(path: &Path, index: usize, raw: RawEntry) -> Result<Suppression, SuppressionError> {
     let invalid = |message: String| SuppressionError::Entry {
         path: path.to_path_buf(),
         index,
-        message,
+        message: capped(&message),
     };
     let reason = raw
         .reason

@@ -8,6 +8,8 @@ mod harness;
 
 mod cli;
 mod formats;
+mod fuzz;
 mod iam_corpus;
 mod live_moto;
+mod monotonicity;
 mod rule_tests;

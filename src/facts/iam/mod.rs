@@ -576,7 +576,23 @@ fn principal<'a>(
             .filter(|_| boundary_unreadable)
             .map(|arn| format!("its permissions boundary {arn} cannot be read, and it could cut every route")),
     };
-    (facts, computed)
+    (if boundary_unreadable { unproven(facts) } else { facts }, computed)
+}
+
+/// An unreadable boundary could cut any grant: what the policies allow is only an upper bound,
+/// so no grant is reported and no rule fails on one; the principal is incomplete, so the rules
+/// that read its grants are `not_evaluated` (the graph still follows the upper bound).
+fn unproven(facts: PrincipalFacts) -> PrincipalFacts {
+    PrincipalFacts {
+        admin_grants: Vec::new(),
+        allowed: BTreeMap::new(),
+        unconditional_action_count: 0,
+        service_wildcards: Vec::new(),
+        permissions_management_everywhere: Vec::new(),
+        permissions_management_everywhere_count: 0,
+        escalation_methods: Vec::new(),
+        ..facts
+    }
 }
 
 /// The statements of every readable policy reaching the principal (unreadable ones are listed),
