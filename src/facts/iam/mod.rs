@@ -124,6 +124,41 @@ pub struct IamFacts {
     pub principals: Vec<PrincipalFacts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root: Option<RootFacts>,
+    /// The account password policy, judged on the account; `null` when not collected (GAAD
+    /// dumps have none).
+    pub password_policy: Option<PasswordPolicyFacts>,
+}
+
+/// The account password policy as rules see it: unset numbers stay `null`.
+#[derive(Debug, Serialize)]
+pub struct PasswordPolicyFacts {
+    /// The account key (`account`): the policy is an account-wide setting.
+    pub key: String,
+    /// False when the account has no password policy (the AWS defaults apply).
+    pub configured: bool,
+    pub minimum_password_length: Option<i32>,
+    pub password_reuse_prevention: Option<i32>,
+    pub max_password_age: Option<i32>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+}
+
+impl PasswordPolicyFacts {
+    fn of(policy: &crate::snapshot::PasswordPolicy) -> Self {
+        PasswordPolicyFacts {
+            key: super::ACCOUNT_KEY.to_string(),
+            configured: policy.configured,
+            minimum_password_length: policy.minimum_password_length,
+            password_reuse_prevention: policy.password_reuse_prevention,
+            max_password_age: policy.max_password_age,
+            require_symbols: policy.require_symbols,
+            require_numbers: policy.require_numbers,
+            require_uppercase_characters: policy.require_uppercase_characters,
+            require_lowercase_characters: policy.require_lowercase_characters,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -369,6 +404,7 @@ pub fn analyse(
         credential_report_available: section.credential_report.is_some(),
         principals,
         root: root_facts(&report, account_id, index),
+        password_policy: section.password_policy.as_ref().map(PasswordPolicyFacts::of),
     }
 }
 
