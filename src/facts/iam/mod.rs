@@ -127,6 +127,31 @@ pub struct IamFacts {
     /// The account password policy, judged on the account; `null` when not collected (GAAD
     /// dumps have none).
     pub password_policy: Option<PasswordPolicyFacts>,
+    /// Every customer managed policy in the snapshot, attached or not, indexed on its ARN.
+    pub customer_managed_policies: Vec<ManagedPolicyFacts>,
+}
+
+/// A customer managed policy judged on its own (its default version), whoever it reaches.
+#[derive(Debug, Serialize)]
+pub struct ManagedPolicyFacts {
+    pub key: String,
+    pub arn: String,
+    pub name: String,
+    /// Users, groups and roles of the snapshot it is attached to (directly), sorted.
+    pub attached_to: Vec<String>,
+    /// Allow statements of every action on every resource; `conditional` when a condition
+    /// (one that can still hold) narrows them.
+    pub admin_statements: Vec<AdminStatement>,
+    /// Why the document cannot be read; its verdicts are then `not_evaluated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AdminStatement {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub conditional: bool,
 }
 
 /// The account password policy as rules see it: unset numbers stay `null`.
@@ -405,7 +430,79 @@ pub fn analyse(
         principals,
         root: root_facts(&report, account_id, index),
         password_policy: section.password_policy.as_ref().map(PasswordPolicyFacts::of),
+        customer_managed_policies: customer_managed_policies(account_id, section, index),
     }
+}
+
+/// AWS managed policies live in the `aws` account (`arn:aws:iam::aws:policy/...`).
+fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+}
+
+/// Each customer managed policy, indexed under its ARN (incomplete when unreadable), with the
+/// statements that allow `*` on `*`.
+fn customer_managed_policies(
+    account_id: &str,
+    section: &IamSection,
+    index: &mut ResourceIndex,
+) -> Vec<ManagedPolicyFacts> {
+    let mut attached: HashMap<&str, Vec<String>> = HashMap::new();
+    let principals = section
+        .users
+        .iter()
+        .map(|u| (&u.arn, &u.attached_policies))
+        .chain(section.groups.iter().map(|g| (&g.arn, &g.attached_policies)))
+        .chain(section.roles.iter().map(|r| (&r.arn, &r.attached_policies)));
+    for (principal, policies) in principals {
+        for policy in policies {
+            attached.entry(policy.as_str()).or_default().push(principal.clone());
+        }
+    }
+    section
+        .policies
+        .iter()
+        .filter(|policy| !is_aws_managed(&policy.arn))
+        .map(|policy| {
+            index.insert(
+                policy.arn.clone(),
+                ResourceRef {
+                    arn: policy.arn.clone(),
+                    resource_type: "AwsIamPolicy".into(),
+                    name: policy.name.clone(),
+                    account: account_id.to_string(),
+                    region: GLOBAL_REGION.into(),
+                },
+            );
+            let unreadable = match &policy.source.document {
+                Some(_) => None,
+                None => Some(unreadable_reason(&policy.source, "no document")),
+            };
+            if let Some(reason) = &unreadable {
+                index.mark_incomplete(&policy.arn, Section::Iam, format!("{}: {reason}", policy.arn));
+            }
+            let admin_statements = policy
+                .source
+                .document
+                .iter()
+                .flat_map(|d| &d.statements)
+                .filter(|s| allows_everything(s))
+                .map(|s| AdminStatement {
+                    sid: s.sid.clone(),
+                    conditional: s.has_condition(),
+                })
+                .collect();
+            let mut attached_to = attached.remove(policy.arn.as_str()).unwrap_or_default();
+            attached_to.sort();
+            ManagedPolicyFacts {
+                key: policy.arn.clone(),
+                arn: policy.arn.clone(),
+                name: policy.name.clone(),
+                attached_to,
+                admin_statements,
+                unreadable,
+            }
+        })
+        .collect()
 }
 
 /// The policies a user holds through its groups (a group not in the snapshot is unreadable).
@@ -800,8 +897,12 @@ fn is_all_actions(pattern: &str) -> bool {
 
 /// An unconditional Allow of every action on every resource (for evidence).
 fn grants_everything(statement: &Statement) -> bool {
+    !statement.has_condition() && allows_everything(statement)
+}
+
+/// An Allow of every action on every resource, with or without a condition.
+fn allows_everything(statement: &Statement) -> bool {
     statement.effect == Effect::Allow
-        && !statement.has_condition()
         && statement
             .action
             .as_ref()
