@@ -161,7 +161,12 @@ fn builtin_categories_match_the_contract_table() {
     }
     assert!(table.len() >= 20, "§7 lists {} categories", table.len());
     let mut carried: BTreeMap<String, BTreeSet<String>> = table.keys().map(|c| (c.clone(), BTreeSet::new())).collect();
-    for rule in rules::builtin_sources().unwrap().files.iter().filter(|f| f.kind == FileKind::Rule) {
+    for rule in rules::builtin_sources()
+        .unwrap()
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Rule)
+    {
         let meta = metadata::parse(&rule.text).unwrap();
         for category in &meta.categories {
             carried
@@ -171,6 +176,9 @@ fn builtin_categories_match_the_contract_table() {
         }
     }
     for (category, rules) in &carried {
-        assert_eq!(rules, &table[category], "docs/contracts.md §7, `{category}`: rules column");
+        assert_eq!(
+            rules, &table[category],
+            "docs/contracts.md §7, `{category}`: rules column"
+        );
     }
 }

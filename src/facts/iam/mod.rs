@@ -2,6 +2,7 @@
 //! assume each role, and the escalation graph. See `docs/facts.md` for the shape rules see.
 
 pub mod catalog;
+pub mod conditions;
 pub mod effective;
 mod graph;
 pub mod trust;
@@ -10,7 +11,8 @@ use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
 use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
 use catalog::{catalog, AccessLevel};
-use effective::{analyse_statement, ActionGrant, Analysed, ExpansionCache, PolicySetSummary};
+use conditions::{decide, ConditionVerdict};
+use effective::{analyse_statement, ActionGrant, Analysed, PolicySetSummary, StatementReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,6 +41,10 @@ pub struct EscalationMethod {
     /// Harmless when every action is scoped to the principal itself (own access keys).
     #[serde(default)]
     pub ignore_when_only_on_self: bool,
+    /// Harmless when every action is allowed only on AWS managed policies, which no one can
+    /// version or edit (`arn:aws:iam::aws:policy/...`).
+    #[serde(default)]
+    pub ignore_on_aws_managed_policies: bool,
     #[serde(skip)]
     action_ids: Vec<usize>,
 }
@@ -354,7 +360,7 @@ pub fn analyse(
         .flatten()
         .map(|entry| (entry.arn.as_str(), entry))
         .collect();
-    let mut cache = ExpansionCache::default();
+    let mut cache = StatementReader::new(as_of);
     let mut principals = Vec::with_capacity(section.users.len() + section.groups.len() + section.roles.len());
     let mut computed = Vec::with_capacity(principals.capacity());
 
@@ -430,7 +436,7 @@ pub fn analyse(
         principals,
         root: root_facts(&report, account_id, index),
         password_policy: section.password_policy.as_ref().map(PasswordPolicyFacts::of),
-        customer_managed_policies: customer_managed_policies(account_id, section, index),
+        customer_managed_policies: customer_managed_policies(account_id, section, as_of, index),
     }
 }
 
@@ -444,6 +450,7 @@ fn is_aws_managed(arn: &str) -> bool {
 fn customer_managed_policies(
     account_id: &str,
     section: &IamSection,
+    as_of: chrono::DateTime<chrono::Utc>,
     index: &mut ResourceIndex,
 ) -> Vec<ManagedPolicyFacts> {
     let mut attached: HashMap<&str, Vec<String>> = HashMap::new();
@@ -486,9 +493,12 @@ fn customer_managed_policies(
                 .iter()
                 .flat_map(|d| &d.statements)
                 .filter(|s| allows_everything(s))
-                .map(|s| AdminStatement {
-                    sid: s.sid.clone(),
-                    conditional: s.has_condition(),
+                .filter_map(|s| {
+                    let condition = decide(s.condition.as_ref(), as_of);
+                    (condition != ConditionVerdict::Never).then(|| AdminStatement {
+                        sid: s.sid.clone(),
+                        conditional: condition == ConditionVerdict::Depends,
+                    })
                 })
                 .collect();
             let mut attached_to = attached.remove(policy.arn.as_str()).unwrap_or_default();
@@ -612,7 +622,7 @@ fn principal<'a>(
     mut unreadable: Vec<UnreadablePolicy>,
     managed: &HashMap<&str, &'a ManagedPolicy>,
     knowledge: &IamKnowledge,
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     index: &mut ResourceIndex,
 ) -> (PrincipalFacts, Computed) {
     // Its own policies first, then what it inherits (a user's groups).
@@ -716,7 +726,7 @@ fn principal<'a>(
 /// and where `*` on `*` is granted.
 fn read_statements<'a>(
     reaching: &[Reaching<'a>],
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     unknown: &mut Vec<String>,
     unreadable: &mut Vec<UnreadablePolicy>,
 ) -> (Vec<Analysed<'a>>, Vec<StatementOrigin>) {
@@ -731,14 +741,15 @@ fn read_statements<'a>(
             continue;
         };
         for statement in &document.statements {
-            if grants_everything(statement) {
+            let analysed = analyse_statement(origin, statement, cache, unknown);
+            if analysed.condition == ConditionVerdict::Always && allows_everything(statement) {
                 admin_grants.push(StatementOrigin {
                     policy: entry.policy.clone(),
                     via: entry.via.to_string(),
                     sid: statement.sid.clone(),
                 });
             }
-            statements.push(analyse_statement(origin, statement, cache, unknown));
+            statements.push(analysed);
         }
     }
     (statements, admin_grants)
@@ -748,7 +759,7 @@ fn read_statements<'a>(
 fn boundary_of<'a>(
     boundary: Option<&str>,
     managed: &HashMap<&str, &'a ManagedPolicy>,
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     unknown: &mut Vec<String>,
     unreadable: &mut Vec<UnreadablePolicy>,
 ) -> Option<PolicySetSummary<'a>> {
@@ -779,12 +790,14 @@ fn escalation_matches(
         .methods
         .iter()
         .filter(|m| m.kind != MethodKind::PassRole && !m.action_ids.is_empty())
-        .filter(|m| {
-            m.action_ids.len() == m.actions.len() && m.action_ids.iter().all(|a| method_actions.contains_key(a))
-        })
-        .map(|m| {
-            let grants: Vec<&AllowedAction> = m.action_ids.iter().filter_map(|a| method_actions.get(a)).collect();
-            MethodMatch {
+        .filter(|m| m.action_ids.len() == m.actions.len())
+        .filter_map(|m| {
+            let grants: Vec<AllowedAction> = m
+                .action_ids
+                .iter()
+                .map(|a| method_actions.get(a).and_then(|grant| usable_by(m, grant)))
+                .collect::<Option<_>>()?;
+            Some(MethodMatch {
                 id: m.id.clone(),
                 kind: m.kind,
                 actions: m.actions.clone(),
@@ -794,9 +807,34 @@ fn escalation_matches(
                     .all(|g| g.resources.iter().all(|r| r == arn || r.contains("${aws:username}"))),
                 unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
                 ignore_when_only_on_self: m.ignore_when_only_on_self,
-            }
+            })
         })
         .collect()
+}
+
+/// The part of a grant a method can use: without the AWS managed policies when the method
+/// cannot act on them; `None` when nothing is left.
+fn usable_by(method: &EscalationMethod, grant: &AllowedAction) -> Option<AllowedAction> {
+    if !method.ignore_on_aws_managed_policies {
+        return Some(grant.clone());
+    }
+    let resources: Vec<String> = grant
+        .resources
+        .iter()
+        .filter(|r| !names_only_aws_managed_policies(r))
+        .cloned()
+        .collect();
+    (!resources.is_empty()).then(|| AllowedAction {
+        resources,
+        ..grant.clone()
+    })
+}
+
+/// A resource pattern every match of which is an AWS managed policy: IAM, no region, account
+/// `aws` written out (a wildcard account may name the customer's own policies).
+fn names_only_aws_managed_policies(pattern: &str) -> bool {
+    let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+    matches!(fields.as_slice(), ["arn", _, "iam", "", "aws", resource] if resource.starts_with("policy/"))
 }
 
 /// Permissions-management actions allowed everywhere without condition: the first fifty (those
@@ -854,7 +892,7 @@ fn service_wildcards(summary: &PolicySetSummary<'_>, reaching: &[Reaching<'_>]) 
     for analysed in summary
         .statements
         .iter()
-        .filter(|a| a.statement.effect == Effect::Allow)
+        .filter(|a| a.statement.effect == Effect::Allow && a.condition != ConditionVerdict::Never)
     {
         for pattern in analysed.statement.action.iter().flatten() {
             let Some(service) = pattern.strip_suffix(":*") else {
@@ -893,11 +931,6 @@ pub(crate) fn escalates_unconditionally(method: &MethodMatch) -> bool {
 
 fn is_all_actions(pattern: &str) -> bool {
     pattern == "*" || pattern == "*:*"
-}
-
-/// An unconditional Allow of every action on every resource (for evidence).
-fn grants_everything(statement: &Statement) -> bool {
-    !statement.has_condition() && allows_everything(statement)
 }
 
 /// An Allow of every action on every resource, with or without a condition.
