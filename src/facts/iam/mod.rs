@@ -138,7 +138,7 @@ pub struct IamFacts {
 }
 
 /// A customer managed policy judged on its own (its default version), whoever it reaches.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ManagedPolicyFacts {
     pub key: String,
     pub arn: String,
@@ -153,7 +153,7 @@ pub struct ManagedPolicyFacts {
     pub unreadable: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AdminStatement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
@@ -161,7 +161,7 @@ pub struct AdminStatement {
 }
 
 /// The account password policy as rules see it: unset numbers stay `null`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PasswordPolicyFacts {
     /// The account key (`account`): the policy is an account-wide setting.
     pub key: String,
