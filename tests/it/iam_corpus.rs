@@ -1,5 +1,6 @@
 //! The IAM verdict corpus (`fixtures/iam-corpus/`): every principal's admin (IAM-001) and
-//! privilege-escalation (IAM-002) verdict from `posture scan --gaad` against the expected one.
+//! privilege-escalation (IAM-002) verdict, and each listed customer managed policy's
+//! `*`-on-`*` verdict (IAM-019), from `posture scan --gaad` against the expected one.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -117,7 +118,32 @@ fn corpus_verdicts_are_exact() {
         escalation.false_negative,
         escalation.true_negative
     );
+    let mut policies = Tally::default();
+    for policy in expected["policies"].as_array().unwrap() {
+        let arn = policy["arn"].as_str().unwrap();
+        let (policy_status, _) = status
+            .get(&("IAM-019".into(), arn.into()))
+            .expect("IAM-019 judged every customer managed policy");
+        let expected_admin = policy["full_admin_policy"].as_bool().unwrap();
+        policies.add(expected_admin, policy_status == "fail");
+        if expected_admin != (policy_status == "fail") {
+            wrong.push(format!(
+                "IAM-019 {arn}: expected full_admin_policy={expected_admin} ({})",
+                policy["case"]
+            ));
+        }
+    }
+    eprintln!(
+        "corpus: customer managed policies precision {:.3} recall {:.3} ({} tp, {} fp, {} fn, {} tn)",
+        policies.precision(),
+        policies.recall(),
+        policies.true_positive,
+        policies.false_positive,
+        policies.false_negative,
+        policies.true_negative
+    );
     assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
+    assert!(policies.true_positive >= 1 && policies.true_negative >= 3);
     assert!(admin.true_positive >= 5 && escalation.true_positive >= 10 && escalation.true_negative >= 8);
 }
 

@@ -135,3 +135,50 @@ fn every_rule_is_not_evaluated_without_the_data_it_requires() {
     }
     assert!(checked > 30, "only {checked} results were checked");
 }
+
+/// docs/contracts.md §7: every built-in rule's categories are on the list, and the list's
+/// "rules" column names exactly the rules that carry each category.
+#[test]
+fn builtin_categories_match_the_contract_table() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let contract = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/contracts.md")).unwrap();
+    let section = contract
+        .split("## 7. Finding categories")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("docs/contracts.md has §7");
+    let mut table: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let category = cells[1].trim_matches('`').to_string();
+        let rules = cells[3]
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && *r != "—")
+            .map(str::to_string)
+            .collect();
+        table.insert(category, rules);
+    }
+    assert!(table.len() >= 20, "§7 lists {} categories", table.len());
+    let mut carried: BTreeMap<String, BTreeSet<String>> = table.keys().map(|c| (c.clone(), BTreeSet::new())).collect();
+    for rule in rules::builtin_sources()
+        .unwrap()
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Rule)
+    {
+        let meta = metadata::parse(&rule.text).unwrap();
+        for category in &meta.categories {
+            carried
+                .get_mut(category)
+                .unwrap_or_else(|| panic!("{}: category {category} is not in docs/contracts.md §7", meta.id))
+                .insert(meta.id.clone());
+        }
+    }
+    for (category, rules) in &carried {
+        assert_eq!(
+            rules, &table[category],
+            "docs/contracts.md §7, `{category}`: rules column"
+        );
+    }
+}

@@ -11,7 +11,7 @@
 #   id: XC-001
 #   severity: critical
 #   pillar: detection
-#   categories: [toxic-combination, active-threat, internet-exposure, privilege-escalation]
+#   categories: [toxic-combination, active-threat]
 #   requires: [guardduty, network]
 #   compliance: [nist-800-53-r5:IR-4, nist-800-53-r5:SI-4, nist-800-53-r5:SC-7, nist-800-53-r5:AC-6]
 #   remediation: >-

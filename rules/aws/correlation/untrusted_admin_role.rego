@@ -11,7 +11,7 @@
 #   id: XC-003
 #   severity: critical
 #   pillar: identity
-#   categories: [toxic-combination, trust-boundary, admin-access]
+#   categories: [toxic-combination, trust-boundary, external-access, privilege-escalation]
 #   requires: [iam]
 #   compliance: [cis-aws-4.0:1.16, nist-800-53-r5:AC-6, nist-800-53-r5:AC-3, nist-800-53-r5:CA-3]
 #   remediation: >-

@@ -8,7 +8,7 @@
 #   id: NET-013
 #   severity: high
 #   pillar: network
-#   categories: [trust-boundary]
+#   categories: [trust-boundary, external-access]
 #   requires: [network]
 #   compliance: [nist-800-53-r5:AC-3, nist-800-53-r5:AC-4, nist-800-53-r5:CA-3, nist-800-53-r5:SC-7]
 #   remediation: >-

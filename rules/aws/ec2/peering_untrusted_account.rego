@@ -8,7 +8,7 @@
 #   id: NET-015
 #   severity: high
 #   pillar: network
-#   categories: [trust-boundary, lateral-movement]
+#   categories: [trust-boundary, lateral-movement, external-access]
 #   requires: [network]
 #   compliance: [cis-aws-4.0:5.5, nist-800-53-r5:CA-3, nist-800-53-r5:AC-4, nist-800-53-r5:SC-7]
 #   remediation: >-

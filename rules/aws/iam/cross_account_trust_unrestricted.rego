@@ -10,7 +10,7 @@
 #   id: IAM-009
 #   severity: high
 #   pillar: identity
-#   categories: [trust-boundary]
+#   categories: [trust-boundary, external-access]
 #   requires: [iam]
 #   compliance: [nist-800-53-r5:AC-3, nist-800-53-r5:AC-6, nist-800-53-r5:AC-20]
 #   remediation: >-

@@ -10,7 +10,7 @@
 #   id: IAM-006
 #   severity: medium
 #   pillar: identity
-#   categories: [resource-exposure]
+#   categories: [permissions-management]
 #   requires: [iam]
 #   compliance: [nist-800-53-r5:AC-6, nist-800-53-r5:AC-3, nist-800-53-r5:AC-6(1)]
 #   remediation: >-

@@ -10,7 +10,7 @@
 #   id: IAM-003
 #   severity: medium
 #   pillar: identity
-#   categories: [admin-access]
+#   categories: [service-admin]
 #   requires: [iam]
 #   compliance: [aws-fsbp:IAM.21, nist-800-53-r5:AC-6]
 #   remediation: >-

@@ -9,7 +9,7 @@
 #   id: IAM-008
 #   severity: critical
 #   pillar: identity
-#   categories: [trust-boundary]
+#   categories: [trust-boundary, public-access]
 #   requires: [iam]
 #   compliance: [nist-800-53-r5:AC-3, nist-800-53-r5:AC-6, nist-800-53-r5:AC-17]
 #   remediation: >-

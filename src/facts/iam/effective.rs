@@ -1,19 +1,29 @@
 //! Effective permissions of one principal: the union of its identity policies, minus explicit
 //! denies (resource-aware), intersected with its permissions boundary. Conditions are kept as
-//! "conditional", never dropped and never treated as unconditional.
+//! "conditional" unless the snapshot decides them (`conditions.rs`): a statement whose condition
+//! can never hold has no effect, one whose condition always holds is unconditional.
 
 use super::catalog::{catalog, resource_match, ActionSet};
+use super::conditions::{decide, ConditionVerdict};
 use crate::snapshot::policy::{Effect, Statement};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Expanded action patterns, shared by the principals of one account.
-#[derive(Default)]
-pub struct ExpansionCache {
+/// Reads the statements of one account: expanded action patterns (shared by its principals)
+/// and the time conditions are judged at (the snapshot's collection).
+pub struct StatementReader {
     sets: HashMap<String, Option<Arc<ActionSet>>>,
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
-impl ExpansionCache {
+impl StatementReader {
+    pub fn new(as_of: chrono::DateTime<chrono::Utc>) -> Self {
+        StatementReader {
+            sets: HashMap::new(),
+            as_of,
+        }
+    }
+
     fn expand(&mut self, pattern: &str) -> Option<Arc<ActionSet>> {
         if let Some(hit) = self.sets.get(pattern) {
             return hit.clone();
@@ -40,13 +50,15 @@ pub struct Analysed<'a> {
     pub statement: &'a Statement,
     pub actions: ActionSet,
     pub conditional: bool,
+    /// `Never`: the condition can never hold, and the statement allows or denies nothing.
+    pub condition: ConditionVerdict,
     pub scope: Scope,
 }
 
 pub fn analyse_statement<'a>(
     origin: usize,
     statement: &'a Statement,
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     unknown: &mut Vec<String>,
 ) -> Analysed<'a> {
     let size = catalog().len();
@@ -62,7 +74,10 @@ pub fn analyse_statement<'a>(
             }
         }
     }
-    let actions = if statement.action.is_none() && statement.not_action.is_some() {
+    let condition = decide(statement.condition.as_ref(), cache.as_of);
+    let actions = if condition == ConditionVerdict::Never {
+        ActionSet::empty(size)
+    } else if statement.action.is_none() && statement.not_action.is_some() {
         named.complement()
     } else {
         named
@@ -77,7 +92,8 @@ pub fn analyse_statement<'a>(
         origin,
         statement,
         actions,
-        conditional: statement.has_condition(),
+        conditional: condition == ConditionVerdict::Depends,
+        condition,
         scope,
     }
 }
@@ -236,7 +252,7 @@ mod tests {
     }
 
     fn analyse(doc: &crate::snapshot::policy::PolicyDocument) -> PolicySetSummary<'_> {
-        let mut cache = ExpansionCache::default();
+        let mut cache = StatementReader::new(chrono::Utc::now());
         let mut unknown = Vec::new();
         PolicySetSummary::new(
             doc.statements

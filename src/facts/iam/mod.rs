@@ -2,6 +2,7 @@
 //! assume each role, and the escalation graph. See `docs/facts.md` for the shape rules see.
 
 pub mod catalog;
+pub mod conditions;
 pub mod effective;
 mod graph;
 pub mod trust;
@@ -10,7 +11,8 @@ use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
 use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
 use catalog::{catalog, AccessLevel};
-use effective::{analyse_statement, ActionGrant, Analysed, ExpansionCache, PolicySetSummary};
+use conditions::{decide, ConditionVerdict};
+use effective::{analyse_statement, ActionGrant, Analysed, PolicySetSummary, StatementReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -39,6 +41,10 @@ pub struct EscalationMethod {
     /// Harmless when every action is scoped to the principal itself (own access keys).
     #[serde(default)]
     pub ignore_when_only_on_self: bool,
+    /// Harmless when every action is allowed only on AWS managed policies, which no one can
+    /// version or edit (`arn:aws:iam::aws:policy/...`).
+    #[serde(default)]
+    pub ignore_on_aws_managed_policies: bool,
     #[serde(skip)]
     action_ids: Vec<usize>,
 }
@@ -124,6 +130,66 @@ pub struct IamFacts {
     pub principals: Vec<PrincipalFacts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root: Option<RootFacts>,
+    /// The account password policy, judged on the account; `null` when not collected (GAAD
+    /// dumps have none).
+    pub password_policy: Option<PasswordPolicyFacts>,
+    /// Every customer managed policy in the snapshot, attached or not, indexed on its ARN.
+    pub customer_managed_policies: Vec<ManagedPolicyFacts>,
+}
+
+/// A customer managed policy judged on its own (its default version), whoever it reaches.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ManagedPolicyFacts {
+    pub key: String,
+    pub arn: String,
+    pub name: String,
+    /// Users, groups and roles of the snapshot it is attached to (directly), sorted.
+    pub attached_to: Vec<String>,
+    /// Allow statements of every action on every resource; `conditional` when a condition
+    /// (one that can still hold) narrows them.
+    pub admin_statements: Vec<AdminStatement>,
+    /// Why the document cannot be read; its verdicts are then `not_evaluated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct AdminStatement {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub conditional: bool,
+}
+
+/// The account password policy as rules see it: unset numbers stay `null`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PasswordPolicyFacts {
+    /// The account key (`account`): the policy is an account-wide setting.
+    pub key: String,
+    /// False when the account has no password policy (the AWS defaults apply).
+    pub configured: bool,
+    pub minimum_password_length: Option<i32>,
+    pub password_reuse_prevention: Option<i32>,
+    pub max_password_age: Option<i32>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+}
+
+impl PasswordPolicyFacts {
+    fn of(policy: &crate::snapshot::PasswordPolicy) -> Self {
+        PasswordPolicyFacts {
+            key: super::ACCOUNT_KEY.to_string(),
+            configured: policy.configured,
+            minimum_password_length: policy.minimum_password_length,
+            password_reuse_prevention: policy.password_reuse_prevention,
+            max_password_age: policy.max_password_age,
+            require_symbols: policy.require_symbols,
+            require_numbers: policy.require_numbers,
+            require_uppercase_characters: policy.require_uppercase_characters,
+            require_lowercase_characters: policy.require_lowercase_characters,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -294,7 +360,7 @@ pub fn analyse(
         .flatten()
         .map(|entry| (entry.arn.as_str(), entry))
         .collect();
-    let mut cache = ExpansionCache::default();
+    let mut cache = StatementReader::new(as_of);
     let mut principals = Vec::with_capacity(section.users.len() + section.groups.len() + section.roles.len());
     let mut computed = Vec::with_capacity(principals.capacity());
 
@@ -369,7 +435,84 @@ pub fn analyse(
         credential_report_available: section.credential_report.is_some(),
         principals,
         root: root_facts(&report, account_id, index),
+        password_policy: section.password_policy.as_ref().map(PasswordPolicyFacts::of),
+        customer_managed_policies: customer_managed_policies(account_id, section, as_of, index),
     }
+}
+
+/// AWS managed policies live in the `aws` account (`arn:aws:iam::aws:policy/...`).
+fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+}
+
+/// Each customer managed policy, indexed under its ARN (incomplete when unreadable), with the
+/// statements that allow `*` on `*`.
+fn customer_managed_policies(
+    account_id: &str,
+    section: &IamSection,
+    as_of: chrono::DateTime<chrono::Utc>,
+    index: &mut ResourceIndex,
+) -> Vec<ManagedPolicyFacts> {
+    let mut attached: HashMap<&str, Vec<String>> = HashMap::new();
+    let principals = section
+        .users
+        .iter()
+        .map(|u| (&u.arn, &u.attached_policies))
+        .chain(section.groups.iter().map(|g| (&g.arn, &g.attached_policies)))
+        .chain(section.roles.iter().map(|r| (&r.arn, &r.attached_policies)));
+    for (principal, policies) in principals {
+        for policy in policies {
+            attached.entry(policy.as_str()).or_default().push(principal.clone());
+        }
+    }
+    section
+        .policies
+        .iter()
+        .filter(|policy| !is_aws_managed(&policy.arn))
+        .map(|policy| {
+            index.insert(
+                policy.arn.clone(),
+                ResourceRef {
+                    arn: policy.arn.clone(),
+                    resource_type: "AwsIamPolicy".into(),
+                    name: policy.name.clone(),
+                    account: account_id.to_string(),
+                    region: GLOBAL_REGION.into(),
+                },
+            );
+            let unreadable = match &policy.source.document {
+                Some(_) => None,
+                None => Some(unreadable_reason(&policy.source, "no document")),
+            };
+            if let Some(reason) = &unreadable {
+                index.mark_incomplete(&policy.arn, Section::Iam, format!("{}: {reason}", policy.arn));
+            }
+            let admin_statements = policy
+                .source
+                .document
+                .iter()
+                .flat_map(|d| &d.statements)
+                .filter(|s| allows_everything(s))
+                .filter_map(|s| {
+                    let condition = decide(s.condition.as_ref(), as_of);
+                    (condition != ConditionVerdict::Never).then(|| AdminStatement {
+                        sid: s.sid.clone(),
+                        conditional: condition == ConditionVerdict::Depends,
+                    })
+                })
+                .collect();
+            let mut attached_to = attached.remove(policy.arn.as_str()).unwrap_or_default();
+            attached_to.sort();
+            ManagedPolicyFacts {
+                key: policy.arn.clone(),
+                arn: policy.arn.clone(),
+                name: policy.name.clone(),
+                attached_to,
+                admin_statements,
+                unreadable,
+            }
+        })
+        .collect()
 }
 
 /// The policies a user holds through its groups (a group not in the snapshot is unreadable).
@@ -479,7 +622,7 @@ fn principal<'a>(
     mut unreadable: Vec<UnreadablePolicy>,
     managed: &HashMap<&str, &'a ManagedPolicy>,
     knowledge: &IamKnowledge,
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     index: &mut ResourceIndex,
 ) -> (PrincipalFacts, Computed) {
     // Its own policies first, then what it inherits (a user's groups).
@@ -599,7 +742,7 @@ fn unproven(facts: PrincipalFacts) -> PrincipalFacts {
 /// and where `*` on `*` is granted.
 fn read_statements<'a>(
     reaching: &[Reaching<'a>],
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     unknown: &mut Vec<String>,
     unreadable: &mut Vec<UnreadablePolicy>,
 ) -> (Vec<Analysed<'a>>, Vec<StatementOrigin>) {
@@ -614,14 +757,15 @@ fn read_statements<'a>(
             continue;
         };
         for statement in &document.statements {
-            if grants_everything(statement) {
+            let analysed = analyse_statement(origin, statement, cache, unknown);
+            if analysed.condition == ConditionVerdict::Always && allows_everything(statement) {
                 admin_grants.push(StatementOrigin {
                     policy: entry.policy.clone(),
                     via: entry.via.to_string(),
                     sid: statement.sid.clone(),
                 });
             }
-            statements.push(analyse_statement(origin, statement, cache, unknown));
+            statements.push(analysed);
         }
     }
     (statements, admin_grants)
@@ -631,7 +775,7 @@ fn read_statements<'a>(
 fn boundary_of<'a>(
     boundary: Option<&str>,
     managed: &HashMap<&str, &'a ManagedPolicy>,
-    cache: &mut ExpansionCache,
+    cache: &mut StatementReader,
     unknown: &mut Vec<String>,
     unreadable: &mut Vec<UnreadablePolicy>,
 ) -> Option<PolicySetSummary<'a>> {
@@ -662,12 +806,14 @@ fn escalation_matches(
         .methods
         .iter()
         .filter(|m| m.kind != MethodKind::PassRole && !m.action_ids.is_empty())
-        .filter(|m| {
-            m.action_ids.len() == m.actions.len() && m.action_ids.iter().all(|a| method_actions.contains_key(a))
-        })
-        .map(|m| {
-            let grants: Vec<&AllowedAction> = m.action_ids.iter().filter_map(|a| method_actions.get(a)).collect();
-            MethodMatch {
+        .filter(|m| m.action_ids.len() == m.actions.len())
+        .filter_map(|m| {
+            let grants: Vec<AllowedAction> = m
+                .action_ids
+                .iter()
+                .map(|a| method_actions.get(a).and_then(|grant| usable_by(m, grant)))
+                .collect::<Option<_>>()?;
+            Some(MethodMatch {
                 id: m.id.clone(),
                 kind: m.kind,
                 actions: m.actions.clone(),
@@ -677,9 +823,34 @@ fn escalation_matches(
                     .all(|g| g.resources.iter().all(|r| r == arn || r.contains("${aws:username}"))),
                 unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
                 ignore_when_only_on_self: m.ignore_when_only_on_self,
-            }
+            })
         })
         .collect()
+}
+
+/// The part of a grant a method can use: without the AWS managed policies when the method
+/// cannot act on them; `None` when nothing is left.
+fn usable_by(method: &EscalationMethod, grant: &AllowedAction) -> Option<AllowedAction> {
+    if !method.ignore_on_aws_managed_policies {
+        return Some(grant.clone());
+    }
+    let resources: Vec<String> = grant
+        .resources
+        .iter()
+        .filter(|r| !names_only_aws_managed_policies(r))
+        .cloned()
+        .collect();
+    (!resources.is_empty()).then(|| AllowedAction {
+        resources,
+        ..grant.clone()
+    })
+}
+
+/// A resource pattern every match of which is an AWS managed policy: IAM, no region, account
+/// `aws` written out (a wildcard account may name the customer's own policies).
+fn names_only_aws_managed_policies(pattern: &str) -> bool {
+    let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+    matches!(fields.as_slice(), ["arn", _, "iam", "", "aws", resource] if resource.starts_with("policy/"))
 }
 
 /// Permissions-management actions allowed everywhere without condition: the first fifty (those
@@ -737,7 +908,7 @@ fn service_wildcards(summary: &PolicySetSummary<'_>, reaching: &[Reaching<'_>]) 
     for analysed in summary
         .statements
         .iter()
-        .filter(|a| a.statement.effect == Effect::Allow)
+        .filter(|a| a.statement.effect == Effect::Allow && a.condition != ConditionVerdict::Never)
     {
         for pattern in analysed.statement.action.iter().flatten() {
             let Some(service) = pattern.strip_suffix(":*") else {
@@ -778,10 +949,9 @@ fn is_all_actions(pattern: &str) -> bool {
     pattern == "*" || pattern == "*:*"
 }
 
-/// An unconditional Allow of every action on every resource (for evidence).
-fn grants_everything(statement: &Statement) -> bool {
+/// An Allow of every action on every resource, with or without a condition.
+fn allows_everything(statement: &Statement) -> bool {
     statement.effect == Effect::Allow
-        && !statement.has_condition()
         && statement
             .action
             .as_ref()

@@ -1,0 +1,206 @@
+//! Conditions decided from the snapshot alone: dates on `aws:CurrentTime` and
+//! `aws:TokenIssueTime` against the collection time. Everything else (`aws:SecureTransport`,
+//! `aws:MultiFactorAuthPresent`, tags, addresses) depends on the request and stays conditional.
+
+use crate::snapshot::policy::ConditionBlock;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// The longest a temporary credential lives (GetSessionToken and GetFederationToken: 36 hours),
+/// so a token issued before a date that long ago has expired.
+const LONGEST_SESSION: Duration = Duration::hours(36);
+
+/// A start date within this horizon is kept conditional: it will hold soon enough to matter.
+const NEAR_FUTURE: Duration = Duration::days(365);
+
+/// Whether a statement's condition block holds at the collection time, whoever asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionVerdict {
+    /// No condition, or every entry holds from now on.
+    Always,
+    /// Some entry can never hold (now): the statement has no effect.
+    Never,
+    /// It depends on the request.
+    Depends,
+}
+
+/// Decides a condition block: its entries are ANDed, so one that never holds decides it.
+pub fn decide(block: Option<&ConditionBlock>, as_of: DateTime<Utc>) -> ConditionVerdict {
+    let mut verdict = ConditionVerdict::Always;
+    for (operator, keys) in block.into_iter().flatten() {
+        for (key, values) in keys {
+            match entry(operator, key, values, as_of) {
+                ConditionVerdict::Never => return ConditionVerdict::Never,
+                ConditionVerdict::Depends => verdict = ConditionVerdict::Depends,
+                ConditionVerdict::Always => {}
+            }
+        }
+    }
+    verdict
+}
+
+/// One operator on one key: its values are ORed.
+fn entry(operator: &str, key: &str, values: &[String], as_of: DateTime<Utc>) -> ConditionVerdict {
+    let operator = operator.to_ascii_lowercase();
+    let (operator, if_exists) = match operator.strip_suffix("ifexists") {
+        Some(base) => (base.to_string(), true),
+        None => (operator, false),
+    };
+    let Some(dates) = values.iter().map(|v| parse_date(v)).collect::<Option<Vec<_>>>() else {
+        return ConditionVerdict::Depends;
+    };
+    if dates.is_empty() {
+        return ConditionVerdict::Depends;
+    }
+    let horizon = as_of + NEAR_FUTURE;
+    match key.to_ascii_lowercase().as_str() {
+        // Always in the request, and only moves forward.
+        "aws:currenttime" => match operator.as_str() {
+            "datelessthan" if dates.iter().all(|d| *d <= as_of) => ConditionVerdict::Never,
+            "datelessthanequals" if dates.iter().all(|d| *d < as_of) => ConditionVerdict::Never,
+            "dategreaterthan" if dates.iter().any(|d| *d < as_of) => ConditionVerdict::Always,
+            "dategreaterthanequals" if dates.iter().any(|d| *d <= as_of) => ConditionVerdict::Always,
+            "dategreaterthan" | "dategreaterthanequals" if dates.iter().all(|d| *d > horizon) => {
+                ConditionVerdict::Never
+            }
+            _ => ConditionVerdict::Depends,
+        },
+        // Absent for long-term access keys (so an IfExists entry holds for them); a live token
+        // was issued within the longest session before now.
+        "aws:tokenissuetime" if !if_exists => match operator.as_str() {
+            "datelessthan" | "datelessthanequals" if dates.iter().all(|d| *d + LONGEST_SESSION <= as_of) => {
+                ConditionVerdict::Never
+            }
+            "dategreaterthan" | "dategreaterthanequals" if dates.iter().all(|d| *d > horizon) => {
+                ConditionVerdict::Never
+            }
+            _ => ConditionVerdict::Depends,
+        },
+        _ => ConditionVerdict::Depends,
+    }
+}
+
+/// The date formats IAM accepts: ISO 8601 (RFC 3339, or a bare date) and epoch seconds.
+fn parse_date(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(parsed) = DateTime::parse_from_rfc3339(value) {
+        return Some(parsed.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return date.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    }
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return DateTime::from_timestamp(value.parse().ok()?, 0);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn block(operator: &str, key: &str, value: &str) -> ConditionBlock {
+        BTreeMap::from([(
+            operator.to_string(),
+            BTreeMap::from([(key.to_string(), vec![value.to_string()])]),
+        )])
+    }
+
+    fn now() -> DateTime<Utc> {
+        parse_date("2025-06-01T00:00:00Z").unwrap()
+    }
+
+    fn verdict(operator: &str, key: &str, value: &str) -> ConditionVerdict {
+        decide(Some(&block(operator, key, value)), now())
+    }
+
+    #[test]
+    fn past_end_dates_never_hold() {
+        assert_eq!(
+            verdict("DateLessThan", "aws:CurrentTime", "2020-01-01T00:00:00Z"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            verdict("DateLessThanEquals", "aws:currenttime", "2020-01-01"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            verdict("DateLessThan", "aws:TokenIssueTime", "2025-05-01T00:00:00Z"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            verdict("DateLessThan", "aws:CurrentTime", "1577836800"),
+            ConditionVerdict::Never
+        );
+    }
+
+    #[test]
+    fn dates_that_may_still_hold_depend() {
+        assert_eq!(
+            verdict("DateLessThan", "aws:CurrentTime", "2030-01-01T00:00:00Z"),
+            ConditionVerdict::Depends
+        );
+        // A token issued an hour before the cut-off may still be live.
+        assert_eq!(
+            verdict("DateLessThan", "aws:TokenIssueTime", "2025-05-31T23:00:00Z"),
+            ConditionVerdict::Depends
+        );
+        // Long-term access keys have no token issue time: IfExists holds for them.
+        assert_eq!(
+            verdict("DateLessThanIfExists", "aws:TokenIssueTime", "2020-01-01"),
+            ConditionVerdict::Depends
+        );
+        assert_eq!(
+            verdict("DateGreaterThan", "aws:CurrentTime", "2025-09-01"),
+            ConditionVerdict::Depends
+        );
+        assert_eq!(
+            verdict("DateLessThan", "aws:CurrentTime", "not a date"),
+            ConditionVerdict::Depends
+        );
+    }
+
+    #[test]
+    fn start_dates_decide_both_ways() {
+        assert_eq!(
+            verdict("DateGreaterThan", "aws:CurrentTime", "2999-01-01T00:00:00Z"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            verdict("DateGreaterThan", "aws:TokenIssueTime", "2999-01-01"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            verdict("DateGreaterThan", "aws:CurrentTime", "2020-01-01"),
+            ConditionVerdict::Always
+        );
+        // Long-term keys lack the key: a past start on the token does not always hold.
+        assert_eq!(
+            verdict("DateGreaterThan", "aws:TokenIssueTime", "2020-01-01"),
+            ConditionVerdict::Depends
+        );
+    }
+
+    #[test]
+    fn request_conditions_stay_conditional() {
+        assert_eq!(
+            verdict("Bool", "aws:SecureTransport", "true"),
+            ConditionVerdict::Depends
+        );
+        assert_eq!(
+            verdict("Bool", "aws:MultiFactorAuthPresent", "true"),
+            ConditionVerdict::Depends
+        );
+        assert_eq!(decide(None, now()), ConditionVerdict::Always);
+    }
+
+    #[test]
+    fn one_entry_that_never_holds_decides_the_block() {
+        let mut both = block("Bool", "aws:MultiFactorAuthPresent", "true");
+        both.extend(block("DateLessThan", "aws:CurrentTime", "2020-01-01"));
+        assert_eq!(decide(Some(&both), now()), ConditionVerdict::Never);
+        let mut mixed = block("Bool", "aws:MultiFactorAuthPresent", "true");
+        mixed.extend(block("DateGreaterThan", "aws:CurrentTime", "2020-01-01"));
+        assert_eq!(decide(Some(&mixed), now()), ConditionVerdict::Depends);
+    }
+}
