@@ -24,6 +24,15 @@ fn statuses(report: &Value) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// The statuses of a scan of the fixture after `change`.
+fn statuses_of_variant(change: impl FnOnce(&mut Value)) -> BTreeMap<(String, String), String> {
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    change(&mut snapshot);
+    let dir = temp_dir();
+    let path = write(dir.path(), "variant.json", &snapshot.to_string());
+    statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]))
+}
+
 fn status<'a>(statuses: &'a BTreeMap<(String, String), String>, rule: &str, arn: &str) -> &'a str {
     statuses
         .get(&(rule.to_string(), arn.to_string()))
@@ -88,11 +97,9 @@ fn resource_policies_are_judged_after_block_public_access_and_rcps() {
 
 #[test]
 fn without_the_organisation_the_verdicts_are_upper_bounds_or_unknown() {
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    snapshot.as_object_mut().unwrap().remove("organization");
-    let dir = temp_dir();
-    let path = write(dir.path(), "no-org.json", &snapshot.to_string());
-    let all = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    let all = statuses_of_variant(|snapshot| {
+        snapshot.as_object_mut().unwrap().remove("organization");
+    });
     // Without SCPs and RCPs: what they removed is back, nothing passes that failed with them.
     assert_eq!(
         status(&all, "IAM-002", "arn:aws:iam::222222222222:user/prod-deployer"),
@@ -109,17 +116,15 @@ fn without_the_organisation_the_verdicts_are_upper_bounds_or_unknown() {
 
 #[test]
 fn an_unreadable_scp_makes_administrators_and_escalation_unknown() {
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    for policy in snapshot["organization"]["policies"].as_array_mut().unwrap() {
-        if policy["id"] == "p-noiam" {
-            let object = policy.as_object_mut().unwrap();
-            object.remove("document");
-            object.insert("decode_error".into(), "policy document is not valid JSON".into());
+    let all = statuses_of_variant(|snapshot| {
+        for policy in snapshot["organization"]["policies"].as_array_mut().unwrap() {
+            if policy["id"] == "p-noiam" {
+                let object = policy.as_object_mut().unwrap();
+                object.remove("document");
+                object.insert("decode_error".into(), "policy document is not valid JSON".into());
+            }
         }
-    }
-    let dir = temp_dir();
-    let path = write(dir.path(), "broken-scp.json", &snapshot.to_string());
-    let all = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    });
     for principal in ["user/prod-deployer", "user/prod-admin", "role/BreakGlass"] {
         let arn = format!("arn:aws:iam::222222222222:{principal}");
         assert_eq!(status(&all, "IAM-002", &arn), "not_evaluated", "{arn}");
@@ -175,14 +180,10 @@ fn escalation_paths_cross_accounts_with_every_hop_as_evidence() {
     // A grant on a role that does not exist, or does not trust it, is no path.
     assert_eq!(finding("arn:aws:iam::333333333333:user/dev-reader")["status"], "pass");
     // Scanned alone, dev sees no path: the other accounts are not in the scan.
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    snapshot["accounts"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|a| a["account_id"] == "333333333333");
-    let dir = temp_dir();
-    let path = write(dir.path(), "dev-only.json", &snapshot.to_string());
-    let alone = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    let alone = statuses_of_variant(|snapshot| {
+        let accounts = snapshot["accounts"].as_array_mut().unwrap();
+        accounts.retain(|a| a["account_id"] == "333333333333");
+    });
     assert_eq!(
         status(&alone, "IAM-002", "arn:aws:iam::333333333333:user/dev-ops"),
         "pass"
