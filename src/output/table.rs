@@ -4,7 +4,7 @@
 use crate::finding::{Finding, Mark, Status};
 use crate::output::diff::findings_section;
 use crate::output::strip_controls;
-use crate::report::v1::{RecordedFinding, RecordedResource};
+use crate::report::v1::RecordedFinding;
 use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table};
@@ -200,20 +200,7 @@ fn pillars(summary: &Summary<'_>, colour: bool) -> Table {
 }
 
 fn recorded(finding: &Finding<'_>) -> RecordedFinding {
-    let meta = finding.rule;
-    RecordedFinding {
-        id: finding.id.hex(),
-        rule_id: meta.id.clone(),
-        title: meta.title.clone(),
-        severity: meta.severity.as_str().into(),
-        status: finding.status.as_str().into(),
-        resource: RecordedResource {
-            arn: finding.resource.arn.clone(),
-            account: finding.resource.account.clone(),
-            region: finding.resource.region.clone(),
-        },
-        message: finding.message.clone(),
-    }
+    RecordedFinding::of(finding)
 }
 
 fn new_table(colour: bool) -> Table {

@@ -18,6 +18,8 @@ pub struct ScanInfo {
     pub sources: Vec<String>,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
+    /// With a plan or template: the resource types no mapping knows (sorted, once each).
+    pub unmapped_resource_types: Option<Vec<String>>,
 }
 
 /// A call that failed while collecting (the snapshot's coverage gap, as reported).
