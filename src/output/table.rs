@@ -91,8 +91,13 @@ impl TableSink {
         ));
         text.push_str(&self.failing_rules(ranked_rules));
         if let Some(baseline) = &summary.baseline {
+            let against = if summary.scan.is_pre_deploy() {
+                "What the change does, against the deployed base"
+            } else {
+                "Against baseline scan"
+            };
             text.push_str(&format!(
-                "\nAgainst baseline scan {} (score then {}):",
+                "\n{against} {} (score then {}):",
                 baseline.previous_scan_id,
                 score_text(baseline.previous_score)
             ));
@@ -103,6 +108,12 @@ impl TableSink {
                 "Resolved",
                 &baseline.resolved,
                 baseline.resolved.len(),
+            ));
+        }
+        if let Some(unmapped) = summary.scan.unmapped_resource_types.as_ref().filter(|u| !u.is_empty()) {
+            let listed = strip_controls(&unmapped.join(", "));
+            text.push_str(&format!(
+                "\nNot judged (resource types posture does not map): {listed}\n"
             ));
         }
         if !summary.gaps.is_empty() {

@@ -107,8 +107,14 @@ pub fn apply_changes(accounts: &mut [AccountSnapshot], changes: &[Change]) -> Pl
                 }
             }
         }
-        for change in &mine {
-            record(account, change, &mut state);
+        // Whole items first: a finding about a group points at the group, not at a rule of it.
+        for whole_pass in [true, false] {
+            for change in mine
+                .iter()
+                .filter(|c| c.after.first().is_none_or(is_whole) == whole_pass)
+            {
+                record(account, change, &mut state);
+            }
         }
         account.sort();
         overlay.accounts.insert(account.account_id.clone(), state);
@@ -163,10 +169,11 @@ fn record(account: &AccountSnapshot, change: &Change, state: &mut AccountOverlay
         return;
     }
     let reason = format!(
-        "{} ({}): {} known only after apply",
+        "{} ({}): {} {}",
         change.origin.label(),
         change.origin.file,
-        change.unknown.join(", ")
+        change.unknown.join(", "),
+        super::attrs::unknown_phrase(change.origin.tool)
     );
     if keys.is_empty() {
         let (target, section) =

@@ -46,6 +46,15 @@ fn any_unknown(mask: &Value) -> bool {
 
 static NULL: Value = Value::Null;
 
+/// How a reason says a value is not known yet, in the tool's own terms.
+pub fn unknown_phrase(tool: &str) -> &'static str {
+    if tool == "cloudformation" {
+        "known only at deploy (not decided by the template)"
+    } else {
+        "known only after apply"
+    }
+}
+
 impl<'a> Attrs<'a> {
     pub fn new(
         values: &'a Value,
@@ -211,9 +220,12 @@ impl<'a> Attrs<'a> {
             if !self.is_unknown(attr) {
                 return None;
             }
+            let tool = self.label.split(':').next().unwrap_or_default();
             return Some(PolicySource::failed(format!(
-                "{}: {}{attr} is known only after apply",
-                self.label, self.prefix
+                "{}: {}{attr} is {}",
+                self.label,
+                self.prefix,
+                unknown_phrase(tool)
             )));
         }
         let decoded = match self.values.get(attr)? {

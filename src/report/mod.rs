@@ -22,6 +22,13 @@ pub struct ScanInfo {
     pub unmapped_resource_types: Option<Vec<String>>,
 }
 
+impl ScanInfo {
+    /// A scan of a plan or template on its base (its baseline is the base, not a report).
+    pub fn is_pre_deploy(&self) -> bool {
+        self.unmapped_resource_types.is_some()
+    }
+}
+
 /// A call that failed while collecting (the snapshot's coverage gap, as reported).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Gap {
