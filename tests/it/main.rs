@@ -12,4 +12,5 @@ mod fuzz;
 mod iam_corpus;
 mod live_moto;
 mod monotonicity;
+mod plan;
 mod rule_tests;
