@@ -43,12 +43,15 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     let rules_loaded = clock.elapsed();
     let mut sources = sources(&args, quiet)?;
     let mut pre_deploy = None;
+    let prepare_clock = Instant::now();
     if !plan_inputs.is_empty() {
         let prepared = crate::plan::base::prepare(&plan_inputs, sources, &rules, suppressions.as_ref())?;
         sources = vec![prepared.source];
         baseline = Some(prepared.baseline);
         pre_deploy = Some(prepared.pre_deploy);
     }
+    // Reading the plans, scanning the base and applying the changes, before the planned scan.
+    let prepared_in = prepare_clock.elapsed();
     let colour =
         specs.iter().any(|s| s.format == Format::Table && s.path.is_none()) && super::use_colour(&std::io::stdout());
     let request = ScanRequest {
@@ -71,8 +74,9 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     if args.timings {
         let t = &outcome.timings;
         eprintln!(
-            "timings: rules_load={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
+            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
             rules_loaded.as_secs_f64(),
+            prepared_in.as_secs_f64(),
             t.load_seconds,
             t.evaluate_wall_seconds,
             t.facts_cpu_seconds,

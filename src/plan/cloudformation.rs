@@ -184,22 +184,32 @@ fn resource_type<'t>(path: &Path, logical_id: &str, resource: &'t Value) -> Resu
     })
 }
 
-/// The line of a logical id under `Resources` (1-based), for code-scanning locations.
+/// The line of a logical id under `Resources` (1-based), for code-scanning locations: a key
+/// at the indentation of the section's first entry (deeper keys are properties).
 fn line_of(text: &str, logical_id: &str) -> Option<usize> {
-    let mut in_resources = false;
-    for (number, line) in text.lines().enumerate() {
+    let mut lines = text.lines().enumerate();
+    let (resources_line, _) = lines.find(|(_, line)| {
         let trimmed = line.trim_start();
-        if !in_resources {
-            in_resources = trimmed.starts_with("Resources:") || trimmed.starts_with("\"Resources\"");
+        trimmed.starts_with("Resources:") || trimmed.starts_with("\"Resources\"")
+    })?;
+    let mut child_indent = None;
+    for (number, line) in text.lines().enumerate().skip(resources_line + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
+        let indent = line.len() - trimmed.len();
+        match child_indent {
+            None => child_indent = Some(indent),
+            Some(child) if indent < child => return None,
+            Some(child) if indent > child => continue,
+            Some(_) => {}
+        }
         let key = trimmed.trim_start_matches(['"', '\'']);
-        if key.starts_with(logical_id)
-            && key[logical_id.len()..]
-                .trim_start_matches(['"', '\''])
-                .trim_start()
-                .starts_with(':')
-        {
+        let rest = key
+            .strip_prefix(logical_id)
+            .map(|r| r.trim_start_matches(['"', '\'']).trim_start());
+        if rest.is_some_and(|r| r.starts_with(':')) {
             return Some(number + 1);
         }
     }
@@ -509,5 +519,86 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::Number(number) => Some(number.to_string()),
         Value::Bool(flag) => Some(flag.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Env: {Type: String, Default: ci}
+  Secret: {Type: String}
+Mappings:
+  Ports: {ci: {admin: 22}}
+Conditions:
+  IsCi: !Equals [!Ref Env, ci]
+  IsSecret: !Equals [!Ref Secret, x]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub "${Env}-role"
+  Probe:
+    Type: AWS::SNS::Topic
+    Properties:
+      Sub: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}-${!Literal}"
+      Arn: !GetAtt Role.Arn
+      Join: !Join ["-", [a, !Ref Env, !Select [1, [x, y]]]]
+      Port: !FindInMap [Ports, !Ref Env, admin]
+      Chosen: !If [IsCi, yes, no]
+      Unknown: !If [IsSecret, yes, no]
+      Zones: !GetAZs ""
+      Partly: [known, !Ref Secret]
+      Dropped: !Ref AWS::NoValue
+"#;
+
+    fn probe() -> (Value, Value) {
+        let template = parse(Path::new("t.yaml"), TEMPLATE).unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        let identities: HashMap<String, (String, String, Value)> = resources
+            .iter()
+            .map(|(id, r)| {
+                let kind = r["Type"].as_str().unwrap().to_string();
+                (
+                    id.clone(),
+                    (kind, format!("cloudformation:{id}"), r["Properties"].clone()),
+                )
+            })
+            .collect();
+        let context = Context::new(&template, "111122223333", "eu-west-1", &identities);
+        context.resolve(&template["Resources"]["Probe"]["Properties"])
+    }
+
+    #[test]
+    fn intrinsics_the_template_decides_are_resolved() {
+        let (values, mask) = probe();
+        assert_eq!(values["Sub"], "arn:aws:iam::111122223333:role/ci-role-${Literal}");
+        assert_eq!(values["Arn"], "arn:aws:iam::111122223333:role/ci-role");
+        assert_eq!(values["Join"], "a-ci-y");
+        assert_eq!(values["Port"], 22);
+        assert_eq!(values["Chosen"], "yes");
+        assert!(values.get("Dropped").is_none(), "AWS::NoValue removes the property");
+        for known in ["Sub", "Arn", "Join", "Port", "Chosen"] {
+            assert!(mask.get(known).is_none(), "{known} is known: {mask}");
+        }
+    }
+
+    #[test]
+    fn intrinsics_decided_at_deploy_stay_unknown() {
+        let (_, mask) = probe();
+        assert_eq!(mask["Unknown"], Value::Bool(true));
+        assert_eq!(mask["Zones"], Value::Bool(true));
+        assert_eq!(mask["Partly"], serde_json::json!([false, true]));
+    }
+
+    #[test]
+    fn resources_are_found_on_their_line() {
+        assert_eq!(line_of(TEMPLATE, "Role"), Some(11));
+        assert_eq!(line_of(TEMPLATE, "Probe"), Some(15));
+        assert_eq!(line_of(TEMPLATE, "RoleName"), None, "a property is not a resource");
+        assert_eq!(line_of("{\n \"Resources\": {\n  \"A\": {}\n }\n}", "A"), Some(3));
     }
 }

@@ -520,3 +520,45 @@ pub(crate) fn placeholder(prefix: &str, label: &str) -> Placeholder {
         label: label.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_instances_share_one_configuration() {
+        assert_eq!(config_path(r#"module.a["x"].module.b[0]"#), "module.a.module.b");
+        assert_eq!(config_path(""), "");
+    }
+
+    #[test]
+    fn references_name_resources_instances_or_something_else() {
+        let resource = |reference: &str| match referent(reference) {
+            Referent::Resource { block, key } => Some((block, key)),
+            _ => None,
+        };
+        assert_eq!(resource("aws_iam_role.r.arn"), Some(("aws_iam_role.r".into(), None)));
+        assert_eq!(
+            resource("aws_iam_role.r[0].name"),
+            Some(("aws_iam_role.r".into(), Some("0".into())))
+        );
+        assert_eq!(
+            resource(r#"aws_security_group.sg["web"]"#),
+            Some(("aws_security_group.sg".into(), Some("\"web\"".into())))
+        );
+        assert_eq!(
+            resource("aws_security_group.sg[each.key].id"),
+            Some(("aws_security_group.sg".into(), None))
+        );
+        assert!(matches!(referent("each.key"), Referent::Instance));
+        assert!(matches!(referent("var.cidrs"), Referent::Other));
+        assert!(matches!(referent("module.net.sg_id"), Referent::Other));
+    }
+
+    #[test]
+    fn replace_in_either_order_is_a_replace() {
+        assert_eq!(action(&["delete", "create"]), Some("replace"));
+        assert_eq!(action(&["create", "delete"]), Some("replace"));
+        assert_eq!(action(&["no-op"]), None);
+    }
+}
