@@ -6,6 +6,7 @@
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::facts::analyse_account;
+use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
 use crate::report::v1::RecordedReport;
@@ -14,7 +15,7 @@ use crate::results::RuleResult;
 use crate::rules::evaluate::evaluate_account;
 use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
-use crate::snapshot::{AccountSnapshot, Snapshot};
+use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
 use crate::suppress::LiveSuppressions;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::collections::BTreeSet;
@@ -30,9 +31,12 @@ pub enum Source {
     /// `aws iam get-account-authorization-details` output: one account's IAM.
     Gaad(PathBuf),
     /// Already in memory (live collection), with its label.
-    Collected { label: String, snapshot: Snapshot },
+    Collected { label: String, snapshot: Box<Snapshot> },
     /// Accounts in memory that several inputs made (a base with a plan applied), with their labels.
-    Planned { labels: Vec<String>, snapshot: Snapshot },
+    Planned {
+        labels: Vec<String>,
+        snapshot: Box<Snapshot>,
+    },
 }
 
 /// What a pre-deploy scan adds: the overlay on the planned accounts' facts, the labels of the
@@ -82,6 +86,8 @@ struct Plan {
     /// Accounts already in memory (GAAD dumps, live collection).
     loaded: Vec<AccountSnapshot>,
     files: Vec<PathBuf>,
+    /// The organisation of the accounts, from whichever input has it.
+    organization: Option<OrganizationSnapshot>,
 }
 
 fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
@@ -91,6 +97,7 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
     let mut collected_at: Option<String> = None;
     let mut loaded = Vec::new();
     let mut files = Vec::new();
+    let mut organization = None;
     for source in sources {
         match source {
             Source::Snapshot(path) => {
@@ -100,6 +107,7 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                     regions.extend(account.regions().map(str::to_string));
                 }
                 collected_at = collected_at.max(outline.generated_at);
+                join_organization(&mut organization, outline.organization)?;
                 labels.push(format!("snapshot:{}", path.display()));
                 files.push(path);
             }
@@ -110,7 +118,9 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                 labels.push(format!("gaad:{}", path.display()));
             }
             Source::Collected { label, snapshot } => {
+                let snapshot = *snapshot;
                 collected_at = collected_at.max(snapshot.generated_at);
+                join_organization(&mut organization, snapshot.organization)?;
                 ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
                 loaded.extend(snapshot.accounts);
                 labels.push(label);
@@ -119,7 +129,9 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                 labels: planned,
                 snapshot,
             } => {
+                let snapshot = *snapshot;
                 collected_at = collected_at.max(snapshot.generated_at);
+                join_organization(&mut organization, snapshot.organization)?;
                 ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
                 loaded.extend(snapshot.accounts);
                 labels.extend(planned);
@@ -150,7 +162,27 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
         as_of,
         loaded,
         files,
+        organization,
     })
+}
+
+/// Inputs may each carry the organisation; they must agree on which one it is.
+fn join_organization(
+    joined: &mut Option<OrganizationSnapshot>,
+    next: Option<OrganizationSnapshot>,
+) -> Result<(), InputError> {
+    match (joined.as_ref(), next) {
+        (_, None) => Ok(()),
+        (None, Some(next)) => {
+            *joined = Some(next);
+            Ok(())
+        }
+        (Some(first), Some(next)) if first.id == next.id => Ok(()),
+        (Some(first), Some(next)) => Err(InputError::Usage(format!(
+            "the inputs belong to two organisations ({} and {}); scan one organisation at a time",
+            first.id, next.id
+        ))),
+    }
 }
 
 /// Rule index → position of the rule in report order (by id).
@@ -172,6 +204,7 @@ struct Shared<'r> {
     suppressions: Option<LiveSuppressions>,
     baseline: Option<RecordedReport>,
     as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<OrgModel>,
     facts_ns: AtomicU64,
     input_ns: AtomicU64,
     rules_ns: AtomicU64,
@@ -211,6 +244,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         suppressions: request.suppressions,
         baseline: request.baseline,
         as_of: plan.as_of,
+        organization: plan.organization.map(OrgModel::new),
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
@@ -236,6 +270,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         return Err(error);
     }
     let mut gaps = folded.gaps;
+    gaps.extend(organization_gaps(shared.organization.as_ref()));
     gaps.sort();
     let info = ScanInfo {
         id: stamp.scan_id,
@@ -281,6 +316,21 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         timings,
         recorded,
     })
+}
+
+/// The Organizations calls that failed, as the report's coverage gaps.
+fn organization_gaps(organization: Option<&OrgModel>) -> Vec<Gap> {
+    let gaps = organization
+        .into_iter()
+        .flat_map(|org| org.snapshot.coverage_gaps.iter());
+    gaps.map(|gap| Gap {
+        account: gap.account.clone(),
+        region: gap.region.clone(),
+        service: gap.service.clone(),
+        operation: gap.operation.clone(),
+        error: gap.error.clone(),
+    })
+    .collect()
 }
 
 /// Reads accounts on one thread and evaluates them on the rayon pool as they arrive; returns
@@ -329,7 +379,12 @@ fn evaluate_one(
     folded: &Mutex<Folded>,
 ) {
     let started = Instant::now();
-    let mut analysis = analyse_account(&account, &shared.rules.iam_knowledge, shared.as_of);
+    let mut analysis = analyse_account(
+        &account,
+        &shared.rules.iam_knowledge,
+        shared.as_of,
+        shared.organization.as_ref(),
+    );
     let origins = match &shared.overlay {
         Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
         None => Default::default(),
@@ -444,23 +499,30 @@ fn now() -> String {
 
 /// Hands every account of the sources to `each`, one at a time, in input order (the facts
 /// command), with the time its ages are counted to.
-pub fn for_each_account(
-    sources: Vec<Source>,
-    each: &mut dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+/// What [`for_each_account`] hands each account to: the account, the time ages are counted
+/// to, and the organisation (when an input has it).
+pub type AccountVisitor<'a> =
+    dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>, Option<&OrgModel>) -> anyhow::Result<()> + 'a;
+
+pub fn for_each_account(sources: Vec<Source>, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
     let plan = plan(sources)?;
+    let organization = plan.organization.map(OrgModel::new);
+    let organization = organization.as_ref();
     for account in &plan.loaded {
-        each(account, plan.as_of)?;
+        each(account, plan.as_of, organization)?;
     }
     let mut failed = None;
     for path in &plan.files {
-        crate::import::snapshot::stream_accounts(path, &mut |account| match each(&account, plan.as_of) {
-            Ok(()) => true,
-            Err(error) => {
-                failed = Some(error);
-                false
-            }
-        })?;
+        crate::import::snapshot::stream_accounts(
+            path,
+            &mut |account| match each(&account, plan.as_of, organization) {
+                Ok(()) => true,
+                Err(error) => {
+                    failed = Some(error);
+                    false
+                }
+            },
+        )?;
         if let Some(error) = failed.take() {
             return Err(error);
         }
@@ -483,6 +545,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         suppressions: None,
         baseline: None,
         as_of,
+        organization: snapshot.organization.clone().map(OrgModel::new),
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
@@ -493,7 +556,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
     let mut engine = rules.engine.clone();
     let mut statuses = Vec::new();
     for account in &snapshot.accounts {
-        let analysis = analyse_account(account, &rules.iam_knowledge, as_of);
+        let analysis = analyse_account(account, &rules.iam_knowledge, as_of, shared.organization.as_ref());
         let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
         statuses.extend(
             build_findings(results, &shared, &Default::default())

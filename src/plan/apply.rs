@@ -297,10 +297,7 @@ fn region_mut<'a>(account: &'a mut AccountSnapshot, region: &str) -> &'a mut Reg
         None => {
             account.regions.push(RegionSnapshot {
                 region: region.to_string(),
-                guardduty: None,
-                securityhub: None,
-                network: None,
-                config: None,
+                ..Default::default()
             });
             account.regions.len() - 1
         }

@@ -23,6 +23,8 @@ struct Base {
     labels: Vec<String>,
     ids: Vec<String>,
     generated_at: Option<String>,
+    /// The organisation the base belongs to: its SCPs and RCPs judge the planned state too.
+    organization: Option<crate::snapshot::OrganizationSnapshot>,
     loaded: Vec<AccountSnapshot>,
     files: Vec<std::path::PathBuf>,
 }
@@ -32,6 +34,7 @@ fn outline(sources: Vec<Source>) -> Result<Base, InputError> {
         labels: Vec::new(),
         ids: Vec::new(),
         generated_at: None,
+        organization: None,
         loaded: Vec::new(),
         files: Vec::new(),
     };
@@ -41,6 +44,7 @@ fn outline(sources: Vec<Source>) -> Result<Base, InputError> {
                 let outline = crate::import::snapshot::outline(&path)?;
                 base.ids.extend(outline.accounts.iter().map(|a| a.account_id.clone()));
                 base.generated_at = base.generated_at.max(outline.generated_at);
+                base.organization = base.organization.take().or(outline.organization);
                 base.labels.push(format!("snapshot:{}", path.display()));
                 base.files.push(path);
             }
@@ -51,13 +55,17 @@ fn outline(sources: Vec<Source>) -> Result<Base, InputError> {
                 base.labels.push(format!("gaad:{}", path.display()));
             }
             Source::Collected { label, snapshot } => {
+                let snapshot = *snapshot;
                 base.generated_at = base.generated_at.max(snapshot.generated_at);
+                base.organization = base.organization.take().or(snapshot.organization);
                 base.ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
                 base.loaded.extend(snapshot.accounts);
                 base.labels.push(label);
             }
             Source::Planned { labels, snapshot } => {
+                let snapshot = *snapshot;
                 base.generated_at = base.generated_at.max(snapshot.generated_at);
+                base.organization = base.organization.take().or(snapshot.organization);
                 base.ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
                 base.loaded.extend(snapshot.accounts);
                 base.labels.extend(labels);
@@ -106,9 +114,12 @@ pub fn prepare(
     } else {
         vec!["base:none".to_string()]
     };
-    let snapshot = |accounts: Vec<AccountSnapshot>| Snapshot {
-        generated_at: base.generated_at.clone(),
-        ..Snapshot::new("plan", accounts)
+    let snapshot = |accounts: Vec<AccountSnapshot>| {
+        Box::new(Snapshot {
+            generated_at: base.generated_at.clone(),
+            organization: base.organization.clone(),
+            ..Snapshot::new("plan", accounts)
+        })
     };
     let baseline = scan_base(snapshot(accounts.clone()), labels.clone(), rules, suppressions)?;
     let overlay = apply_changes(&mut accounts, &planned.changes);
@@ -143,10 +154,7 @@ fn base_accounts(base: &mut Base, affected: &BTreeSet<String>) -> Result<Vec<Acc
         if !accounts.iter().any(|a| a.account_id == *id) {
             accounts.push(AccountSnapshot {
                 account_id: id.clone(),
-                name: None,
-                iam: None,
-                regions: Vec::new(),
-                coverage_gaps: Vec::new(),
+                ..Default::default()
             });
         }
     }
@@ -155,7 +163,7 @@ fn base_accounts(base: &mut Base, affected: &BTreeSet<String>) -> Result<Vec<Acc
 
 /// Scans the base with no outputs, keeping every finding's status as the baseline.
 fn scan_base(
-    snapshot: Snapshot,
+    snapshot: Box<Snapshot>,
     labels: Vec<String>,
     rules: &RuleSet,
     suppressions: Option<&SuppressionFile>,

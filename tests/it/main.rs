@@ -12,5 +12,6 @@ mod fuzz;
 mod iam_corpus;
 mod live_moto;
 mod monotonicity;
+mod organization;
 mod plan;
 mod rule_tests;
