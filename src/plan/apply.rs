@@ -35,6 +35,8 @@ enum MarkTarget {
     Principals,
     /// An unknown owner: any network resource of the region could be the one.
     RegionNetwork(String),
+    /// An unknown resource: any resource of its type (`AwsS3Bucket`) could be the one.
+    OfType(&'static str),
 }
 
 #[derive(Debug)]
@@ -62,6 +64,7 @@ impl PlanOverlay {
                 MarkTarget::RegionNetwork(region) => index.mark_where(mark.section, &mark.reason, |r| {
                     r.region == *region && r.resource_type.starts_with("AwsEc2")
                 }),
+                MarkTarget::OfType(kind) => index.mark_where(mark.section, &mark.reason, |r| r.resource_type == *kind),
             }
         }
         let mut origins = Origins::new();
@@ -144,6 +147,9 @@ fn is_whole(item: &Item) -> bool {
             | Item::GuardDutyDetector(_)
             | Item::ConfigRecorder(_)
             | Item::SecurityHub { .. }
+            | Item::Bucket(_)
+            | Item::PolicyResource { .. }
+            | Item::AccountAccessBlock(_)
     )
 }
 
@@ -176,12 +182,14 @@ fn record(account: &AccountSnapshot, change: &Change, state: &mut AccountOverlay
         super::attrs::unknown_phrase(change.origin.tool)
     );
     if keys.is_empty() {
-        let (target, section) =
-            if change.origin.resource_type.contains("iam") || change.origin.resource_type.contains("IAM") {
-                (MarkTarget::Principals, Section::Iam)
-            } else {
-                (MarkTarget::RegionNetwork(change.region.clone()), Section::Network)
-            };
+        let resource_type = &change.origin.resource_type;
+        let (target, section) = if let Some((section, kind)) = super::resource_policies::section_of(resource_type) {
+            (MarkTarget::OfType(kind), section)
+        } else if resource_type.contains("iam") || resource_type.contains("IAM") {
+            (MarkTarget::Principals, Section::Iam)
+        } else {
+            (MarkTarget::RegionNetwork(change.region.clone()), Section::Network)
+        };
         state.marks.push(PendingMark {
             target,
             section,
@@ -238,6 +246,9 @@ fn keys_of(account: &AccountSnapshot, region: &str, item: &Item) -> Vec<(String,
     let subnets =
         |ids: Vec<String>| -> Vec<(String, Section)> { ids.iter().flat_map(|id| ec2("subnet", id)).collect() };
     let iam = |arn: Option<String>| arn.map(|a| (a, Section::Iam)).into_iter().collect::<Vec<_>>();
+    if super::resource_policies::handles(item) {
+        return super::resource_policies::keys_of(account, region, item);
+    }
     match item {
         Item::Role(role) => iam(Some(role.arn.clone())),
         Item::User(user) => iam(Some(user.arn.clone())),
@@ -279,6 +290,8 @@ fn keys_of(account: &AccountSnapshot, region: &str, item: &Item) -> Vec<(String,
         Item::ConfigRecorder(_) | Item::ConfigRecorderStatus { .. } | Item::DeliveryChannel { .. } => {
             vec![(format!("config/{region}"), Section::Config)]
         }
+        // Resource policies are answered above, by their own module.
+        _ => Vec::new(),
     }
 }
 
@@ -322,6 +335,9 @@ pub(super) fn same_value<T: serde::Serialize>(a: &T, b: &T) -> bool {
 
 /// Removes an item as deployed; a part is taken off its owner, when there is one.
 fn remove(account: &mut AccountSnapshot, region: &str, item: &Item) {
+    if super::resource_policies::handles(item) {
+        return super::resource_policies::remove(account, region, item);
+    }
     if matches!(
         item,
         Item::Role(_) | Item::User(_) | Item::Group(_) | Item::ManagedPolicy(_)
@@ -340,6 +356,9 @@ fn remove(account: &mut AccountSnapshot, region: &str, item: &Item) {
 
 /// Adds (or merges into the deployed one) an item; false when a part's owner is missing.
 fn add(account: &mut AccountSnapshot, region: &str, item: &Item) -> bool {
+    if super::resource_policies::handles(item) {
+        return super::resource_policies::add(account, region, item);
+    }
     if matches!(
         item,
         Item::Role(_) | Item::User(_) | Item::Group(_) | Item::ManagedPolicy(_)

@@ -59,7 +59,7 @@ pub fn read(path: &Path, account: Option<&str>, region: &str, planned: &mut Plan
         let resolve = |_: &str, _: super::Reference| Vec::new();
         let at = Attrs::new(&values, &mask, None, &resolve, label);
         let identity = context.identity(logical_id);
-        let Some(items) = map_resource(resource_type, &at, &identity, account, has_delivery_channel) else {
+        let Some(items) = map_resource(resource_type, &at, &identity, (account, region), has_delivery_channel) else {
             planned.unmapped.insert(resource_type.clone());
             continue;
         };

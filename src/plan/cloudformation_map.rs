@@ -41,12 +41,17 @@ pub fn identity(
     values: &Value,
     mask: &Value,
     account: &str,
-    _region: &str,
+    region: &str,
 ) -> Identity {
-    let (equivalent, name_property) = equivalent(resource_type);
+    let (mut equivalent, name_property) = equivalent(resource_type);
+    let resource_name = super::resource_policies::name_attribute(resource_type);
+    if resource_name.is_some() || resource_type == "AWS::KMS::Key" {
+        equivalent = resource_type;
+    }
     let known = |attr: &str| -> Option<String> {
         let property = match attr {
             "name" if !name_property.is_empty() => name_property,
+            attr if Some(attr) == resource_name => attr,
             "path" => "Path",
             _ => return None,
         };
@@ -59,7 +64,7 @@ pub fn identity(
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    Identity::of(equivalent, label, account, &known)
+    Identity::of(equivalent, label, (account, region), &known)
 }
 
 /// The items of one resource; `None` when the type is unmapped.
@@ -67,9 +72,12 @@ pub fn map_resource(
     resource_type: &str,
     at: &Attrs<'_>,
     identity: &Identity,
-    account: &str,
+    (account, region): (&str, &str),
     has_delivery_channel: bool,
 ) -> Option<Vec<Item>> {
+    if let Some(items) = super::resource_policies::cloudformation(resource_type, at, identity, account, region) {
+        return Some(items);
+    }
     let service = resource_type.split("::").nth(1).unwrap_or_default();
     match service {
         "IAM" => iam(resource_type, at, identity),

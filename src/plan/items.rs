@@ -3,9 +3,10 @@
 //! attached to a role). Terraform and CloudFormation mappings both produce these.
 
 use crate::snapshot::{
-    ConfigRecorder, EndpointService, FlowLog, GuardDutyDetector, IamGroup, IamRole, IamUser, InlinePolicy,
+    Bucket, ConfigRecorder, EndpointService, FlowLog, GuardDutyDetector, IamGroup, IamRole, IamUser, InlinePolicy,
     InternetGateway, ManagedPolicy, NamedStatus, NatGateway, NetworkAcl, NetworkAclEntry, PeeringConnection,
-    PolicySource, Route, RouteTable, SecurityGroup, SecurityGroupRule, SecurityHubStandard, Subnet, Vpc, VpcEndpoint,
+    PolicyResource, PolicySource, PublicAccessBlock, Route, RouteTable, Section, SecurityGroup, SecurityGroupRule,
+    SecurityHubStandard, Subnet, Vpc, VpcEndpoint,
 };
 
 /// An IAM principal named by kind and name (how attachments and inline policies name theirs).
@@ -106,6 +107,33 @@ pub enum Item {
     DeliveryChannel {
         name: String,
     },
+    /// An S3 bucket (the account's global S3 section).
+    Bucket(Bucket),
+    BucketPolicy {
+        bucket: String,
+        policy: PolicySource,
+    },
+    BucketAccessBlock {
+        bucket: String,
+        block: PublicAccessBlock,
+    },
+    AccountAccessBlock(PublicAccessBlock),
+    /// A KMS key, SQS queue, SNS topic, secret, Lambda function or ECR repository.
+    PolicyResource {
+        section: Section,
+        resource: PolicyResource,
+    },
+    /// The policy of a resource another resource plans (by ARN, name or URL).
+    ResourcePolicy {
+        section: Section,
+        target: String,
+        policy: PolicySource,
+    },
+    /// One statement a `aws_lambda_permission` adds to a function's policy.
+    LambdaPermission {
+        function: String,
+        statement: PolicySource,
+    },
 }
 
 impl Item {
@@ -129,6 +157,9 @@ impl Item {
             Item::Peering(peering) => peering.id.clone(),
             Item::GuardDutyDetector(detector) => detector.id.clone(),
             Item::ConfigRecorder(recorder) => recorder.name.clone(),
+            Item::Bucket(bucket) => bucket.name.clone(),
+            Item::PolicyResource { resource, .. } => resource.arn.clone(),
+            Item::AccountAccessBlock(_) => "account-public-access-block".into(),
             // Parts are judged through their owner; their identity is what they hold.
             other => format!("{other:?}"),
         }

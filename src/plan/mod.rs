@@ -11,6 +11,7 @@ pub mod base;
 pub mod cloudformation;
 mod cloudformation_map;
 mod items;
+mod resource_policies;
 pub mod terraform;
 mod terraform_map;
 

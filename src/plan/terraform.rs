@@ -52,7 +52,12 @@ pub fn read(path: &Path, default_account: Option<&str>, planned: &mut PlannedCha
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let targets: HashMap<String, Target> = entries
         .iter()
-        .map(|entry| (entry.address.clone(), target(entry, &account)))
+        .map(|entry| {
+            (
+                entry.address.clone(),
+                target(entry, &account, &region(entry, &configuration)),
+            )
+        })
         .collect();
     let instances = instances(&entries);
     for entry in &entries {
@@ -81,6 +86,7 @@ pub fn read(path: &Path, default_account: Option<&str>, planned: &mut PlannedCha
         let label = origin.label();
         let context = MapContext {
             account: &account,
+            region: &region,
             identity,
         };
         let empty = Value::Null;
@@ -349,7 +355,7 @@ fn region(entry: &Entry<'_>, configuration: &Configuration<'_>) -> String {
 }
 
 /// The identifiers a planned resource has, known or placeholders.
-fn target(entry: &Entry<'_>, account: &str) -> Target {
+fn target(entry: &Entry<'_>, account: &str, region: &str) -> Target {
     let values = if entry.after.is_object() {
         entry.after
     } else {
@@ -373,7 +379,7 @@ fn target(entry: &Entry<'_>, account: &str) -> Target {
     let label = format!("terraform:{}", entry.address);
     let account = entry_account(entry).unwrap_or_else(|| account.to_string());
     Target {
-        identity: Identity::of(&entry.resource_type, &label, &account, &known),
+        identity: Identity::of(&entry.resource_type, &label, (&account, region), &known),
     }
 }
 

@@ -61,7 +61,12 @@ pub fn iam_arn(account: &str, kind: &str, path: &str, name: &str) -> String {
 }
 
 impl Identity {
-    pub fn of(resource_type: &str, label: &str, account: &str, known: &dyn Fn(&str) -> Option<String>) -> Self {
+    pub fn of(
+        resource_type: &str,
+        label: &str,
+        (account, region): (&str, &str),
+        known: &dyn Fn(&str) -> Option<String>,
+    ) -> Self {
         if let Some(kind) = iam_kind(resource_type) {
             let name = known("name");
             let path = known("path").unwrap_or_else(|| "/".into());
@@ -86,6 +91,16 @@ impl Identity {
                         label: label.to_string(),
                     }),
                 },
+            };
+        }
+        if let Some(name) = super::resource_policies::name_attribute(resource_type).and_then(known) {
+            let arn =
+                known("arn").or_else(|| super::resource_policies::planned_arn(resource_type, account, region, &name));
+            return Identity {
+                id: known("id").unwrap_or_else(|| name.clone()),
+                arn: arn.unwrap_or_else(|| label.to_string()),
+                placeholder: None,
+                name,
             };
         }
         let (id, placeholder) = match known("id") {
@@ -115,6 +130,7 @@ impl Identity {
 /// The account, region and identity a resource is mapped in.
 pub struct MapContext<'c> {
     pub account: &'c str,
+    pub region: &'c str,
     pub identity: &'c Identity,
 }
 
@@ -140,6 +156,9 @@ impl MapContext<'_> {
 
 /// The items of one side (before or after) of a resource; `None` when the type is unmapped.
 pub fn map_resource(resource_type: &str, at: &Attrs<'_>, cx: &MapContext<'_>) -> Option<Vec<Item>> {
+    if let Some(items) = super::resource_policies::terraform(resource_type, at, cx.identity, cx.account, cx.region) {
+        return Some(items);
+    }
     let items = match resource_type {
         t if t.starts_with("aws_iam_") => iam(t, at, cx)?,
         t if t.starts_with("aws_guardduty_") || t.starts_with("aws_securityhub_") || t.starts_with("aws_config_") => {

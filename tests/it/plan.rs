@@ -236,7 +236,33 @@ fn a_plan_with_modules_counts_for_each_updates_replaces_and_deletes() {
     );
     assert_eq!(
         report["scan"]["unmapped_resource_types"],
-        serde_json::json!(["aws_s3_bucket", "random_id"])
+        serde_json::json!(["random_id"])
+    );
+}
+
+#[test]
+fn resource_policies_a_plan_adds_are_judged_by_the_data_rules() {
+    let (code, report) = scan(&[
+        "--snapshot",
+        BASE,
+        "--plan",
+        "fixtures/plan/resource-policies.tfplan.json",
+        "--fail-on",
+        "high",
+        "--fail-on-new",
+    ]);
+    assert_eq!(code, 3);
+    let failing = new_failing(&report);
+    let site = "arn:aws:s3:::acme-ci-site";
+    assert!(
+        failing.contains(&("DATA-001".to_string(), site.to_string())),
+        "{failing:?}"
+    );
+    let queue = format!("arn:aws:sqs:eu-west-1:{ACCOUNT}:orders");
+    assert!(failing.contains(&("DATA-002".to_string(), queue)), "{failing:?}");
+    assert_eq!(
+        finding(&report, "DATA-001", site)["evidence"]["planned"]["address"],
+        "aws_s3_bucket.site"
     );
 }
 
@@ -279,9 +305,11 @@ fn a_cloudformation_stack_is_judged_on_the_base() {
         "CidrIp is a parameter without a default"
     );
     assert_eq!(admin["evidence"]["planned"]["address"], "AdminSg");
+    assert_eq!(report["scan"]["unmapped_resource_types"], serde_json::json!([]));
+    // BucketName !Join [-, [acme, !Ref Env, logs]]: a new bucket, Block Public Access on.
     assert_eq!(
-        report["scan"]["unmapped_resource_types"],
-        serde_json::json!(["AWS::S3::Bucket"])
+        finding(&report, "DATA-001", "arn:aws:s3:::acme-ci-logs")["status"],
+        "pass"
     );
     // ProdDetector's condition is false for Env=ci: GuardDuty is as deployed.
     let detector = finding(&report, "DET-001", &format!("AWS::::Account:{ACCOUNT}"));
@@ -316,7 +344,7 @@ fn the_table_shows_what_the_change_introduces_and_fixes() {
     );
     assert!(table.contains("New failing (4)"), "{table}");
     assert!(table.contains("Resolved (2)"), "{table}");
-    assert!(table.contains("Not judged (resource types posture does not map): aws_s3_bucket, random_id"));
+    assert!(table.contains("Not judged (resource types posture does not map): random_id"));
 }
 
 /// One line on stderr, exit 2, naming what is given.
