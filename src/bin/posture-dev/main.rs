@@ -2,6 +2,7 @@
 //! generators (benchmarks and tests) and the bare JSON parse that the benchmark compares scans with.
 
 mod synth;
+mod synth_org;
 mod synth_plan;
 
 use clap::{Parser, Subcommand};
