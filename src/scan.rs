@@ -33,6 +33,18 @@ pub enum Source {
     Gaad(PathBuf),
     /// Already in memory (live collection), with its label.
     Collected { label: String, snapshot: Box<Snapshot> },
+    /// Accounts in memory that several inputs made (a base with a plan applied), with their labels.
+    Planned {
+        labels: Vec<String>,
+        snapshot: Box<Snapshot>,
+    },
+}
+
+/// What a pre-deploy scan adds: the overlay on the planned accounts' facts, the labels of the
+/// plans and templates, and the resource types they hold that no mapping knows.
+pub struct PreDeploy {
+    pub overlay: crate::plan::PlanOverlay,
+    pub unmapped_resource_types: Vec<String>,
 }
 
 pub struct ScanRequest {
@@ -41,6 +53,9 @@ pub struct ScanRequest {
     pub baseline: Option<RecordedReport>,
     pub outputs: Vec<(Format, Destination)>,
     pub options: RenderOptions,
+    pub pre_deploy: Option<PreDeploy>,
+    /// Keep every finding's status, to serve as the baseline of a later scan (a plan's base).
+    pub record: bool,
 }
 
 /// Time per phase: wall clock, and CPU summed over workers.
@@ -59,6 +74,8 @@ pub struct Timings {
 pub struct ScanOutcome<'r> {
     pub summary: Summary<'r>,
     pub timings: Timings,
+    /// With [`ScanRequest::record`]: the scan as a baseline.
+    pub recorded: Option<RecordedReport>,
 }
 
 /// The accounts of every source, read before any evaluation: ids, regions, collection time.
@@ -105,12 +122,20 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                 let snapshot = *snapshot;
                 collected_at = collected_at.max(snapshot.generated_at);
                 join_organization(&mut organization, snapshot.organization)?;
-                for account in snapshot.accounts {
-                    ids.push(account.account_id.clone());
-                    regions.extend(account.regions.iter().map(|r| r.region.clone()));
-                    loaded.push(account);
-                }
+                ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
+                loaded.extend(snapshot.accounts);
                 labels.push(label);
+            }
+            Source::Planned {
+                labels: planned,
+                snapshot,
+            } => {
+                let snapshot = *snapshot;
+                collected_at = collected_at.max(snapshot.generated_at);
+                join_organization(&mut organization, snapshot.organization)?;
+                ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
+                loaded.extend(snapshot.accounts);
+                labels.extend(planned);
             }
         }
     }
@@ -187,6 +212,7 @@ struct Shared<'r> {
     rules_ns: AtomicU64,
     render_ns: AtomicU64,
     resources: AtomicU64,
+    overlay: Option<crate::plan::PlanOverlay>,
 }
 
 /// What the workers fold their accounts into, one at a time. The outputs are apart: workers
@@ -195,6 +221,8 @@ struct Folded {
     tally: Tally,
     gaps: Vec<Gap>,
     error: Option<anyhow::Error>,
+    /// With [`ScanRequest::record`]: every finding's status, and the failing ones in full.
+    recorded: Option<crate::report::v1::RecordedFindings>,
 }
 
 pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome<'_>> {
@@ -208,6 +236,10 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     };
     let (ranks, ranked_rules) = rule_ranks(rules);
     let outputs = Outputs::new(request.outputs, &stamp, request.options, rules.rules.len())?;
+    let (overlay, unmapped) = match request.pre_deploy {
+        Some(pre) => (Some(pre.overlay), Some(pre.unmapped_resource_types)),
+        None => (None, None),
+    };
     let organization = plan.organization.take().map(OrgModel::new);
     let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
     let shared = Shared {
@@ -223,12 +255,14 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        overlay,
     };
     let outputs = RwLock::new(outputs);
     let folded = Mutex::new(Folded {
         tally: Tally::default(),
         gaps: Vec::new(),
         error: None,
+        recorded: request.record.then(Default::default),
     });
     let read_error = evaluate_all(plan.loaded, &plan.files, &shared, &outputs, &folded)?;
     let evaluated_at = clock.elapsed();
@@ -250,6 +284,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         sources: plan.labels,
         accounts: plan.accounts,
         regions: plan.regions,
+        unmapped_resource_types: unmapped,
     };
     let summary = folded.tally.finish(
         info,
@@ -278,7 +313,14 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         render_cpu_seconds: seconds(&shared.render_ns),
         resources: shared.resources.load(Ordering::Relaxed) as usize,
     };
-    Ok(ScanOutcome { summary, timings })
+    let recorded = folded
+        .recorded
+        .map(|findings| RecordedReport::of_scan(&summary, findings));
+    Ok(ScanOutcome {
+        summary,
+        timings,
+        recorded,
+    })
 }
 
 /// The Organizations calls that failed, as the report's coverage gaps.
@@ -342,13 +384,17 @@ fn evaluate_one(
     folded: &Mutex<Folded>,
 ) {
     let started = Instant::now();
-    let analysis = analyse_account(
+    let mut analysis = analyse_account(
         &account,
         &shared.rules.iam_knowledge,
         shared.as_of,
         shared.organization.as_ref(),
         shared.cross_account.as_ref(),
     );
+    let origins = match &shared.overlay {
+        Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
+        None => Default::default(),
+    };
     let account_id = std::mem::take(&mut account.account_id);
     let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
         .into_iter()
@@ -368,7 +414,7 @@ fn evaluate_one(
     let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
     drop(analysis);
     let rules_done = Instant::now();
-    let findings = build_findings(results, shared);
+    let findings = build_findings(results, shared, &origins);
     let rendered = match outputs.read() {
         Ok(outputs) => outputs.render(&account_id, &findings),
         Err(_) => return,
@@ -389,6 +435,9 @@ fn evaluate_one(
     };
     let Ok(mut state) = folded.lock() else { return };
     state.tally.add(&findings, shared.baseline.as_ref());
+    if let Some(recorded) = state.recorded.as_mut() {
+        recorded.add(findings.iter().map(|(_, finding)| finding));
+    }
     state.gaps.extend(gaps);
     if let Err(error) = appended {
         state
@@ -398,7 +447,11 @@ fn evaluate_one(
 }
 
 /// One finding per result, sorted in report order, each with its rule's rank.
-fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usize, Finding<'r>)> {
+fn build_findings<'r>(
+    results: Vec<RuleResult>,
+    shared: &Shared<'r>,
+    origins: &crate::plan::apply::Origins,
+) -> Vec<(usize, Finding<'r>)> {
     let mut findings: Vec<(usize, Finding<'r>)> = results
         .into_iter()
         .map(|result| {
@@ -418,6 +471,7 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 .baseline
                 .as_ref()
                 .map(|previous| crate::report::mark(previous, &id, status));
+            let origin = origins.get(&(resource.arn.clone(), resource.region.clone())).cloned();
             let finding = Finding {
                 id,
                 rule: meta,
@@ -426,6 +480,7 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 status,
                 message: result.message,
                 evidence: result.evidence,
+                origin,
                 suppression,
                 baseline,
                 change: None,
@@ -554,6 +609,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        overlay: None,
     };
     let mut shared = shared;
     if snapshot.accounts.len() > 1 {
@@ -576,10 +632,14 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
             shared.cross_account.as_ref(),
         );
         let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
-        statuses.extend(build_findings(results, &shared).into_iter().map(|(_, finding)| {
-            let arn = finding.resource.arn.clone();
-            (finding.id.hex(), finding.rule.id.clone(), arn, finding.status)
-        }));
+        statuses.extend(
+            build_findings(results, &shared, &Default::default())
+                .into_iter()
+                .map(|(_, finding)| {
+                    let arn = finding.resource.arn.clone();
+                    (finding.id.hex(), finding.rule.id.clone(), arn, finding.status)
+                }),
+        );
     }
     Ok(statuses)
 }

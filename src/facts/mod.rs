@@ -51,6 +51,21 @@ impl ResourceIndex {
             entry.incomplete.push((section, reason));
         }
     }
+    /// Reports the resource under another ARN (a planned resource without one yet).
+    pub fn relabel(&mut self, key: &str, arn: &str) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.resource = std::sync::Arc::new(ResourceRef {
+                arn: arn.to_string(),
+                ..(*entry.resource).clone()
+            });
+        }
+    }
+    /// Marks every resource that `matches` incomplete for `section`.
+    pub fn mark_where(&mut self, section: Section, reason: &str, matches: impl Fn(&ResourceRef) -> bool) {
+        for entry in self.entries.values_mut().filter(|e| matches(&e.resource)) {
+            entry.incomplete.push((section, reason.to_string()));
+        }
+    }
     pub fn get(&self, key: &str) -> Option<&IndexedResource> {
         self.entries.get(key)
     }
