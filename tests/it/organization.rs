@@ -188,3 +188,11 @@ fn escalation_paths_cross_accounts_with_every_hop_as_evidence() {
         "pass"
     );
 }
+
+#[test]
+fn a_public_function_running_as_an_administrator_is_a_toxic_combination() {
+    let all = statuses(&json_of(&["scan", "--snapshot", FIXTURE, "-f", "json"]));
+    let function = "arn:aws:lambda:eu-west-1:333333333333:function:public-hook";
+    assert_eq!(status(&all, "DATA-001", function), "fail");
+    assert_eq!(status(&all, "XC-004", function), "fail");
+}
