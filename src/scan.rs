@@ -39,6 +39,8 @@ pub struct ScanRequest {
     pub baseline: Option<RecordedReport>,
     pub outputs: Vec<(Format, Destination)>,
     pub options: RenderOptions,
+    /// Record the run (and with a selector, take the baseline) in a history store.
+    pub history: Option<crate::history::HistoryRequest>,
 }
 
 /// Time per phase: wall clock, and CPU summed over workers.
@@ -151,6 +153,7 @@ struct Shared<'r> {
     ranks: Vec<usize>,
     suppressions: Option<LiveSuppressions>,
     baseline: Option<RecordedReport>,
+    history: Option<crate::history::Recorder>,
     as_of: chrono::DateTime<chrono::Utc>,
     facts_ns: AtomicU64,
     input_ns: AtomicU64,
@@ -178,11 +181,20 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     };
     let (ranks, ranked_rules) = rule_ranks(rules);
     let outputs = Outputs::new(request.outputs, &stamp, request.options, rules.rules.len())?;
+    let (history, baseline) = match request.history {
+        Some(history) => {
+            let (recorder, from_store) =
+                history.prepare(&plan.accounts, &plan.regions, plan.as_of.timestamp_millis())?;
+            (Some(recorder), from_store.or(request.baseline))
+        }
+        None => (None, request.baseline),
+    };
     let shared = Shared {
         rules,
         ranks,
         suppressions: request.suppressions,
-        baseline: request.baseline,
+        baseline,
+        history,
         as_of: plan.as_of,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
@@ -216,14 +228,25 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         accounts: plan.accounts,
         regions: plan.regions,
     };
-    let summary = folded.tally.finish(
+    let mut summary = folded.tally.finish(
         info,
         rules,
         gaps,
         shared.baseline.as_ref(),
         request.options.only_failing,
     );
+    summary.trend = shared.history.as_ref().map(|recorder| recorder.trend_with(&summary));
     outputs.finish(&summary, &ranked_rules)?;
+    if let Some(recorder) = shared.history {
+        let recorded = recorder.commit(&summary, rules)?;
+        tracing::info!(
+            "history: recorded scan {} ({} newly failing, {} resolved, {} old run(s) forgotten)",
+            summary.scan.id,
+            recorded.opened,
+            recorded.resolved,
+            recorded.forgotten_runs
+        );
+    }
     if let Some(suppressions) = &shared.suppressions {
         for line in &suppressions.expired {
             eprintln!("warning: {line}");
@@ -331,8 +354,17 @@ fn evaluate_one(
         Ok(mut outputs) => rendered.and_then(|rendered| outputs.append(&findings, rendered)),
         Err(_) => return,
     };
+    let staged = match &shared.history {
+        Some(recorder) => recorder.stage(&findings),
+        None => Ok(()),
+    };
     let Ok(mut state) = folded.lock() else { return };
     state.tally.add(&findings, shared.baseline.as_ref());
+    if let Err(error) = staged {
+        state
+            .error
+            .get_or_insert(anyhow::anyhow!("recording the history: {error}"));
+    }
     state.gaps.extend(gaps);
     if let Err(error) = appended {
         state
@@ -362,6 +394,10 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 .baseline
                 .as_ref()
                 .map(|previous| crate::report::mark(previous, &id, status));
+            let lifecycle = match (&shared.history, status) {
+                (Some(recorder), Status::Fail) => Some(recorder.lifecycle(&id)),
+                _ => None,
+            };
             let finding = Finding {
                 id,
                 rule: meta,
@@ -373,6 +409,7 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 suppression,
                 baseline,
                 change: None,
+                lifecycle,
             };
             (shared.ranks[result.rule], finding)
         })
@@ -432,6 +469,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         ranks: rule_ranks(rules).0,
         suppressions: None,
         baseline: None,
+        history: None,
         as_of,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::gate::{self, GateOptions, Outcome};
+use crate::history::BaselineArg;
 use crate::output::{Format, FormatSpec, RenderOptions};
 use crate::report::v1::RecordedReport;
 use crate::rules::RuleSet;
@@ -37,7 +38,12 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     } else {
         None
     };
-    let baseline = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
+    let baseline = match &args.baseline {
+        Some(BaselineArg::File(path)) => Some(RecordedReport::load(path)?),
+        _ => None,
+    };
+    let output_paths: Vec<PathBuf> = specs.iter().filter_map(|s| s.path.clone()).collect();
+    let history = super::history::request(&args, config, &inputs, &output_paths)?;
     let rules = RuleSet::load(&args.source.rules, true, config)?;
     let rules_loaded = clock.elapsed();
     let sources = sources(&args, quiet)?;
@@ -53,6 +59,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
             ocsf_class: args.ocsf_class,
             only_failing: args.only_failing,
         },
+        history,
     };
     let outcome = crate::scan::scan(request, &rules)?;
     if let Some(file) = &push_file {
@@ -93,7 +100,9 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
 fn inputs(args: &ScanArgs, suppressions: Option<&SuppressionFile>, config: Option<&Config>) -> Vec<PathBuf> {
     let source = &args.source;
     let mut inputs: Vec<PathBuf> = source.snapshot.iter().chain(&source.gaad).cloned().collect();
-    inputs.extend(args.baseline.iter().cloned());
+    if let Some(BaselineArg::File(path)) = &args.baseline {
+        inputs.push(path.clone());
+    }
     inputs.extend(suppressions.map(|s| s.path.clone()));
     inputs.extend(config.map(|c| c.path.clone()));
     inputs
