@@ -99,8 +99,10 @@ impl Store {
         prepare_file(path, create)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_refusal(path, &e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sqlite_refusal(path, &e))?;
+        // Read before anything is set: another program's database is left as it is.
+        identify(&conn, path, MIGRATIONS.len())?;
         let configure = |conn: &Connection| -> rusqlite::Result<()> {
-            conn.busy_timeout(BUSY_TIMEOUT)?;
             let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 tracing::warn!("{}: journal mode is {mode}, not WAL", path.display());
@@ -186,14 +188,9 @@ fn sqlite_refusal(path: &Path, error: &rusqlite::Error) -> InputError {
     }
 }
 
-/// Brings the store to `migrations.len()`, inside one write transaction so that two jobs
-/// creating the same new store do it once.
-pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<(), InputError> {
-    let target = migrations.len();
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| sqlite_refusal(path, &e))?;
-    let read = |sql: &str| tx.query_row(sql, [], |row| row.get::<_, i64>(0));
+/// The store's schema version; refuses another program's database and a newer schema.
+fn identify(conn: &Connection, path: &Path, target: usize) -> Result<usize, InputError> {
+    let read = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0));
     let version = read("PRAGMA user_version").map_err(|e| sqlite_refusal(path, &e))?;
     let application = read("PRAGMA application_id").map_err(|e| sqlite_refusal(path, &e))?;
     let tables = read("SELECT count(*) FROM sqlite_master").map_err(|e| sqlite_refusal(path, &e))?;
@@ -211,6 +208,17 @@ pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Resul
             format!("at PRAGMA user_version: history schema version {version} is newer than this build reads ({target}); upgrade posture"),
         ));
     }
+    Ok(version)
+}
+
+/// Brings the store to `migrations.len()`, inside one write transaction so that two jobs
+/// creating the same new store do it once.
+pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<(), InputError> {
+    let target = migrations.len();
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| sqlite_refusal(path, &e))?;
+    let version = identify(&tx, path, target)?;
     if version == target {
         return Ok(());
     }
