@@ -512,3 +512,127 @@ fn bad_history_inputs_are_one_line_errors_with_exit_2() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no run with that scan id"));
     assert!(!report.exists(), "no output was written by a refused run");
 }
+
+#[test]
+fn the_page_and_the_table_show_the_trend_and_the_oldest_open_findings() {
+    let dir = temp_dir();
+    let store = dir.path().join("h.db");
+    scan(&store, &dated(dir.path(), DEMO, 0), &[]);
+    scan(&store, &dated(dir.path(), NEXT, 3), &[]);
+    let page = dir.path().join("report.html");
+    let page_flag = format!("html={}", page.display());
+    let snapshot = dated(dir.path(), NEXT, 6);
+    let output = run(&[
+        "scan",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+        "--history",
+        store.to_str().unwrap(),
+        "-f",
+        &page_flag,
+        "-f",
+        "table",
+        "--no-ignores",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<svg id=\"trend-chart\""), "a trend chart");
+    let overall_points = html.matches("class=\"trend-point\" data-series=\"overall\"").count();
+    assert_eq!(overall_points, 3, "one point per run, this one included");
+    assert_eq!(
+        html.matches("class=\"trend-point\" data-series=\"identity\"").count(),
+        3
+    );
+    for pillar in ["identity", "network", "detection", "data"] {
+        assert!(html.contains(&format!("data-legend=\"{pillar}\"")), "{pillar}");
+    }
+    assert!(html.contains("<table id=\"oldest-open\">"));
+    let oldest = html
+        .split("<table id=\"oldest-open\">")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        oldest.contains("data-age=\"6\""),
+        "what failed since the first run is 6 days old"
+    );
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("Oldest open findings:\n      6 day(s)"), "{table}");
+    // Without --history the page has neither.
+    let plain = dir.path().join("plain.html");
+    let plain_flag = format!("html={}", plain.display());
+    assert_eq!(
+        run(&["scan", "--snapshot", DEMO, "-f", &plain_flag]).status.code(),
+        Some(0)
+    );
+    let plain = std::fs::read_to_string(&plain).unwrap();
+    assert!(!plain.contains("trend-chart") && !plain.contains("oldest-open") && !plain.contains("class=\"age\""));
+}
+
+/// The fields a history adds (OCSF first/last_seen_time, ASFF First/LastObservedAt, SARIF
+/// provenance, JSON lifecycle) pass the same validators as the rest of each format.
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn formats_with_lifecycles_validate() {
+    let dir = temp_dir();
+    let store = dir.path().join("h.db");
+    scan(&store, &dated(dir.path(), DEMO, 0), &[]);
+    let files: Vec<(&str, PathBuf)> = ["ocsf", "asff", "sarif", "json"]
+        .into_iter()
+        .map(|format| (format, dir.path().join(format!("report.{format}"))))
+        .collect();
+    let mut args: Vec<String> = vec!["--baseline".into(), "last".into()];
+    for (format, path) in &files {
+        args.push("-f".into());
+        args.push(format!("{format}={}", path.display()));
+    }
+    let snapshot = dated(dir.path(), NEXT, 3);
+    let mut full = vec![
+        "scan",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+        "--history",
+        store.to_str().unwrap(),
+    ];
+    full.extend(args.iter().map(String::as_str));
+    assert_eq!(run(&full).status.code(), Some(0));
+    let python = std::env::var("POSTURE_TEST_PYTHON").expect("POSTURE_TEST_PYTHON names the venv python");
+    let schema = root().join("docs/report-v1.schema.json");
+    for (format, path) in &files {
+        let (kind, extra) = match *format {
+            "ocsf" => ("ocsf", vec!["compliance".to_string()]),
+            "json" => ("json-schema", vec![schema.display().to_string()]),
+            other => (other, vec![]),
+        };
+        let output = std::process::Command::new(&python)
+            .arg(root().join("tests/validators/validate_outputs.py"))
+            .arg(kind)
+            .arg(path)
+            .args(&extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    let ocsf = std::fs::read_to_string(&files[0].1).unwrap();
+    assert!(ocsf.contains("\"first_seen_time\":1795226400000"), "2026-11-21T02:00Z");
+    assert!(std::fs::read_to_string(&files[1].1)
+        .unwrap()
+        .contains("\"FirstObservedAt\": \"2026-11-21T02:00:00.000Z\""));
+    assert!(std::fs::read_to_string(&files[2].1)
+        .unwrap()
+        .contains("firstDetectionTimeUtc"));
+}
