@@ -6,6 +6,7 @@
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::facts::analyse_account;
+use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
 use crate::report::v1::RecordedReport;
@@ -14,7 +15,7 @@ use crate::results::RuleResult;
 use crate::rules::evaluate::evaluate_account;
 use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
-use crate::snapshot::{AccountSnapshot, Snapshot};
+use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
 use crate::suppress::LiveSuppressions;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::collections::BTreeSet;
@@ -30,7 +31,7 @@ pub enum Source {
     /// `aws iam get-account-authorization-details` output: one account's IAM.
     Gaad(PathBuf),
     /// Already in memory (live collection), with its label.
-    Collected { label: String, snapshot: Snapshot },
+    Collected { label: String, snapshot: Box<Snapshot> },
 }
 
 pub struct ScanRequest {
@@ -70,6 +71,8 @@ struct Plan {
     /// Accounts already in memory (GAAD dumps, live collection).
     loaded: Vec<AccountSnapshot>,
     files: Vec<PathBuf>,
+    /// The organisation of the accounts, from whichever input has it.
+    organization: Option<OrganizationSnapshot>,
 }
 
 fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
@@ -79,6 +82,7 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
     let mut collected_at: Option<String> = None;
     let mut loaded = Vec::new();
     let mut files = Vec::new();
+    let mut organization = None;
     for source in sources {
         match source {
             Source::Snapshot(path) => {
@@ -88,6 +92,7 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                     regions.extend(account.regions().map(str::to_string));
                 }
                 collected_at = collected_at.max(outline.generated_at);
+                join_organization(&mut organization, outline.organization)?;
                 labels.push(format!("snapshot:{}", path.display()));
                 files.push(path);
             }
@@ -98,7 +103,9 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                 labels.push(format!("gaad:{}", path.display()));
             }
             Source::Collected { label, snapshot } => {
+                let snapshot = *snapshot;
                 collected_at = collected_at.max(snapshot.generated_at);
+                join_organization(&mut organization, snapshot.organization)?;
                 for account in snapshot.accounts {
                     ids.push(account.account_id.clone());
                     regions.extend(account.regions.iter().map(|r| r.region.clone()));
@@ -132,7 +139,27 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
         as_of,
         loaded,
         files,
+        organization,
     })
+}
+
+/// Inputs may each carry the organisation; they must agree on which one it is.
+fn join_organization(
+    joined: &mut Option<OrganizationSnapshot>,
+    next: Option<OrganizationSnapshot>,
+) -> Result<(), InputError> {
+    match (joined.as_ref(), next) {
+        (_, None) => Ok(()),
+        (None, Some(next)) => {
+            *joined = Some(next);
+            Ok(())
+        }
+        (Some(first), Some(next)) if first.id == next.id => Ok(()),
+        (Some(first), Some(next)) => Err(InputError::Usage(format!(
+            "the inputs belong to two organisations ({} and {}); scan one organisation at a time",
+            first.id, next.id
+        ))),
+    }
 }
 
 /// Rule index → position of the rule in report order (by id).
@@ -155,6 +182,7 @@ struct Shared<'r> {
     baseline: Option<RecordedReport>,
     history: Option<crate::history::Recorder>,
     as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<OrgModel>,
     facts_ns: AtomicU64,
     input_ns: AtomicU64,
     rules_ns: AtomicU64,
@@ -196,6 +224,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         baseline,
         history,
         as_of: plan.as_of,
+        organization: plan.organization.map(OrgModel::new),
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
@@ -219,6 +248,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         return Err(error);
     }
     let mut gaps = folded.gaps;
+    gaps.extend(organization_gaps(shared.organization.as_ref()));
     gaps.sort();
     let info = ScanInfo {
         id: stamp.scan_id,
@@ -269,6 +299,21 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     Ok(ScanOutcome { summary, timings })
 }
 
+/// The Organizations calls that failed, as the report's coverage gaps.
+fn organization_gaps(organization: Option<&OrgModel>) -> Vec<Gap> {
+    let gaps = organization
+        .into_iter()
+        .flat_map(|org| org.snapshot.coverage_gaps.iter());
+    gaps.map(|gap| Gap {
+        account: gap.account.clone(),
+        region: gap.region.clone(),
+        service: gap.service.clone(),
+        operation: gap.operation.clone(),
+        error: gap.error.clone(),
+    })
+    .collect()
+}
+
 /// Reads accounts on one thread and evaluates them on the rayon pool as they arrive; returns
 /// the reading error, if any (the workers' errors are in `folded`).
 fn evaluate_all(
@@ -315,7 +360,12 @@ fn evaluate_one(
     folded: &Mutex<Folded>,
 ) {
     let started = Instant::now();
-    let analysis = analyse_account(&account, &shared.rules.iam_knowledge, shared.as_of);
+    let analysis = analyse_account(
+        &account,
+        &shared.rules.iam_knowledge,
+        shared.as_of,
+        shared.organization.as_ref(),
+    );
     let account_id = std::mem::take(&mut account.account_id);
     let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
         .into_iter()
@@ -431,23 +481,30 @@ fn now() -> String {
 
 /// Hands every account of the sources to `each`, one at a time, in input order (the facts
 /// command), with the time its ages are counted to.
-pub fn for_each_account(
-    sources: Vec<Source>,
-    each: &mut dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+/// What [`for_each_account`] hands each account to: the account, the time ages are counted
+/// to, and the organisation (when an input has it).
+pub type AccountVisitor<'a> =
+    dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>, Option<&OrgModel>) -> anyhow::Result<()> + 'a;
+
+pub fn for_each_account(sources: Vec<Source>, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
     let plan = plan(sources)?;
+    let organization = plan.organization.map(OrgModel::new);
+    let organization = organization.as_ref();
     for account in &plan.loaded {
-        each(account, plan.as_of)?;
+        each(account, plan.as_of, organization)?;
     }
     let mut failed = None;
     for path in &plan.files {
-        crate::import::snapshot::stream_accounts(path, &mut |account| match each(&account, plan.as_of) {
-            Ok(()) => true,
-            Err(error) => {
-                failed = Some(error);
-                false
-            }
-        })?;
+        crate::import::snapshot::stream_accounts(
+            path,
+            &mut |account| match each(&account, plan.as_of, organization) {
+                Ok(()) => true,
+                Err(error) => {
+                    failed = Some(error);
+                    false
+                }
+            },
+        )?;
         if let Some(error) = failed.take() {
             return Err(error);
         }
@@ -471,6 +528,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         baseline: None,
         history: None,
         as_of,
+        organization: snapshot.organization.clone().map(OrgModel::new),
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
@@ -480,7 +538,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
     let mut engine = rules.engine.clone();
     let mut statuses = Vec::new();
     for account in &snapshot.accounts {
-        let analysis = analyse_account(account, &rules.iam_knowledge, as_of);
+        let analysis = analyse_account(account, &rules.iam_knowledge, as_of, shared.organization.as_ref());
         let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
         statuses.extend(build_findings(results, &shared).into_iter().map(|(_, finding)| {
             let arn = finding.resource.arn.clone();

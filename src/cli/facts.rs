@@ -12,7 +12,7 @@ pub(super) fn facts(args: &SourceArgs, config: Option<&Config>, quiet: bool) -> 
         let snapshot = super::collect::collect_live(&args.live, quiet)?;
         vec![crate::scan::Source::Collected {
             label: "live:aws".into(),
-            snapshot,
+            snapshot: Box::new(snapshot),
         }]
     } else {
         let snapshots = args.snapshot.iter().cloned().map(crate::scan::Source::Snapshot);
@@ -21,8 +21,8 @@ pub(super) fn facts(args: &SourceArgs, config: Option<&Config>, quiet: bool) -> 
             .collect()
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    crate::scan::for_each_account(sources, &mut |account, as_of| {
-        let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of);
+    crate::scan::for_each_account(sources, &mut |account, as_of, organization| {
+        let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of, organization);
         serde_json::to_writer(&mut out, &analysis.facts)?;
         writeln!(out)?;
         Ok(())

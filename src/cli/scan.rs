@@ -114,7 +114,7 @@ fn sources(args: &ScanArgs, quiet: bool) -> anyhow::Result<Vec<Source>> {
         let snapshot = collect_live(&source.live, quiet)?;
         return Ok(vec![Source::Collected {
             label: "live:aws".into(),
-            snapshot,
+            snapshot: Box::new(snapshot),
         }]);
     }
     let snapshots = source.snapshot.iter().cloned().map(Source::Snapshot);

@@ -175,10 +175,7 @@ pub(crate) fn merge(accounts: &mut Vec<AccountSnapshot>, sections: BTreeMap<(Str
             None => {
                 accounts.push(AccountSnapshot {
                     account_id: account_id.clone(),
-                    name: None,
-                    iam: None,
-                    regions: Vec::new(),
-                    coverage_gaps: Vec::new(),
+                    ..Default::default()
                 });
                 accounts.len() - 1
             }
@@ -189,10 +186,8 @@ pub(crate) fn merge(accounts: &mut Vec<AccountSnapshot>, sections: BTreeMap<(Str
             Some(existing) => existing.network = Some(network),
             None => account.regions.push(RegionSnapshot {
                 region,
-                guardduty: None,
-                securityhub: None,
                 network: Some(network),
-                config: None,
+                ..Default::default()
             }),
         }
     }
@@ -228,16 +223,12 @@ mod tests {
         };
         let mut accounts = vec![AccountSnapshot {
             account_id: "111".into(),
-            name: None,
-            iam: None,
             regions: vec![RegionSnapshot {
                 region: "eu-west-1".into(),
-                guardduty: None,
-                securityhub: None,
                 network: Some(direct),
-                config: None,
+                ..Default::default()
             }],
-            coverage_gaps: vec![],
+            ..Default::default()
         }];
         let sections = BTreeMap::from([
             (("111".to_string(), "eu-west-1".to_string()), network.clone()),

@@ -281,9 +281,7 @@ async fn collect_account(
     let mut snapshot = AccountSnapshot {
         account_id: account_id.clone(),
         name,
-        iam: None,
-        regions: Vec::new(),
-        coverage_gaps: Vec::new(),
+        ..Default::default()
     };
     let config = if account_id == caller {
         base.clone()
@@ -342,6 +340,7 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
         securityhub,
         network,
         config,
+        ..Default::default()
     }
 }
 

@@ -6,6 +6,9 @@ pub mod config;
 pub mod guardduty;
 pub mod iam;
 pub mod network;
+pub mod organization;
+pub mod perimeter;
+pub mod resources;
 pub mod securityhub;
 
 use crate::snapshot::{AccountSnapshot, Section};
@@ -167,6 +170,11 @@ pub struct AccountFacts {
     pub iam: Option<iam::IamFacts>,
     pub regions: Vec<RegionFacts>,
     pub network: network::NetworkFacts,
+    /// The account's place in its organisation and its guardrails; `null` when the snapshot
+    /// has no organisation data (SCPs and RCPs are then not applied).
+    pub organization: Option<organization::OrganizationFacts>,
+    /// Resources with resource-based policies, and who may use them.
+    pub resources: resources::ResourcesFacts,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -212,6 +220,7 @@ pub fn analyse_account(
     account: &AccountSnapshot,
     knowledge: &iam::IamKnowledge,
     as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&organization::OrgModel>,
 ) -> AccountAnalysis {
     let mut index = ResourceIndex::default();
     let account_id = account.account_id.as_str();
@@ -229,10 +238,11 @@ pub fn analyse_account(
     let iam = account
         .iam
         .as_ref()
-        .map(|section| iam::analyse(account_id, section, knowledge, as_of, &mut index));
+        .map(|section| iam::analyse(account_id, section, knowledge, as_of, organization, &mut index));
     let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
     join_instances(account, &regions, &mut network);
+    let resources = resources::analyse(account, organization, &mut index);
     AccountAnalysis {
         facts: AccountFacts {
             account: AccountInfo {
@@ -243,6 +253,8 @@ pub fn analyse_account(
             iam,
             regions,
             network,
+            organization: organization.map(|org| org.facts_for(account_id)),
+            resources,
         },
         index,
         regions: account.regions.iter().map(|r| r.region.clone()).collect(),

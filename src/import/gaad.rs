@@ -169,17 +169,13 @@ pub fn load_gaad(path: &Path) -> Result<AccountSnapshot, InputError> {
                 ),
             }],
             account_id,
-            name: None,
-            iam: None,
-            regions: Vec::new(),
+            ..Default::default()
         });
     }
     Ok(AccountSnapshot {
         account_id,
-        name: None,
         iam: Some(convert(gaad)),
-        regions: Vec::new(),
-        coverage_gaps: Vec::new(),
+        ..Default::default()
     })
 }
 

@@ -4,13 +4,13 @@
 //! Errors name the file and the JSON path, as a whole-file read does.
 
 use crate::error::InputError;
-use crate::snapshot::{AccountSnapshot, SCHEMA_VERSION};
+use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, SCHEMA_VERSION};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::io::BufReader;
 use std::path::Path;
 
-const FIELDS: &[&str] = &["schema_version", "generated_at", "source", "accounts"];
+const FIELDS: &[&str] = &["schema_version", "generated_at", "source", "accounts", "organization"];
 
 /// What a snapshot holds, without its data.
 #[derive(Debug, Deserialize)]
@@ -20,6 +20,9 @@ pub struct SnapshotOutline {
     pub generated_at: Option<String>,
     #[serde(default)]
     pub accounts: Vec<AccountOutline>,
+    /// Small beside the accounts, and needed by every one of them: read with the outline.
+    #[serde(default)]
+    pub organization: Option<OrganizationSnapshot>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +136,11 @@ impl<'de> Visitor<'de> for SnapshotVisitor<'_> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "accounts" => map.next_value_seed(AccountsSeed { each: &mut *self.each })?,
+                // Read (and checked, with its JSON path) by the outline; parsed again here only to
+                // name the place of an error.
+                "organization" => {
+                    map.next_value::<OrganizationSnapshot>()?;
+                }
                 "schema_version" | "generated_at" | "source" => {
                     map.next_value::<IgnoredAny>()?;
                 }

@@ -230,7 +230,11 @@ mod tests {
 
     #[test]
     fn unknown_section_is_rejected() {
-        let error = parse(&GOOD.replace("[iam]", "[s3]")).unwrap_err();
-        assert!(error.message.contains("unknown section \"s3\""), "{}", error.message);
+        let error = parse(&GOOD.replace("[iam]", "[dynamodb]")).unwrap_err();
+        assert!(
+            error.message.contains("unknown section \"dynamodb\""),
+            "{}",
+            error.message
+        );
     }
 }

@@ -8,7 +8,9 @@ mod config;
 mod guardduty;
 mod iam;
 mod network;
+mod organization;
 pub mod policy;
+mod resources;
 mod section;
 mod securityhub;
 
@@ -16,7 +18,9 @@ pub use config::*;
 pub use guardduty::*;
 pub use iam::*;
 pub use network::*;
+pub use organization::*;
 pub use policy::PolicySource;
+pub use resources::*;
 pub use section::Section;
 pub use securityhub::*;
 
@@ -41,9 +45,13 @@ pub struct Snapshot {
     pub source: Option<String>,
     #[serde(default)]
     pub accounts: Vec<AccountSnapshot>,
+    /// The organisation the accounts belong to, with its control policies; `None` when not
+    /// collected (the accounts are then judged without SCPs and RCPs, which can only remove).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationSnapshot>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSnapshot {
     /// 12-digit AWS account id.
@@ -53,6 +61,9 @@ pub struct AccountSnapshot {
     /// Global IAM data; `None` when not collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam: Option<IamSection>,
+    /// S3 buckets and Block Public Access (global: ListBuckets names every region's buckets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Section>,
     /// One entry per region that was scanned.
     #[serde(default)]
     pub regions: Vec<RegionSnapshot>,
@@ -74,7 +85,7 @@ pub struct CoverageGap {
     pub error: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionSnapshot {
     pub region: String,
@@ -86,6 +97,24 @@ pub struct RegionSnapshot {
     pub network: Option<NetworkSection>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSection>,
+    /// KMS keys and their key policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms: Option<PolicyResources>,
+    /// SQS queues and their queue policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sqs: Option<PolicyResources>,
+    /// SNS topics and their topic policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns: Option<PolicyResources>,
+    /// Secrets Manager secrets and their resource policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secretsmanager: Option<PolicyResources>,
+    /// Lambda functions, their resource policies and execution roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<PolicyResources>,
+    /// ECR repositories and their repository policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecr: Option<PolicyResources>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -102,6 +131,7 @@ impl Snapshot {
             generated_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             source: Some(source.to_string()),
             accounts,
+            organization: None,
         }
     }
 
@@ -142,6 +172,36 @@ impl Snapshot {
         for account in &mut self.accounts {
             account.sort();
         }
+        if let Some(organization) = &mut self.organization {
+            organization.sort();
+        }
+    }
+}
+
+impl RegionSnapshot {
+    /// The resource-policy sections of the region, with their section names.
+    pub fn policy_sections(&self) -> [(Section, Option<&PolicyResources>); 6] {
+        [
+            (Section::Kms, self.kms.as_ref()),
+            (Section::Sqs, self.sqs.as_ref()),
+            (Section::Sns, self.sns.as_ref()),
+            (Section::Secretsmanager, self.secretsmanager.as_ref()),
+            (Section::Lambda, self.lambda.as_ref()),
+            (Section::Ecr, self.ecr.as_ref()),
+        ]
+    }
+
+    fn policy_sections_mut(&mut self) -> impl Iterator<Item = &mut PolicyResources> {
+        [
+            self.kms.as_mut(),
+            self.sqs.as_mut(),
+            self.sns.as_mut(),
+            self.secretsmanager.as_mut(),
+            self.lambda.as_mut(),
+            self.ecr.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -155,6 +215,14 @@ impl AccountSnapshot {
             iam.groups.sort_by(|a, b| a.arn.cmp(&b.arn));
             iam.roles.sort_by(|a, b| a.arn.cmp(&b.arn));
             iam.policies.sort_by(|a, b| a.arn.cmp(&b.arn));
+        }
+        if let Some(s3) = &mut self.s3 {
+            s3.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        for region in &mut self.regions {
+            for section in region.policy_sections_mut() {
+                section.resources.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
         }
     }
 }

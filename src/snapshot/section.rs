@@ -17,16 +17,30 @@ pub enum Section {
     Securityhub,
     Network,
     Config,
+    S3,
+    Kms,
+    Sqs,
+    Sns,
+    Secretsmanager,
+    Lambda,
+    Ecr,
 }
 
 impl Section {
     /// Every section, in the order `input.sections` lists them.
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 12] = [
         Section::Iam,
         Section::Guardduty,
         Section::Securityhub,
         Section::Network,
         Section::Config,
+        Section::S3,
+        Section::Kms,
+        Section::Sqs,
+        Section::Sns,
+        Section::Secretsmanager,
+        Section::Lambda,
+        Section::Ecr,
     ];
 
     /// The name used in METADATA, in the facts and in reasons.
@@ -37,12 +51,19 @@ impl Section {
             Section::Securityhub => "securityhub",
             Section::Network => "network",
             Section::Config => "config",
+            Section::S3 => "s3",
+            Section::Kms => "kms",
+            Section::Sqs => "sqs",
+            Section::Sns => "sns",
+            Section::Secretsmanager => "secretsmanager",
+            Section::Lambda => "lambda",
+            Section::Ecr => "ecr",
         }
     }
 
     /// Global sections live on the account; the others once per scanned region.
     pub fn is_regional(self) -> bool {
-        self != Section::Iam
+        !matches!(self, Section::Iam | Section::S3)
     }
 
     pub fn from_name(name: &str) -> Option<Section> {
@@ -53,6 +74,7 @@ impl Section {
     pub fn in_account(self, account: &AccountSnapshot) -> bool {
         match self {
             Section::Iam => account.iam.is_some(),
+            Section::S3 => account.s3.is_some(),
             regional => account.regions.iter().any(|region| region.has(regional)),
         }
     }
@@ -62,11 +84,17 @@ impl RegionSnapshot {
     /// Whether this region holds the section's data (always false for a global section).
     pub fn has(&self, section: Section) -> bool {
         match section {
-            Section::Iam => false,
+            Section::Iam | Section::S3 => false,
             Section::Guardduty => self.guardduty.is_some(),
             Section::Securityhub => self.securityhub.is_some(),
             Section::Network => self.network.is_some(),
             Section::Config => self.config.is_some(),
+            Section::Kms => self.kms.is_some(),
+            Section::Sqs => self.sqs.is_some(),
+            Section::Sns => self.sns.is_some(),
+            Section::Secretsmanager => self.secretsmanager.is_some(),
+            Section::Lambda => self.lambda.is_some(),
+            Section::Ecr => self.ecr.is_some(),
         }
     }
 }
@@ -107,6 +135,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", section.name()));
             assert_eq!(Section::from_name(section.name()), Some(section));
         }
-        assert_eq!(Section::from_name("s3"), None);
+        assert_eq!(Section::from_name("dynamodb"), None);
     }
 }

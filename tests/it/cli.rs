@@ -109,6 +109,9 @@ fn demo_verdicts_are_the_expected_ones() {
         })
         .collect();
     let expected: BTreeSet<(String, String)> = [
+        ("DATA-001", "demo-public-assets"),
+        ("DATA-002", "partner-orders"),
+        ("DATA-003", "acme-prod"),
         ("DET-001", "GuardDuty in eu-central-1"),
         ("DET-002", "Security Hub in us-east-1"),
         ("DET-003", "GuardDuty in eu-west-1"),
@@ -139,6 +142,7 @@ fn demo_verdicts_are_the_expected_ones() {
         ("IAM-007", "bob"),
         ("IAM-009", "security-scanner"),
         ("IAM-015", "legacy-deploy"),
+        ("IAM-020", "acme-prod"),
         ("NET-001", "bastion"),
         ("NET-001", "legacy-windows"),
         ("NET-002", "com.amazonaws.eu-west-1.s3"),

@@ -390,7 +390,7 @@ fn suppressions_mute_matching_failures_and_expired_ones_are_warned_about() {
     // Muted never fails the gate: mute every critical failure and --fail-on critical passes.
     let all_admins = write_ignore(
         dir.path(),
-        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n",
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: DATA-001\n    reason: accepted\n    expires: 2999-01-01\n",
     );
     posture()
         .args(["scan", "--snapshot", DEMO, "--fail-on", "critical", "--ignore-file"])
@@ -418,7 +418,7 @@ fn the_default_ignore_file_is_read_from_the_working_directory() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join(".posture-ignore.yaml"),
-        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n",
+        "suppressions:\n  - rule: IAM-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: XC-001\n    reason: accepted\n    expires: 2999-01-01\n  - rule: DATA-001\n    reason: accepted\n    expires: 2999-01-01\n",
     )
     .unwrap();
     let output = posture()
@@ -429,8 +429,8 @@ fn the_default_ignore_file_is_read_from_the_working_directory() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    // Five admins (IAM-001) and one correlated finding (XC-001).
-    assert_eq!(findings(&report).iter().filter(|f| f["status"] == "muted").count(), 6);
+    // Five admins (IAM-001), one correlated finding (XC-001) and the public bucket (DATA-001).
+    assert_eq!(findings(&report).iter().filter(|f| f["status"] == "muted").count(), 7);
 }
 
 #[test]
@@ -505,11 +505,15 @@ fn a_baseline_reports_exactly_the_new_and_resolved_findings() {
     // legacy-deploy lost its admin policy: resolved. us-east-1 was not scanned this time, so
     // its failures (sg-0legacywin, the Security Hub hub) are not read as resolved.
     // Its inline policy was its only own policy, so IAM-015 (direct user policies) resolves too.
+    // The public bucket is gone from the next snapshot.
     let legacy = key("IAM-001", "arn:aws:iam::111122223333:user/legacy-deploy");
     let legacy_direct = key("IAM-015", "arn:aws:iam::111122223333:user/legacy-deploy");
+    let bucket = key("DATA-001", "arn:aws:s3:::demo-public-assets");
     assert_eq!(
         finding_keys(&report["baseline"]["resolved"]),
-        [legacy.clone(), legacy_direct.clone()].into_iter().collect()
+        [legacy.clone(), legacy_direct.clone(), bucket.clone()]
+            .into_iter()
+            .collect()
     );
 
     // --fail-on-new gates on the new finding alone: high catches it, critical does not even
@@ -552,12 +556,12 @@ fn a_baseline_reports_exactly_the_new_and_resolved_findings() {
     assert_eq!(finding_keys(&diff["new_failing"]), [new_sg].into_iter().collect());
     assert_eq!(
         finding_keys(&diff["resolved"]),
-        [legacy, legacy_direct].into_iter().collect()
+        [legacy, legacy_direct, bucket].into_iter().collect()
     );
     let table = posture().arg("diff").arg(&first).arg(&second).output().unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(
-        table.contains("New failing (1):") && table.contains("Resolved (2):"),
+        table.contains("New failing (1):") && table.contains("Resolved (3):"),
         "{table}"
     );
     assert!(
@@ -642,7 +646,7 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
 /// The streamed outputs are the bytes the whole-report renderers wrote before streaming, for the
 /// demo, for a changed demo against a baseline with suppressions, and for 10 synthetic accounts
 /// (fixtures/golden/sha256.json was recorded from the earlier build; regenerate it only for an
-/// intended output change).
+/// intended output change, with `POSTURE_RECORD_GOLDEN=1`).
 #[test]
 fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
     let dir = tempfile::tempdir().unwrap();
@@ -678,8 +682,13 @@ fn streamed_outputs_are_byte_identical_to_the_recorded_ones() {
             "fixtures/golden/ignore.yaml",
         ],
     ));
-    let recorded: BTreeMap<String, String> =
-        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/golden/sha256.json")).unwrap()).unwrap();
+    let golden = root().join("fixtures/golden/sha256.json");
+    // An intended output change records the new bytes: POSTURE_RECORD_GOLDEN=1, then review the diff.
+    if std::env::var_os("POSTURE_RECORD_GOLDEN").is_some() {
+        let map: BTreeMap<&String, &String> = hashes.iter().map(|(n, h)| (n, h)).collect();
+        std::fs::write(&golden, serde_json::to_string_pretty(&map).unwrap() + "\n").unwrap();
+    }
+    let recorded: BTreeMap<String, String> = serde_json::from_str(&std::fs::read_to_string(&golden).unwrap()).unwrap();
     let differing: Vec<&String> = hashes
         .iter()
         .filter(|(name, hash)| recorded.get(name) != Some(hash))

@@ -13,4 +13,5 @@ mod history;
 mod iam_corpus;
 mod live_moto;
 mod monotonicity;
+mod organization;
 mod rule_tests;

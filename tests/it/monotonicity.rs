@@ -1,6 +1,7 @@
 //! Missing data never becomes a pass (issue 11, "Make it stay fixed"). From valid inputs, remove
-//! any one section (IAM, or one region's GuardDuty, Security Hub, network or Config) or make any
-//! one policy document or trust policy undecodable, evaluate in-process, and compare finding by
+//! any one section (IAM, S3, one region's GuardDuty, Security Hub, network, Config or resource
+//! policies, or the organisation) or make any one policy document, trust policy, resource
+//! policy, SCP or RCP undecodable, evaluate in-process, and compare finding by
 //! finding with the untouched input:
 //! - no `fail` becomes `pass`; a `fail` may become `not_evaluated`, or vanish only when its rule
 //!   now says the removed section is missing (an account-level `not_evaluated`);
@@ -11,6 +12,7 @@
 //! Every removal is enumerated (no sampling): the fixtures are small.
 
 use posture::finding::{Fingerprint, Status};
+use posture::rules::metadata::Pillar;
 use posture::rules::RuleSet;
 use posture::snapshot::{Section, Snapshot};
 use serde_json::{json, Value};
@@ -59,6 +61,10 @@ enum Removal {
         /// Principals it is the permissions boundary of.
         bounds: BTreeSet<String>,
     },
+    /// An SCP or RCP made undecodable: any verdict of the accounts below it may depend on it.
+    OrgPolicy { at: String },
+    /// The organisation data as a whole.
+    Organization,
 }
 
 impl Removal {
@@ -69,7 +75,8 @@ impl Removal {
                 region,
                 section,
             } => format!("remove {} of {account} {region}", section.name()),
-            Removal::Policy { at, .. } => format!("make {at} undecodable"),
+            Removal::Policy { at, .. } | Removal::OrgPolicy { at } => format!("make {at} undecodable"),
+            Removal::Organization => "remove the organisation".into(),
         }
     }
 }
@@ -102,6 +109,18 @@ fn section_removals(snapshot: &Value) -> Vec<(Removal, Value)> {
                 broken,
             ));
         }
+        if !account["s3"].is_null() {
+            let mut broken = snapshot.clone();
+            broken["accounts"][a].as_object_mut().unwrap().remove("s3");
+            cases.push((
+                Removal::Section {
+                    account: id.clone(),
+                    region: "global".into(),
+                    section: Section::S3,
+                },
+                broken,
+            ));
+        }
         for (r, region) in account["regions"].as_array().unwrap().iter().enumerate() {
             for section in Section::ALL.into_iter().filter(|s| s.is_regional()) {
                 if region[section.name()].is_null() {
@@ -122,6 +141,11 @@ fn section_removals(snapshot: &Value) -> Vec<(Removal, Value)> {
                 ));
             }
         }
+    }
+    if !snapshot["organization"].is_null() {
+        let mut broken = snapshot.clone();
+        broken.as_object_mut().unwrap().remove("organization");
+        cases.push((Removal::Organization, broken));
     }
     cases
 }
@@ -197,8 +221,21 @@ fn holders(snapshot: &Value, pointer: &str) -> (BTreeSet<String>, BTreeSet<Strin
 
 fn policy_removal(snapshot: &Value, pointer: &str) -> Removal {
     let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    if parts[0] == "organization" {
+        return Removal::OrgPolicy {
+            at: pointer.to_string(),
+        };
+    }
     let account = &snapshot["accounts"][parts[1].parse::<usize>().unwrap()];
     let id = account["account_id"].as_str().unwrap().to_string();
+    let policy = |region: String, section: Section, holders: BTreeSet<String>| Removal::Policy {
+        account: id.clone(),
+        region,
+        section,
+        at: pointer.to_string(),
+        holders,
+        bounds: BTreeSet::new(),
+    };
     match parts[2] {
         "iam" => {
             let (holders, bounds) = holders(snapshot, pointer);
@@ -211,19 +248,33 @@ fn policy_removal(snapshot: &Value, pointer: &str) -> Removal {
                 bounds,
             }
         }
-        "regions" => Removal::Policy {
-            account: id,
-            region: account["regions"][parts[3].parse::<usize>().unwrap()]["region"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-            section: Section::Network,
-            at: pointer.to_string(),
-            holders: BTreeSet::new(),
-            bounds: BTreeSet::new(),
-        },
+        "s3" => {
+            let bucket = &account["s3"]["buckets"][parts[4].parse::<usize>().unwrap()];
+            let arn = format!("arn:aws:s3:::{}", bucket["name"].as_str().unwrap());
+            policy("global".into(), Section::S3, BTreeSet::from([arn]))
+        }
+        "regions" => {
+            let region = &account["regions"][parts[3].parse::<usize>().unwrap()];
+            let name = region["region"].as_str().unwrap().to_string();
+            match Section::from_name(parts[4]).filter(|s| *s != Section::Network) {
+                Some(section) => {
+                    let resource = &region[parts[4]]["resources"][parts[6].parse::<usize>().unwrap()];
+                    let arn = resource["arn"].as_str().unwrap().to_string();
+                    policy(name, section, BTreeSet::from([arn]))
+                }
+                None => policy(name, Section::Network, BTreeSet::new()),
+            }
+        }
         other => panic!("a policy document under {other}: {pointer}"),
     }
+}
+
+/// A resource policy's verdicts: the data rules' findings on that resource.
+fn is_resource_section(section: Section) -> bool {
+    !matches!(
+        section,
+        Section::Iam | Section::Guardduty | Section::Securityhub | Section::Network | Section::Config
+    )
 }
 
 fn policy_removals(snapshot: &Value) -> Vec<(Removal, Value)> {
@@ -276,7 +327,7 @@ fn compare(
                         .get(&account_level)
                         .is_some_and(|v| v.status == Status::NotEvaluated)
                 }),
-                Removal::Policy { .. } => false,
+                Removal::Policy { .. } | Removal::OrgPolicy { .. } | Removal::Organization => false,
             };
             if said_missing {
                 tally.vanished_with_section += 1;
@@ -337,6 +388,19 @@ fn compare(
             continue;
         }
         let rule = meta(&old.rule);
+        if is_resource_section(*section) {
+            if rule.pillar != Pillar::Data || !holders.contains(&old.arn) {
+                wrong.push(format!(
+                    "{}: {} {} changed {:?} -> {:?}, but does not depend on it",
+                    removal.describe(),
+                    old.rule,
+                    old.arn,
+                    old.status,
+                    new.status
+                ));
+            }
+            continue;
+        }
         let reads_it = rule.requires.contains(section);
         let same_account = old.arn.contains(&format!(":{account}:")) || old.arn.ends_with(&format!(":{account}"));
         let same_region = *section == Section::Iam || old.arn.contains(&format!(":{region}:"));
@@ -474,4 +538,9 @@ fn iam_corpus_corruptions_never_turn_fail_into_pass() {
     }
     let tally = run("fixtures/iam-corpus/gaad.json", &original, cases, &rules);
     assert!(tally.cases >= gaad_pointers.len());
+}
+
+#[test]
+fn organization_snapshot_removals_never_turn_fail_into_pass() {
+    snapshot_cases("fixtures/organization/snapshot.json", &builtin_rules());
 }

@@ -90,3 +90,14 @@ deny contains {
 	entries := [e | some e in principal.trust; outside(e)]
 	count(entries) > 0
 }
+
+# An administrator whose trust policy cannot be read may be open to anyone: unknown, not safe.
+not_evaluated contains {
+	"resource": principal.key,
+	"reason": sprintf("role %s is administrator and its trust policy cannot be read: %s", [principal.name, principal.trust_unreadable]),
+} if {
+	some principal in input.iam.principals
+	principal.kind == "role"
+	common.admin(principal)
+	principal.trust_unreadable
+}

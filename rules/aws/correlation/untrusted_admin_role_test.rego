@@ -37,3 +37,10 @@ test_allow_unprivileged_role if {
 test_missing_data_yields_nothing if {
 	count(rule.applicable) == 0 with input as {}
 }
+
+test_missing_trust_policy_of_an_admin_is_not_evaluated if {
+	unreadable := object.union(role(true, []), {"trust_unreadable": "policy document is not valid JSON"})
+	count(rule.deny) == 0 with input as doc(unreadable)
+	count(rule.not_evaluated) == 1 with input as doc(unreadable)
+	count(rule.not_evaluated) == 0 with input as doc(object.union(role(false, []), {"trust_unreadable": "x"}))
+}

@@ -3,7 +3,9 @@
 # description: >-
 #   The user, group or role is allowed every action on every resource ("*" on "*"), without a
 #   condition, through the union of its own, attached and group policies, and neither an explicit
-#   deny on all resources nor its permissions boundary takes that away. Anyone who controls this
+#   deny on all resources nor its permissions boundary takes that away. Under SCPs it holds
+#   everything they allow in the account (an SCP that only locks regions or forbids leaving the
+#   organisation does not make an administrator less of one). Anyone who controls this
 #   principal controls the account.
 # custom:
 #   id: IAM-001
@@ -30,6 +32,8 @@ deny contains {
 		"via": sort({g.via | some g in object.get(principal, "admin_grants", [])}),
 		"policies": object.get(principal, "policies", []),
 		"permissions_boundary": object.get(principal, "permissions_boundary", null),
+		"service_control_policies": object.get(input, ["organization", "service_control_policies"], []),
+		"scp_limited": object.get(principal, "scp_limited", false),
 	},
 } if {
 	some principal in input.iam.principals

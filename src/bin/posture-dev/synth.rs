@@ -602,7 +602,7 @@ pub fn generate_account(seed: u64, index: usize) -> AccountSnapshot {
                 }),
                 securityhub,
                 network: Some(generate_network(&mut rng, &account, r)),
-                config: None,
+                ..Default::default()
             }
         })
         .collect();
@@ -612,5 +612,6 @@ pub fn generate_account(seed: u64, index: usize) -> AccountSnapshot {
         iam: Some(iam),
         regions,
         coverage_gaps,
+        ..Default::default()
     }
 }

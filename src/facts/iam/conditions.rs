@@ -1,7 +1,11 @@
 //! Conditions decided from the snapshot alone: dates on `aws:CurrentTime` and
-//! `aws:TokenIssueTime` against the collection time. Everything else (`aws:SecureTransport`,
-//! `aws:MultiFactorAuthPresent`, tags, addresses) depends on the request and stays conditional.
+//! `aws:TokenIssueTime` against the collection time, and, when the principal is known, the keys
+//! that name it (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+//! `aws:PrincipalIsAWSService`): that is how an SCP's break-glass exception is read. Everything
+//! else (`aws:SecureTransport`, `aws:MultiFactorAuthPresent`, tags, addresses) depends on the
+//! request and stays conditional.
 
+use super::catalog::resource_match;
 use crate::snapshot::policy::ConditionBlock;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -23,12 +27,31 @@ pub enum ConditionVerdict {
     Depends,
 }
 
+/// The IAM principal a policy is judged for (an IAM user or role, never an AWS service).
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalContext {
+    pub arn: String,
+    pub account: String,
+    /// The organisation of the principal's account, when it is known to be a member.
+    pub organization_id: Option<String>,
+}
+
 /// Decides a condition block: its entries are ANDed, so one that never holds decides it.
 pub fn decide(block: Option<&ConditionBlock>, as_of: DateTime<Utc>) -> ConditionVerdict {
+    decide_for(block, as_of, None)
+}
+
+/// Decides a condition block for a known principal, if any.
+pub fn decide_for(
+    block: Option<&ConditionBlock>,
+    as_of: DateTime<Utc>,
+    principal: Option<&PrincipalContext>,
+) -> ConditionVerdict {
     let mut verdict = ConditionVerdict::Always;
     for (operator, keys) in block.into_iter().flatten() {
         for (key, values) in keys {
-            match entry(operator, key, values, as_of) {
+            let decided = principal.and_then(|p| principal_entry(operator, key, values, p));
+            match decided.unwrap_or_else(|| entry(operator, key, values, as_of)) {
                 ConditionVerdict::Never => return ConditionVerdict::Never,
                 ConditionVerdict::Depends => verdict = ConditionVerdict::Depends,
                 ConditionVerdict::Always => {}
@@ -76,6 +99,50 @@ fn entry(operator: &str, key: &str, values: &[String], as_of: DateTime<Utc>) -> 
             _ => ConditionVerdict::Depends,
         },
         _ => ConditionVerdict::Depends,
+    }
+}
+
+/// One operator on a key that names the principal; `None` when the key or operator is not
+/// one this decides (multi-valued operators, tags, unknown organisation).
+fn principal_entry(
+    operator: &str,
+    key: &str,
+    values: &[String],
+    principal: &PrincipalContext,
+) -> Option<ConditionVerdict> {
+    let key = key.to_ascii_lowercase();
+    let actual = match key.as_str() {
+        "aws:principalarn" => principal.arn.as_str(),
+        "aws:principalaccount" => principal.account.as_str(),
+        "aws:principalorgid" => principal.organization_id.as_deref()?,
+        "aws:principalisawsservice" => "false",
+        _ => return None,
+    };
+    let lower = operator.to_ascii_lowercase();
+    let base = lower.strip_suffix("ifexists").unwrap_or(&lower);
+    if base == "null" {
+        // The key is present in every request an IAM principal makes.
+        return Some(verdict_of(values.iter().any(|v| v.eq_ignore_ascii_case("false"))));
+    }
+    let (negated, matcher): (bool, fn(&str, &str) -> bool) = match base {
+        "stringequals" | "arnequals" => (false, |v, a| v == a),
+        "stringnotequals" | "arnnotequals" => (true, |v, a| v == a),
+        "stringequalsignorecase" => (false, |v, a| v.eq_ignore_ascii_case(a)),
+        "stringnotequalsignorecase" => (true, |v, a| v.eq_ignore_ascii_case(a)),
+        "stringlike" | "arnlike" => (false, |v, a| resource_match(v, a)),
+        "stringnotlike" | "arnnotlike" => (true, |v, a| resource_match(v, a)),
+        "bool" if key == "aws:principalisawsservice" => (false, |v, a| v.eq_ignore_ascii_case(a)),
+        _ => return None,
+    };
+    let any = values.iter().any(|value| matcher(value, actual));
+    Some(verdict_of(any != negated))
+}
+
+fn verdict_of(holds: bool) -> ConditionVerdict {
+    if holds {
+        ConditionVerdict::Always
+    } else {
+        ConditionVerdict::Never
     }
 }
 
@@ -192,6 +259,48 @@ mod tests {
             ConditionVerdict::Depends
         );
         assert_eq!(decide(None, now()), ConditionVerdict::Always);
+    }
+
+    fn principal() -> PrincipalContext {
+        PrincipalContext {
+            arn: "arn:aws:iam::111122223333:role/BreakGlass".into(),
+            account: "111122223333".into(),
+            organization_id: Some("o-abc".into()),
+        }
+    }
+
+    #[test]
+    fn keys_naming_the_principal_are_decided_for_it() {
+        let for_it = |operator: &str, key: &str, value: &str| {
+            decide_for(Some(&block(operator, key, value)), now(), Some(&principal()))
+        };
+        let exception = "arn:aws:iam::*:role/BreakGlass";
+        assert_eq!(
+            for_it("ArnNotLike", "aws:PrincipalARN", exception),
+            ConditionVerdict::Never
+        );
+        assert_eq!(
+            for_it("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::*:role/Other"),
+            ConditionVerdict::Always
+        );
+        assert_eq!(
+            for_it("StringEquals", "aws:PrincipalOrgID", "o-abc"),
+            ConditionVerdict::Always
+        );
+        assert_eq!(
+            for_it("StringNotEqualsIfExists", "aws:PrincipalAccount", "111122223333"),
+            ConditionVerdict::Never
+        );
+        assert_eq!(for_it("Null", "aws:PrincipalArn", "true"), ConditionVerdict::Never);
+        assert_eq!(
+            for_it("ForAnyValue:StringLike", "aws:PrincipalOrgPaths", "o-abc/*"),
+            ConditionVerdict::Depends
+        );
+        // Without a known principal the same block depends on the request.
+        assert_eq!(
+            verdict("ArnNotLike", "aws:PrincipalArn", exception),
+            ConditionVerdict::Depends
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! can never hold has no effect, one whose condition always holds is unconditional.
 
 use super::catalog::{catalog, resource_match, ActionSet};
-use super::conditions::{decide, ConditionVerdict};
+use super::conditions::{decide_for, ConditionVerdict, PrincipalContext};
 use crate::snapshot::policy::{Effect, Statement};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub struct StatementReader {
     sets: HashMap<String, Option<Arc<ActionSet>>>,
     pub as_of: chrono::DateTime<chrono::Utc>,
+    /// The principal being judged, for conditions on the keys that name it.
+    pub principal: Option<PrincipalContext>,
 }
 
 impl StatementReader {
@@ -21,6 +23,7 @@ impl StatementReader {
         StatementReader {
             sets: HashMap::new(),
             as_of,
+            principal: None,
         }
     }
 
@@ -74,7 +77,7 @@ pub fn analyse_statement<'a>(
             }
         }
     }
-    let condition = decide(statement.condition.as_ref(), cache.as_of);
+    let condition = decide_for(statement.condition.as_ref(), cache.as_of, cache.principal.as_ref());
     let actions = if condition == ConditionVerdict::Never {
         ActionSet::empty(size)
     } else if statement.action.is_none() && statement.not_action.is_some() {

@@ -7,11 +7,13 @@ pub mod effective;
 mod graph;
 pub mod trust;
 
+use super::organization::OrgModel;
 use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
+use crate::snapshot::OrgPolicyType;
 use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
-use catalog::{catalog, AccessLevel};
-use conditions::{decide, ConditionVerdict};
+use catalog::{catalog, AccessLevel, ActionSet};
+use conditions::{decide, ConditionVerdict, PrincipalContext};
 use effective::{analyse_statement, ActionGrant, Analysed, PolicySetSummary, StatementReader};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -288,6 +290,9 @@ pub struct PrincipalFacts {
     /// The permissions boundary is set but cannot be read: every grant is an upper bound.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub permissions_boundary_unreadable: bool,
+    /// The SCPs above the account remove some of what its own policies allow everywhere.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub scp_limited: bool,
     /// Why escalation can be neither proven nor ruled out (an unreadable boundary, or a path
     /// through data that cannot be read); absent when the verdict is known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,8 +354,18 @@ pub fn analyse(
     section: &IamSection,
     knowledge: &IamKnowledge,
     as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&OrgModel>,
     index: &mut ResourceIndex,
 ) -> IamFacts {
+    let guardrails = organization.map(|org| org.guardrails(account_id, OrgPolicyType::ServiceControlPolicy));
+    let limits = AccountLimits {
+        account_id,
+        organization_id: organization
+            .filter(|org| org.is_member(account_id))
+            .map(|org| org.snapshot.id.clone()),
+        scp_levels: guardrails.as_ref().map(|g| g.documents()).unwrap_or_default(),
+        scp_unknown: guardrails.as_ref().and_then(|g| g.unknown.clone()),
+    };
     let managed: HashMap<&str, &ManagedPolicy> = section.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
     let groups_by_name: HashMap<&str, &crate::snapshot::IamGroup> =
         section.groups.iter().map(|g| (g.name.as_str(), g)).collect();
@@ -373,6 +388,7 @@ pub fn analyse(
             inline: &user.inline_policies,
             attached: &user.attached_policies,
             boundary: user.permissions_boundary.as_deref(),
+            limits: &limits,
         };
         let (mut facts, state) = principal(
             account_id, subject, inherited, unreadable, &managed, knowledge, &mut cache, index,
@@ -389,6 +405,7 @@ pub fn analyse(
             inline: &group.inline_policies,
             attached: &group.attached_policies,
             boundary: None,
+            limits: &limits,
         };
         let (facts, state) = principal(
             account_id,
@@ -411,6 +428,7 @@ pub fn analyse(
             inline: &role.inline_policies,
             attached: &role.attached_policies,
             boundary: role.permissions_boundary.as_deref(),
+            limits: &limits,
         };
         let (mut facts, state) = principal(
             account_id,
@@ -612,6 +630,47 @@ struct Subject<'a> {
     inline: &'a [InlinePolicy],
     attached: &'a [String],
     boundary: Option<&'a str>,
+    limits: &'a AccountLimits<'a>,
+}
+
+/// What limits every principal of the account beyond its own policies: the SCPs of each level
+/// of the account's chain (each must allow), or why they cannot be known.
+struct AccountLimits<'a> {
+    account_id: &'a str,
+    organization_id: Option<String>,
+    scp_levels: Vec<Vec<&'a crate::snapshot::policy::PolicyDocument>>,
+    scp_unknown: Option<String>,
+}
+
+impl<'a> Subject<'a> {
+    /// SCPs do not apply to service-linked roles.
+    fn scp_exempt(&self) -> bool {
+        self.kind == PrincipalKind::Role && self.arn.contains(":role/aws-service-role/")
+    }
+
+    /// Each SCP level summarised for this principal (conditions naming it are decided).
+    fn scp_levels(&self, cache: &mut StatementReader) -> Vec<PolicySetSummary<'a>> {
+        if self.scp_exempt() {
+            return Vec::new();
+        }
+        let mut ignored = Vec::new();
+        self.limits
+            .scp_levels
+            .iter()
+            .map(|level| {
+                let statements = level.iter().flat_map(|document| document.statements.iter());
+                PolicySetSummary::new(
+                    statements
+                        .map(|s| analyse_statement(usize::MAX, s, cache, &mut ignored))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn scp_unknown(&self) -> Option<&str> {
+        self.limits.scp_unknown.as_deref().filter(|_| !self.scp_exempt())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -638,6 +697,11 @@ fn principal<'a>(
     reaching.extend(inherited);
     let catalog = catalog();
     let mut unknown = Vec::new();
+    cache.principal = Some(PrincipalContext {
+        arn: subject.arn.to_string(),
+        account: subject.limits.account_id.to_string(),
+        organization_id: subject.limits.organization_id.clone(),
+    });
     let (statements, admin_grants) = read_statements(&reaching, cache, &mut unknown, &mut unreadable);
     let mut summary = PolicySetSummary::new(statements);
     let boundary = boundary_of(subject.boundary, managed, cache, &mut unknown, &mut unreadable);
@@ -645,13 +709,31 @@ fn principal<'a>(
         summary.bound_by(boundary);
     }
     let boundary_unreadable = subject.boundary.is_some() && boundary.is_none();
+    let scp_levels = subject.scp_levels(cache);
+    let scp_unknown = subject.scp_unknown();
+    // Full administrator: holds, everywhere and unconditionally, everything the SCPs allow.
+    let mut scp_allowed = ActionSet::full(catalog.len());
+    for level in &scp_levels {
+        scp_allowed.intersect_with(&level.somewhere);
+    }
+    let mut not_held = scp_allowed.clone();
+    not_held.subtract(&summary.everywhere_unconditional);
+    let holds_all_allowed = !scp_allowed.is_empty() && not_held.is_empty();
+    let everywhere_before_scps = summary.everywhere_unconditional.count();
+    for level in &scp_levels {
+        summary.bound_by(level);
+    }
+    let limits_unreadable = boundary_unreadable || scp_unknown.is_some();
     let grant_of = |action: usize| -> Option<ActionGrant> {
-        let grant = summary.grant(action)?;
-        match &boundary {
-            Some(boundary) => grant.within(&boundary.grant(action)?),
-            // An unreadable boundary could only cut: what the policies allow is an upper bound.
-            None => Some(grant),
+        let mut grant = summary.grant(action)?;
+        // An unreadable boundary could only cut: what the policies allow is an upper bound.
+        if let Some(boundary) = &boundary {
+            grant = grant.within(&boundary.grant(action)?)?;
         }
+        for level in &scp_levels {
+            grant = grant.within(&level.grant(action)?)?;
+        }
+        Some(grant)
     };
     let policy_names = |origins: &[usize]| -> Vec<String> {
         origins
@@ -673,9 +755,16 @@ fn principal<'a>(
         }
     }
     let escalation_methods = escalation_matches(knowledge, &method_actions, subject.arn);
-    let full_admin = summary.everywhere_unconditional.is_full() && !boundary_unreadable;
-    // What an unreadable boundary might cut is not proven privileged (nor proven harmless).
-    let privileged = !boundary_unreadable && (full_admin || escalation_methods.iter().any(escalates_unconditionally));
+    // Unknown SCPs leave no level to hold: "*" on "*" still holds whatever they allow.
+    let full_admin = holds_all_allowed && !boundary_unreadable;
+    // What an unreadable boundary or SCP might cut is not proven privileged (nor proven harmless).
+    let privileged = full_admin || (!limits_unreadable && escalation_methods.iter().any(escalates_unconditionally));
+    if let Some(reason) = scp_unknown {
+        unreadable.push(UnreadablePolicy {
+            policy: "service control policies".into(),
+            reason: reason.to_string(),
+        });
+    }
 
     let (pm_listed, pm_count) = permissions_management(&summary, knowledge);
     let service_wildcards = service_wildcards(&summary, &reaching);
@@ -714,12 +803,25 @@ fn principal<'a>(
         trust_unreadable: None,
         credentials: None,
         permissions_boundary_unreadable: boundary_unreadable,
-        escalation_unknown: subject
-            .boundary
-            .filter(|_| boundary_unreadable)
-            .map(|arn| format!("its permissions boundary {arn} cannot be read, and it could cut every route")),
+        scp_limited: summary.everywhere_unconditional.count() < everywhere_before_scps,
+        escalation_unknown: limits_unknown_reason(&subject, boundary_unreadable, scp_unknown),
     };
-    (if boundary_unreadable { unproven(facts) } else { facts }, computed)
+    (if limits_unreadable { unproven(facts) } else { facts }, computed)
+}
+
+/// Why what limits the principal cannot be read (its boundary, or the SCPs above its account).
+fn limits_unknown_reason(
+    subject: &Subject<'_>,
+    boundary_unreadable: bool,
+    scp_unknown: Option<&str>,
+) -> Option<String> {
+    match (subject.boundary.filter(|_| boundary_unreadable), scp_unknown) {
+        (Some(arn), _) => Some(format!(
+            "its permissions boundary {arn} cannot be read, and it could cut every route"
+        )),
+        (None, Some(reason)) => Some(format!("{reason}, and the SCPs could cut every route")),
+        (None, None) => None,
+    }
 }
 
 /// An unreadable boundary could cut any grant: what the policies allow is only an upper bound,
@@ -727,7 +829,11 @@ fn principal<'a>(
 /// that read its grants are `not_evaluated` (the graph still follows the upper bound).
 fn unproven(facts: PrincipalFacts) -> PrincipalFacts {
     PrincipalFacts {
-        admin_grants: Vec::new(),
+        admin_grants: if facts.full_admin {
+            facts.admin_grants
+        } else {
+            Vec::new()
+        },
         allowed: BTreeMap::new(),
         unconditional_action_count: 0,
         service_wildcards: Vec::new(),

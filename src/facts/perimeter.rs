@@ -1,0 +1,111 @@
+//! The data perimeter as the control policies draw it: which RCP-supported services an RCP
+//! closes to principals outside the organisation, and which of the usual SCP guardrails
+//! (leaving the organisation, turning off detection and logging) the account's chain carries.
+
+use super::iam::catalog::wildcard_match;
+use super::organization::Guardrails;
+use crate::snapshot::policy::{Effect, Statement};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// RCP-supported services, each with an action that stands for its data.
+pub const RCP_SERVICES: [(&str, &str); 5] = [
+    ("s3", "s3:GetObject"),
+    ("sts", "sts:AssumeRole"),
+    ("kms", "kms:Decrypt"),
+    ("sqs", "sqs:ReceiveMessage"),
+    ("secretsmanager", "secretsmanager:GetSecretValue"),
+];
+
+/// The usual SCP guardrails, each with the action it denies.
+pub const SCP_GUARDRAILS: [(&str, &str); 5] = [
+    ("leave_organization", "organizations:LeaveOrganization"),
+    ("disable_guardduty", "guardduty:DeleteDetector"),
+    ("disable_securityhub", "securityhub:DisableSecurityHub"),
+    ("stop_config", "config:StopConfigurationRecorder"),
+    ("stop_cloudtrail", "cloudtrail:StopLogging"),
+];
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PerimeterFacts {
+    /// Service → whether an RCP denies its actions to principals outside the organisation.
+    pub org_boundary: BTreeMap<String, bool>,
+    /// Guardrail → whether an SCP on the chain denies it (to anyone, perhaps but a few roles).
+    pub guardrails: BTreeMap<String, bool>,
+}
+
+pub fn of(scp: &Guardrails<'_>, rcp: &Guardrails<'_>, organization_id: &str) -> PerimeterFacts {
+    let rcp_statements = statements(rcp);
+    let scp_statements = statements(scp);
+    PerimeterFacts {
+        org_boundary: RCP_SERVICES
+            .iter()
+            .map(|(service, action)| {
+                let closed = rcp_statements
+                    .iter()
+                    .any(|s| closes_to_outsiders(s, action, organization_id));
+                (service.to_string(), closed)
+            })
+            .collect(),
+        guardrails: SCP_GUARDRAILS
+            .iter()
+            .map(|(name, action)| {
+                let denied = scp_statements
+                    .iter()
+                    .any(|s| s.effect == Effect::Deny && covers(s, action));
+                (name.to_string(), denied)
+            })
+            .collect(),
+    }
+}
+
+fn statements<'m>(guardrails: &Guardrails<'m>) -> Vec<&'m Statement> {
+    guardrails
+        .levels
+        .iter()
+        .flatten()
+        .filter_map(|policy| policy.source.document.as_ref())
+        .flat_map(|document| document.statements.iter())
+        .collect()
+}
+
+/// Whether the statement's actions include `action` (`Action` or the complement of `NotAction`).
+pub fn covers(statement: &Statement, action: &str) -> bool {
+    let matches = |patterns: &Vec<String>| patterns.iter().any(|p| wildcard_match(&p.to_ascii_lowercase(), action));
+    match (&statement.action, &statement.not_action) {
+        (Some(actions), _) => matches(actions),
+        (None, Some(excluded)) => !matches(excluded),
+        (None, None) => false,
+    }
+}
+
+/// A Deny on `action` for everyone whose organisation is not `organization_id` (the RCP and
+/// resource-policy form of the identity perimeter), on every resource.
+pub fn closes_to_outsiders(statement: &Statement, action: &str, organization_id: &str) -> bool {
+    statement.effect == Effect::Deny
+        && statement.resource.as_ref().is_none_or(|r| r.iter().any(|r| r == "*"))
+        && everyone(statement)
+        && covers(statement, action)
+        && negates_organization(statement, organization_id)
+}
+
+fn everyone(statement: &Statement) -> bool {
+    statement.principal.as_ref().is_none_or(|principals| {
+        principals
+            .get("AWS")
+            .is_some_and(|values| values.iter().any(|v| v == "*"))
+    })
+}
+
+/// `StringNotEquals[IfExists] aws:PrincipalOrgID <org>` (or `aws:ResourceOrgID` mirrored is
+/// not this): the statement applies to every principal outside the organisation.
+fn negates_organization(statement: &Statement, organization_id: &str) -> bool {
+    statement.condition.iter().flatten().any(|(operator, keys)| {
+        let operator = operator.to_ascii_lowercase();
+        let negated = operator.starts_with("stringnotequals") || operator.starts_with("stringnotlike");
+        negated
+            && keys.iter().any(|(key, values)| {
+                key.eq_ignore_ascii_case("aws:PrincipalOrgID") && values.iter().any(|v| v == organization_id)
+            })
+    })
+}
