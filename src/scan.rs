@@ -268,10 +268,13 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     summary.trend = shared.history.as_ref().map(|recorder| recorder.trend_with(&summary));
     outputs.finish(&summary, &ranked_rules)?;
     if let Some(recorder) = shared.history {
+        let committing = Instant::now();
         let recorded = recorder.commit(&summary, rules)?;
         tracing::info!(
-            "history: recorded scan {} ({} newly failing, {} resolved, {} old run(s) forgotten)",
+            "history: recorded scan {} in {:.3}s after {:.3}s of staging ({} newly failing, {} resolved, {} old run(s) forgotten)",
             summary.scan.id,
+            committing.elapsed().as_secs_f64(),
+            recorded.staging_seconds,
             recorded.opened,
             recorded.resolved,
             recorded.forgotten_runs

@@ -100,6 +100,8 @@ pub struct Recorder {
     detail: Detail,
     /// Epoch ms the run's data describes; ages count to it.
     observed_at: i64,
+    /// Time spent staging, summed over workers (the recording cost while the scan runs).
+    staging_ns: std::sync::atomic::AtomicU64,
 }
 
 impl HistoryRequest {
@@ -157,6 +159,7 @@ impl HistoryRequest {
             keep_days,
             detail,
             observed_at,
+            staging_ns: Default::default(),
         };
         Ok((recorder, baseline))
     }
@@ -165,6 +168,8 @@ impl HistoryRequest {
 /// What one recording did, for the log.
 #[derive(Debug, Clone, Copy)]
 pub struct Recorded {
+    /// Seconds spent staging findings while the scan ran, summed over workers.
+    pub staging_seconds: f64,
     pub opened: usize,
     pub resolved: usize,
     pub forgotten_runs: usize,
@@ -205,6 +210,7 @@ impl Recorder {
 
     /// Stages one account's findings (in the worker that built them).
     pub fn stage(&self, findings: &[(usize, Finding<'_>)]) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
         let mut staging = self
             .staging
             .lock()
@@ -250,6 +256,8 @@ impl Recorder {
             }
         }
         tx.commit()?;
+        let spent = started.elapsed().as_nanos() as u64;
+        self.staging_ns.fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -287,6 +295,7 @@ impl Recorder {
         tx.commit()
             .map_err(|error| anyhow::anyhow!("{}: recording the run: {error}", path.display()))?;
         Ok(Recorded {
+            staging_seconds: self.staging_ns.into_inner() as f64 / 1e9,
             opened,
             resolved,
             forgotten_runs,
