@@ -31,13 +31,14 @@ const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
 const UPSERT_FINDINGS: &str = "
 INSERT INTO findings (fingerprint, rule, account, region, arn, message)
 SELECT s.fingerprint, r.id, s.account, s.region, s.arn, s.message
-FROM temp.stage_findings s JOIN rules r ON r.rule_id = s.rule WHERE true
+FROM temp.stage_findings s JOIN rules r ON r.rule_id = s.rule WHERE true ORDER BY s.fingerprint
 ON CONFLICT (fingerprint) DO UPDATE SET message = excluded.message
 WHERE excluded.message IS NOT NULL AND findings.message IS NOT excluded.message";
 
 const INSERT_OBSERVATIONS: &str = "
 INSERT OR IGNORE INTO observations (scan, finding, status)
-SELECT ?1, f.id, s.status FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint";
+SELECT ?1, f.id, s.status FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint
+ORDER BY f.id";
 
 const INSERT_PASSES: &str = "
 INSERT OR REPLACE INTO passes (scan, rule, account, count)
