@@ -6,6 +6,7 @@
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::facts::analyse_account;
+use crate::facts::iam::cross_account::CrossAccountIndex;
 use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
@@ -17,7 +18,7 @@ use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
 use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
 use crate::suppress::LiveSuppressions;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -183,6 +184,7 @@ struct Shared<'r> {
     history: Option<crate::history::Recorder>,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<OrgModel>,
+    cross_account: Option<CrossAccountIndex>,
     facts_ns: AtomicU64,
     input_ns: AtomicU64,
     rules_ns: AtomicU64,
@@ -201,7 +203,7 @@ struct Folded {
 pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome<'_>> {
     let clock = Instant::now();
     let started_at = now();
-    let plan = plan(request.sources)?;
+    let mut plan = plan(request.sources)?;
     let loaded_at = clock.elapsed();
     let stamp = ScanStamp {
         scan_id: crate::report::new_scan_id(),
@@ -209,6 +211,8 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     };
     let (ranks, ranked_rules) = rule_ranks(rules);
     let outputs = Outputs::new(request.outputs, &stamp, request.options, rules.rules.len())?;
+    let organization = plan.organization.take().map(OrgModel::new);
+    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
     let (history, baseline) = match request.history {
         Some(history) => {
             let (recorder, from_store) =
@@ -224,7 +228,8 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         baseline,
         history,
         as_of: plan.as_of,
-        organization: plan.organization.map(OrgModel::new),
+        organization,
+        cross_account,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
@@ -368,6 +373,7 @@ fn evaluate_one(
         &shared.rules.iam_knowledge,
         shared.as_of,
         shared.organization.as_ref(),
+        shared.cross_account.as_ref(),
     );
     let account_id = std::mem::take(&mut account.account_id);
     let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
@@ -484,35 +490,86 @@ fn now() -> String {
 
 /// Hands every account of the sources to `each`, one at a time, in input order (the facts
 /// command), with the time its ages are counted to.
-/// What [`for_each_account`] hands each account to: the account, the time ages are counted
-/// to, and the organisation (when an input has it).
-pub type AccountVisitor<'a> =
-    dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>, Option<&OrgModel>) -> anyhow::Result<()> + 'a;
+/// What every account of a scan is judged with besides its own data.
+pub struct ScanScope<'a> {
+    /// The time ages are counted to.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// The organisation, when an input has it.
+    pub organization: Option<&'a OrgModel>,
+    /// The roles other accounts of the scan may assume (scans of several accounts).
+    pub cross_account: Option<&'a CrossAccountIndex>,
+}
 
-pub fn for_each_account(sources: Vec<Source>, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
-    let plan = plan(sources)?;
-    let organization = plan.organization.map(OrgModel::new);
-    let organization = organization.as_ref();
+/// What [`for_each_account`] hands each account to.
+pub type AccountVisitor<'a> = dyn FnMut(&AccountSnapshot, &ScanScope<'_>) -> anyhow::Result<()> + 'a;
+
+pub fn for_each_account(sources: Vec<Source>, rules: &RuleSet, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
+    let mut plan = plan(sources)?;
+    let organization = plan.organization.take().map(OrgModel::new);
+    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
+    let scope = ScanScope {
+        as_of: plan.as_of,
+        organization: organization.as_ref(),
+        cross_account: cross_account.as_ref(),
+    };
     for account in &plan.loaded {
-        each(account, plan.as_of, organization)?;
+        each(account, &scope)?;
     }
     let mut failed = None;
     for path in &plan.files {
-        crate::import::snapshot::stream_accounts(
-            path,
-            &mut |account| match each(&account, plan.as_of, organization) {
-                Ok(()) => true,
-                Err(error) => {
-                    failed = Some(error);
-                    false
-                }
-            },
-        )?;
+        crate::import::snapshot::stream_accounts(path, &mut |account| match each(&account, &scope) {
+            Ok(()) => true,
+            Err(error) => {
+                failed = Some(error);
+                false
+            }
+        })?;
         if let Some(error) = failed.take() {
             return Err(error);
         }
     }
     Ok(())
+}
+
+/// The first pass of a scan of several accounts: every account's roles that other accounts may
+/// assume, with how each reaches privilege; `None` for one account or when no role trusts
+/// another account.
+fn cross_account_index(
+    plan: &Plan,
+    rules: &RuleSet,
+    organization: Option<&OrgModel>,
+) -> Result<Option<CrossAccountIndex>, InputError> {
+    if plan.accounts.len() < 2 {
+        return Ok(None);
+    }
+    let index = Mutex::new(CrossAccountIndex::default());
+    let add = |account: &AccountSnapshot| {
+        let mut local = CrossAccountIndex::default();
+        crate::facts::cross_account_entry(account, &rules.iam_knowledge, plan.as_of, organization, &mut local);
+        if !local.is_empty() {
+            if let Ok(mut index) = index.lock() {
+                index.append(local);
+            }
+        }
+    };
+    plan.loaded.par_iter().for_each(add);
+    for path in &plan.files {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<AccountSnapshot>(rayon::current_num_threads());
+        let streamed = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                crate::import::snapshot::stream_accounts(path, &mut |account| sender.send(account).is_ok())
+            });
+            receiver.into_iter().par_bridge().for_each(|account| add(&account));
+            reader.join()
+        });
+        match streamed {
+            Ok(result) => result?,
+            Err(_) => return Err(InputError::Usage("the snapshot reader panicked".into())),
+        }
+    }
+    let mut index = index.into_inner().unwrap_or_default();
+    index.finish();
+    Ok((!index.is_empty()).then_some(index))
 }
 
 /// Every finding of an in-memory snapshot as `(fingerprint hex, rule id, resource ARN, status)`,
@@ -532,16 +589,33 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         history: None,
         as_of,
         organization: snapshot.organization.clone().map(OrgModel::new),
+        cross_account: None,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
     };
+    let mut shared = shared;
+    if snapshot.accounts.len() > 1 {
+        let mut index = CrossAccountIndex::default();
+        for account in &snapshot.accounts {
+            let organization = shared.organization.as_ref();
+            crate::facts::cross_account_entry(account, &rules.iam_knowledge, as_of, organization, &mut index);
+        }
+        index.finish();
+        shared.cross_account = (!index.is_empty()).then_some(index);
+    }
     let mut engine = rules.engine.clone();
     let mut statuses = Vec::new();
     for account in &snapshot.accounts {
-        let analysis = analyse_account(account, &rules.iam_knowledge, as_of, shared.organization.as_ref());
+        let analysis = analyse_account(
+            account,
+            &rules.iam_knowledge,
+            as_of,
+            shared.organization.as_ref(),
+            shared.cross_account.as_ref(),
+        );
         let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
         statuses.extend(build_findings(results, &shared).into_iter().map(|(_, finding)| {
             let arn = finding.resource.arn.clone();

@@ -8,6 +8,7 @@ mod config;
 mod ec2;
 mod guardduty;
 mod iam;
+mod organization;
 pub mod push;
 mod regions;
 mod securityhub;
@@ -251,7 +252,27 @@ pub async fn collect(options: &CollectOptions, calls: Arc<CallCounter>) -> Resul
             account.coverage_gaps.extend(gaps);
         }
     }
+    let org_context = AccountContext {
+        account_id: caller.clone(),
+        config: base.clone(),
+        gaps: Gaps::new(&caller),
+        calls: calls.clone(),
+        limit: limit.clone(),
+    };
+    let mut organization = organization::collect(&org_context).await;
+    let org_gaps = org_context.gaps.take();
+    match (&mut organization, accounts.iter_mut().find(|a| a.account_id == caller)) {
+        (Some(organization), _) => organization.coverage_gaps = org_gaps,
+        // No organisation data: the failures are gaps of the caller's account, which made them.
+        (None, Some(account)) => account.coverage_gaps.extend(org_gaps),
+        (None, None) => {
+            for gap in org_gaps {
+                tracing::warn!("{} {} failed: {}", gap.service, gap.operation, gap.error);
+            }
+        }
+    }
     let mut snapshot = Snapshot::new("collect", accounts);
+    snapshot.organization = organization;
     snapshot.sort();
     Ok(snapshot)
 }

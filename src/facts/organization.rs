@@ -140,9 +140,6 @@ impl OrgModel {
             }
             levels.push(level);
         }
-        if let Some(gap) = self.snapshot.coverage_gaps.first() {
-            return unknown(format!("{} {} failed: {}", gap.service, gap.operation, gap.error));
-        }
         Guardrails { levels, unknown: None }
     }
 

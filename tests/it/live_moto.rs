@@ -441,3 +441,76 @@ fn trace_logs_never_show_the_credentials() {
         assert!(line.is_none(), "{secret} leaked at trace level: {line:?}");
     }
 }
+
+/// `collect --org` reads the organisation (units, parents, SCPs and RCPs with their targets) and
+/// the scan applies them: prod's SCP removes its deployer's escalation but not BreakGlass's,
+/// dev's deployer keeps it; prod's RCP closes its data to outsiders, dev has none.
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn organization_scps_are_collected_and_remove_escalation_methods() {
+    let seeded = seed("scp-org");
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("scp-org.json");
+    let output = posture(&seeded)
+        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let collected: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let organization = &collected["organization"];
+    let prod = seeded.credentials["prod"].as_str().unwrap();
+    let dev = seeded.credentials["dev"].as_str().unwrap();
+    assert_eq!(organization["management_account_id"], seeded.account.as_str());
+    let parent = |account: &str| {
+        organization["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["account_id"] == account)
+            .map(|a| a["parent_id"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert!(parent(prod).starts_with("ou-") && parent(dev).starts_with("ou-") && parent(prod) != parent(dev));
+    let scp = organization["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "prod-no-iam")
+        .expect("the SCP is collected");
+    assert_eq!(scp["targets"], serde_json::json!([parent(prod)]));
+    assert!(scp["document"]["Statement"][0]["Condition"].is_object());
+    let report = posture(&seeded)
+        .args(["scan", "--snapshot"])
+        .arg(&snapshot)
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let verdict = |rule: &str, arn: String| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["resource"]["arn"] == arn.as_str())
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {rule} result on {arn}"))
+    };
+    assert_eq!(verdict("IAM-002", format!("arn:aws:iam::{prod}:user/deployer")), "pass");
+    assert_eq!(
+        verdict("IAM-002", format!("arn:aws:iam::{prod}:role/BreakGlass")),
+        "fail"
+    );
+    assert_eq!(verdict("IAM-002", format!("arn:aws:iam::{dev}:user/deployer")), "fail");
+    // The RCP on prod closes its data services to outsiders; dev has none.
+    assert_eq!(verdict("DATA-003", format!("AWS::::Account:{prod}")), "pass");
+    assert_eq!(verdict("DATA-003", format!("AWS::::Account:{dev}")), "fail");
+}

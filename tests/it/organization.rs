@@ -140,3 +140,59 @@ fn an_unreadable_scp_makes_administrators_and_escalation_unknown() {
         "fail"
     );
 }
+
+#[test]
+fn escalation_paths_cross_accounts_with_every_hop_as_evidence() {
+    let report = json_of(&["scan", "--snapshot", FIXTURE, "-f", "json"]);
+    let finding = |arn: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "IAM-002" && f["resource"]["arn"] == arn)
+            .cloned()
+            .unwrap_or_else(|| panic!("no IAM-002 result on {arn}"))
+    };
+    // dev-ops (dev) assumes hop (sandbox), which assumes prod-admin-role (prod, administrator).
+    let dev_ops = finding("arn:aws:iam::333333333333:user/dev-ops");
+    assert_eq!(dev_ops["status"], "fail", "{dev_ops}");
+    let path: Vec<&str> = dev_ops["evidence"]["path"]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        path,
+        [
+            "arn:aws:iam::333333333333:user/dev-ops",
+            "arn:aws:iam::444444444444:role/hop",
+            "arn:aws:iam::222222222222:role/prod-admin-role"
+        ]
+    );
+    assert_eq!(dev_ops["evidence"]["path"]["steps"][0]["kind"], "assume_cross_account");
+    assert_eq!(finding("arn:aws:iam::444444444444:role/hop")["status"], "fail");
+    // A grant on a role that does not exist, or does not trust it, is no path.
+    assert_eq!(finding("arn:aws:iam::333333333333:user/dev-reader")["status"], "pass");
+    // Scanned alone, dev sees no path: the other accounts are not in the scan.
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    snapshot["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["account_id"] == "333333333333");
+    let dir = temp_dir();
+    let path = write(dir.path(), "dev-only.json", &snapshot.to_string());
+    let alone = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    assert_eq!(
+        status(&alone, "IAM-002", "arn:aws:iam::333333333333:user/dev-ops"),
+        "pass"
+    );
+}
+
+#[test]
+fn a_public_function_running_as_an_administrator_is_a_toxic_combination() {
+    let all = statuses(&json_of(&["scan", "--snapshot", FIXTURE, "-f", "json"]));
+    let function = "arn:aws:lambda:eu-west-1:333333333333:function:public-hook";
+    assert_eq!(status(&all, "DATA-001", function), "fail");
+    assert_eq!(status(&all, "XC-004", function), "fail");
+}

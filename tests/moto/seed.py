@@ -1,6 +1,6 @@
 """Seeds a fresh account in a moto server through boto3 and prints its credentials as JSON.
 
-usage: seed.py ENDPOINT ACCOUNT_ID {account|org}
+usage: seed.py ENDPOINT ACCOUNT_ID {account|org|scp-org}
 Each test uses its own account id (sts:AssumeRole into it), so tests never share state and
 nothing calls moto's global reset.
 """
@@ -105,5 +105,71 @@ def seed_org():
     return {"members": members[:2], "closed": members[2]}
 
 
-extra = seed_org() if kind == "org" else (seed_account() or {})
+def member_client(service, member):
+    """A client in a member account, through the role Organizations creates there."""
+    creds = boto3.client("sts", region_name="us-east-1", **session).assume_role(
+        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName="seed"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+SELF_VERSIONING = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}]}
+)
+
+
+def seed_scp_org():
+    """Two OUs; prod's SCP denies IAM changes to all but BreakGlass. One escalation method each."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    units = {name: org.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"] for name in ("prod", "dev")}
+    members = {}
+    for name in ("prod", "dev"):
+        status = org.create_account(AccountName=name, Email=f"{name}-{account}@example.com")["CreateAccountStatus"]
+        member = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=member, SourceParentId=root, DestinationParentId=units[name])
+        members[name] = member
+        iam = member_client("iam", member)
+        iam.create_user(UserName="deployer")
+        iam.put_user_policy(UserName="deployer", PolicyName="self-versioning", PolicyDocument=SELF_VERSIONING)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]})
+    prod_iam = member_client("iam", members["prod"])
+    prod_iam.create_role(RoleName="BreakGlass", AssumeRolePolicyDocument=trust)
+    prod_iam.put_role_policy(RoleName="BreakGlass", PolicyName="self-versioning", PolicyDocument=SELF_VERSIONING)
+    deny_iam = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*",
+                       "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}}}],
+    }
+    policy = org.create_policy(Content=json.dumps(deny_iam), Description="no IAM outside break-glass", Name="prod-no-iam", Type="SERVICE_CONTROL_POLICY")
+    org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=units["prod"])
+    org.enable_policy_type(RootId=root, PolicyType="RESOURCE_CONTROL_POLICY")
+    org_id = org.describe_organization()["Organization"]["Id"]
+    perimeter = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "OrgOnly", "Effect": "Deny", "Principal": "*",
+                       "Action": ["s3:*", "sts:AssumeRole", "kms:*", "sqs:*", "secretsmanager:*"], "Resource": "*",
+                       "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id},
+                                     "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}],
+    }
+    rcp = org.create_policy(Content=json.dumps(perimeter), Description="identity perimeter", Name="prod-perimeter", Type="RESOURCE_CONTROL_POLICY")
+    org.attach_policy(PolicyId=rcp["Policy"]["PolicySummary"]["Id"], TargetId=units["prod"])
+    return {"members": [members["prod"], members["dev"]], "prod": members["prod"], "dev": members["dev"], "root": root}
+
+
+if kind == "org":
+    extra = seed_org()
+elif kind == "scp-org":
+    extra = seed_scp_org()
+else:
+    extra = seed_account() or {}
 print(json.dumps({"AccessKeyId": credentials["AccessKeyId"], "SecretAccessKey": credentials["SecretAccessKey"], "SessionToken": credentials["SessionToken"], **extra}))

@@ -2,6 +2,7 @@
 //! (benchmarks and tests) and the bare JSON parse that the benchmark compares scans with.
 
 mod synth;
+mod synth_org;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
