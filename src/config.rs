@@ -134,6 +134,17 @@ pub struct Config {
     text: String,
     /// Parameter overrides as written (validated against the defaults by [`Config::apply`]).
     pub params: Map<String, Value>,
+    /// `history:`: the store every scan records into.
+    pub history: Option<HistorySetting>,
+}
+
+/// `history: PATH` or `history: {path: PATH, keep: 400d, detail: failing|all}`; a relative
+/// path is relative to the configuration file's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySetting {
+    pub path: PathBuf,
+    pub keep_days: Option<u32>,
+    pub detail: Option<crate::history::Detail>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +152,25 @@ pub struct Config {
 struct RawConfig {
     #[serde(default)]
     params: Option<Map<String, Value>>,
+    #[serde(default)]
+    history: Option<RawHistory>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawHistory {
+    Path(String),
+    Table(RawHistoryTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistoryTable {
+    path: String,
+    #[serde(default)]
+    keep: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
 }
 
 impl Config {
@@ -177,7 +207,10 @@ impl Config {
     pub fn parse(path: &Path, text: String) -> Result<Config, InputError> {
         let origin = path.display().to_string();
         let raw: RawConfig = if text.trim().is_empty() {
-            RawConfig { params: None }
+            RawConfig {
+                params: None,
+                history: None,
+            }
         } else {
             yaml_serde::from_str(&text).map_err(|error| InputError::Rule {
                 path: origin.clone(),
@@ -185,10 +218,38 @@ impl Config {
                 message: crate::error::cap_echo(format!("{error}").split(" at line ").next().unwrap_or_default()),
             })?
         };
-        Ok(Config {
+        let mut config = Config {
             path: path.to_path_buf(),
             text,
             params: raw.params.unwrap_or_default(),
+            history: None,
+        };
+        config.history = raw.history.map(|raw| config.history_setting(raw)).transpose()?;
+        Ok(config)
+    }
+
+    fn history_setting(&self, raw: RawHistory) -> Result<HistorySetting, InputError> {
+        let (path, keep, detail) = match raw {
+            RawHistory::Path(path) => (path, None, None),
+            RawHistory::Table(table) => (table.path, table.keep, table.detail),
+        };
+        if path.trim().is_empty() {
+            return Err(self.error("history", "history: the path is empty".into()));
+        }
+        let keep_days = keep
+            .map(|text| crate::history::parse_days(&text).map_err(|e| self.error("keep", format!("history.keep: {e}"))))
+            .transpose()?;
+        let detail = detail
+            .map(|text| {
+                crate::history::Detail::parse(&text)
+                    .ok_or_else(|| self.error("detail", format!("history.detail: {text:?} is not failing or all")))
+            })
+            .transpose()?;
+        let folder = self.path.parent().unwrap_or(Path::new(""));
+        Ok(HistorySetting {
+            path: folder.join(path),
+            keep_days,
+            detail,
         })
     }
 
@@ -305,6 +366,30 @@ mod tests {
         assert_eq!(too_deep(real, 8), None);
         let fixture = std::fs::read_to_string("fixtures/correlation/posture.yaml").unwrap();
         assert_eq!(too_deep(&fixture, 8), None);
+    }
+
+    #[test]
+    fn history_is_a_path_or_a_table_relative_to_the_file() {
+        let path = Path::new("/etc/posture/posture.yaml");
+        let short = Config::parse(path, "history: posture.db\n".into()).unwrap();
+        assert_eq!(short.history.unwrap().path, PathBuf::from("/etc/posture/posture.db"));
+        let full = Config::parse(
+            path,
+            "history:\n  path: /var/h.db\n  keep: 400d\n  detail: all\n".into(),
+        )
+        .unwrap();
+        let full = full.history.unwrap();
+        assert_eq!(
+            (full.path.as_path(), full.keep_days),
+            (Path::new("/var/h.db"), Some(400))
+        );
+        let error = Config::parse(path, "params: {}\nhistory:\n  path: h.db\n  keep: forever\n".into()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("/etc/posture/posture.yaml:4: history.keep:"),
+            "{error}"
+        );
     }
 
     #[test]

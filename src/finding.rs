@@ -81,6 +81,14 @@ impl Fingerprint {
         Some(Fingerprint(bytes))
     }
 
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Fingerprint(bytes)
+    }
+
+    pub fn bytes(&self) -> [u8; 16] {
+        self.0
+    }
+
     pub fn hex(&self) -> String {
         use std::fmt::Write as _;
         let mut text = String::with_capacity(32);
@@ -160,6 +168,19 @@ impl PlannedOrigin {
     }
 }
 
+/// How long a failing finding has been open, from the history store (only with `--history`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Epoch ms of the first run that found it failing (within the history kept).
+    pub first_seen: i64,
+    /// Epoch ms of the run that opened it this time (after its last fix, if it came back).
+    pub open_since: i64,
+    /// Whole days from `open_since` to this run's data.
+    pub age_days: u32,
+    /// Times it came back after it was resolved.
+    pub reopened: u32,
+}
+
 /// The suppression entry that muted a failing finding (`.posture-ignore.yaml`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -206,6 +227,8 @@ pub struct Finding<'r> {
     pub change: Option<ChangeMark>,
     /// The plan or template resource the finding is about, on pre-deploy scans.
     pub origin: Option<Arc<PlannedOrigin>>,
+    /// Failing findings of a scan with `--history`.
+    pub lifecycle: Option<Lifecycle>,
 }
 
 impl Finding<'_> {

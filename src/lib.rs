@@ -13,6 +13,7 @@ pub mod error;
 pub mod facts;
 pub mod finding;
 pub mod gate;
+pub mod history;
 pub mod import;
 pub mod logging;
 pub mod output;

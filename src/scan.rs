@@ -56,6 +56,8 @@ pub struct ScanRequest {
     pub pre_deploy: Option<PreDeploy>,
     /// Keep every finding's status, to serve as the baseline of a later scan (a plan's base).
     pub record: bool,
+    /// Record the run (and with a selector, take the baseline) in a history store.
+    pub history: Option<crate::history::HistoryRequest>,
 }
 
 /// Time per phase: wall clock, and CPU summed over workers.
@@ -204,6 +206,7 @@ struct Shared<'r> {
     ranks: Vec<usize>,
     suppressions: Option<LiveSuppressions>,
     baseline: Option<RecordedReport>,
+    history: Option<crate::history::Recorder>,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<OrgModel>,
     cross_account: Option<CrossAccountIndex>,
@@ -242,11 +245,20 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     };
     let organization = plan.organization.take().map(OrgModel::new);
     let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
+    let (history, baseline) = match request.history {
+        Some(history) => {
+            let (recorder, from_store) =
+                history.prepare(&plan.accounts, &plan.regions, plan.as_of.timestamp_millis())?;
+            (Some(recorder), from_store.or(request.baseline))
+        }
+        None => (None, request.baseline),
+    };
     let shared = Shared {
         rules,
         ranks,
         suppressions: request.suppressions,
-        baseline: request.baseline,
+        baseline,
+        history,
         as_of: plan.as_of,
         organization,
         cross_account,
@@ -286,14 +298,28 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         regions: plan.regions,
         unmapped_resource_types: unmapped,
     };
-    let summary = folded.tally.finish(
+    let mut summary = folded.tally.finish(
         info,
         rules,
         gaps,
         shared.baseline.as_ref(),
         request.options.only_failing,
     );
+    summary.trend = shared.history.as_ref().map(|recorder| recorder.trend_with(&summary));
     outputs.finish(&summary, &ranked_rules)?;
+    if let Some(recorder) = shared.history {
+        let committing = Instant::now();
+        let recorded = recorder.commit(&summary, rules)?;
+        tracing::info!(
+            "history: recorded scan {} in {:.3}s after {:.3}s of staging ({} newly failing, {} resolved, {} old run(s) forgotten)",
+            summary.scan.id,
+            committing.elapsed().as_secs_f64(),
+            recorded.staging_seconds,
+            recorded.opened,
+            recorded.resolved,
+            recorded.forgotten_runs
+        );
+    }
     if let Some(suppressions) = &shared.suppressions {
         for line in &suppressions.expired {
             eprintln!("warning: {line}");
@@ -433,10 +459,19 @@ fn evaluate_one(
         Ok(mut outputs) => rendered.and_then(|rendered| outputs.append(&findings, rendered)),
         Err(_) => return,
     };
+    let staged = match &shared.history {
+        Some(recorder) => recorder.stage(&findings),
+        None => Ok(()),
+    };
     let Ok(mut state) = folded.lock() else { return };
     state.tally.add(&findings, shared.baseline.as_ref());
     if let Some(recorded) = state.recorded.as_mut() {
         recorded.add(findings.iter().map(|(_, finding)| finding));
+    }
+    if let Err(error) = staged {
+        state
+            .error
+            .get_or_insert(anyhow::anyhow!("recording the history: {error}"));
     }
     state.gaps.extend(gaps);
     if let Err(error) = appended {
@@ -472,6 +507,10 @@ fn build_findings<'r>(
                 .as_ref()
                 .map(|previous| crate::report::mark(previous, &id, status));
             let origin = origins.get(&(resource.arn.clone(), resource.region.clone())).cloned();
+            let lifecycle = match (&shared.history, status) {
+                (Some(recorder), Status::Fail) => Some(recorder.lifecycle(&id)),
+                _ => None,
+            };
             let finding = Finding {
                 id,
                 rule: meta,
@@ -484,6 +523,7 @@ fn build_findings<'r>(
                 suppression,
                 baseline,
                 change: None,
+                lifecycle,
             };
             (shared.ranks[result.rule], finding)
         })
@@ -601,6 +641,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         ranks: rule_ranks(rules).0,
         suppressions: None,
         baseline: None,
+        history: None,
         as_of,
         organization: snapshot.organization.clone().map(OrgModel::new),
         cross_account: None,

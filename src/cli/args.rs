@@ -2,6 +2,7 @@
 //! the commands live in the modules beside this one.
 
 use crate::gate::FailOn;
+use crate::history::{BaselineArg, Detail};
 use crate::output::{FormatSpec, OcsfClass};
 use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +50,8 @@ pub(crate) enum Command {
     },
     /// Compare two JSON reports v1: new failing findings, resolved ones, and the score's move.
     Diff(DiffArgs),
+    /// The runs recorded in a history store (`scan --history`), or one finding's life.
+    History(HistoryArgs),
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -144,9 +147,11 @@ pub(crate) struct ScanArgs {
     /// Apply no suppressions: show every failing result as failing.
     #[arg(long)]
     pub(crate) no_ignores: bool,
-    /// An earlier JSON report v1: mark findings new or unchanged and list the resolved ones.
-    #[arg(long, value_name = "PREVIOUS.json")]
-    pub(crate) baseline: Option<PathBuf>,
+    /// An earlier JSON report v1, or a run of the history store: `last` (the previous run over
+    /// the same accounts and regions), `7d` (the last one at least 7 days older) or a scan id.
+    /// Marks findings new or unchanged and lists the resolved ones.
+    #[arg(long, value_name = "FILE|last|7d|SCAN_ID", value_parser = crate::history::parse_baseline)]
+    pub(crate) baseline: Option<BaselineArg>,
     /// With --baseline, --plan or --cloudformation: fail (exit 3) only on new failing results at
     /// or above --fail-on (with a plan: only what the change introduces).
     #[arg(long)]
@@ -172,6 +177,71 @@ pub(crate) struct ScanArgs {
     /// Import the findings (ASFF) into AWS Security Hub with BatchImportFindings.
     #[arg(long)]
     pub(crate) push_security_hub: bool,
+    #[command(flatten)]
+    pub(crate) history: HistoryFlags,
+}
+
+#[derive(Args)]
+pub(crate) struct HistoryFlags {
+    /// Record the run in this history store, an SQLite file created when missing (default: the
+    /// `history:` of posture.yaml).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) history: Option<PathBuf>,
+    /// Record nothing, even when posture.yaml names a history store.
+    #[arg(long, conflicts_with = "history")]
+    pub(crate) no_history: bool,
+    /// After recording, forget the runs observed more than this before this one (e.g. 400d).
+    #[arg(long, value_name = "DAYS", value_parser = crate::history::parse_days)]
+    pub(crate) history_keep: Option<u32>,
+    /// What the store keeps per result: failing (passes as counts per rule and account) or all.
+    #[arg(long, value_enum, value_name = "DETAIL")]
+    pub(crate) history_detail: Option<Detail>,
+}
+
+#[derive(Args)]
+pub(crate) struct HistoryArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<HistoryCommand>,
+    /// The history store (default: the `history:` of posture.yaml).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub(crate) history: Option<PathBuf>,
+    /// `table` or `json`.
+    #[arg(short, long, value_enum, default_value = "table", global = true)]
+    pub(crate) format: ListFormat,
+    /// Only runs that scanned this account, with its score and its findings.
+    #[arg(long, value_name = "ID")]
+    pub(crate) account: Option<String>,
+    /// Count only this rule's findings.
+    #[arg(long, value_name = "RULE")]
+    pub(crate) rule: Option<String>,
+    /// Only runs observed since: a number of days (7d), a date (2026-11-01) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    pub(crate) since: Option<i64>,
+    /// The newest runs to list (0: all).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub(crate) limit: usize,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum HistoryCommand {
+    /// One finding's life: first and last seen, age, episodes, and its status run by run.
+    Show {
+        /// The finding's id (32 hex digits, as every report writes it).
+        fingerprint: String,
+    },
+}
+
+/// `7d`, `2026-11-01` or an RFC 3339 time → epoch milliseconds.
+pub(crate) fn parse_since(text: &str) -> Result<i64, String> {
+    if let Ok(days) = crate::history::parse_days(text) {
+        return Ok(chrono::Utc::now().timestamp_millis() - i64::from(days) * crate::history::DAY_MS);
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|time| time.timestamp_millis())
+        .map_err(|_| format!("{text:?} is not a number of days (7d), a date (2026-11-01) or an RFC 3339 time"))
 }
 
 /// A planned change, judged in the context of what is deployed (the snapshot, or live).

@@ -5,6 +5,7 @@ pub mod args;
 mod collect;
 mod diff;
 mod facts;
+mod history;
 mod rules;
 mod scan;
 
@@ -70,6 +71,7 @@ fn run(command: Command, config_path: Option<&Path>, quiet: bool) -> anyhow::Res
         Command::Facts(args) => facts::facts(&args, config(config_path)?.as_ref(), quiet),
         Command::Rules(command) => rules::rules(command, config_path),
         Command::Diff(args) => diff::diff(args),
+        Command::History(args) => history::history(args, config(config_path)?.as_ref()),
         Command::Schema { kind, output } => {
             let schema = match kind {
                 SchemaKind::Snapshot => crate::snapshot::json_schema(),

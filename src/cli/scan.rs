@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::gate::{self, GateOptions, Outcome};
+use crate::history::BaselineArg;
 use crate::output::{Format, FormatSpec, RenderOptions};
 use crate::report::v1::RecordedReport;
 use crate::rules::RuleSet;
@@ -38,7 +39,16 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
         None
     };
     let plan_inputs = plan_inputs(&args)?;
-    let mut baseline = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
+    let mut baseline = match &args.baseline {
+        Some(BaselineArg::File(path)) => Some(RecordedReport::load(path)?),
+        _ => None,
+    };
+    let output_paths: Vec<PathBuf> = specs.iter().filter_map(|s| s.path.clone()).collect();
+    let history = planned_history(
+        &plan_inputs,
+        super::history::request(&args, config, &inputs, &output_paths)?,
+        &args,
+    )?;
     let rules = RuleSet::load(&args.source.rules, true, config)?;
     let rules_loaded = clock.elapsed();
     let mut sources = sources(&args, quiet)?;
@@ -66,6 +76,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
         },
         pre_deploy,
         record: false,
+        history,
     };
     let outcome = crate::scan::scan(request, &rules)?;
     if let Some(file) = &push_file {
@@ -103,11 +114,32 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     Ok(decision.code)
 }
 
+/// A planned state is not what is deployed: it is never recorded in the history store (an
+/// explicit --history with a plan is refused; posture.yaml's store is left alone, and said so).
+fn planned_history(
+    plan_inputs: &crate::plan::PlanInputs,
+    history: Option<crate::history::HistoryRequest>,
+    args: &ScanArgs,
+) -> Result<Option<crate::history::HistoryRequest>, InputError> {
+    if plan_inputs.is_empty() || history.is_none() {
+        return Ok(history);
+    }
+    if args.history.history.is_some() {
+        return Err(InputError::Usage(
+            "--history records what is deployed; a scan of --plan or --cloudformation is not recorded".into(),
+        ));
+    }
+    tracing::info!("the planned state is not recorded in the history store of posture.yaml");
+    Ok(None)
+}
+
 /// Every file the run reads: no output may replace one of them.
 fn inputs(args: &ScanArgs, suppressions: Option<&SuppressionFile>, config: Option<&Config>) -> Vec<PathBuf> {
     let source = &args.source;
     let mut inputs: Vec<PathBuf> = source.snapshot.iter().chain(&source.gaad).cloned().collect();
-    inputs.extend(args.baseline.iter().cloned());
+    if let Some(BaselineArg::File(path)) = &args.baseline {
+        inputs.push(path.clone());
+    }
     inputs.extend(
         args.pre_deploy
             .plan

@@ -29,6 +29,11 @@ struct AsffFinding<'a> {
     types: [&'static str; 1],
     created_at: &'a str,
     updated_at: &'a str,
+    /// With a history: when the finding first failed, and this scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_observed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_observed_at: Option<&'a str>,
     severity: SeverityV1,
     title: String,
     description: String,
@@ -183,6 +188,8 @@ impl Asff {
             types: ["Software and Configuration Checks/AWS Security Best Practices"],
             created_at: &self.time,
             updated_at: &self.time,
+            first_observed_at: finding.lifecycle.map(|life| crate::history::rfc3339(life.first_seen)),
+            last_observed_at: finding.lifecycle.map(|_| self.time.as_str()),
             severity: SeverityV1 {
                 label: severity_label(meta.severity),
             },

@@ -6,7 +6,7 @@
 
 use super::escape_markup as esc;
 use crate::finding::{Finding, Status};
-use crate::report::Summary;
+use crate::report::{Summary, TrendPoint};
 use crate::rules::metadata::{Pillar, RuleMetadata, Severity};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,6 +129,103 @@ fn chart(counts: &[[usize; 5]; 4]) -> String {
     svg
 }
 
+fn pillar_colour(series: &str) -> &'static str {
+    match series {
+        "identity" => "#7c3aed",
+        "network" => "#0891b2",
+        "detection" => "#ea580c",
+        "data" => "#16a34a",
+        _ => "#111827",
+    }
+}
+
+/// Lines of the overall and pillar scores over the runs of the history (oldest left); a run
+/// without a score breaks its line rather than drawing it at 0.
+fn trend_chart(points: &[TrendPoint]) -> String {
+    let (left, top, width, height) = (40.0, 10.0, 520.0, 160.0);
+    let step = if points.len() > 1 {
+        width / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x = |index: usize| left + step * index as f64;
+    let y = |score: f64| top + height * (1.0 - score.clamp(0.0, 100.0) / 100.0);
+    let mut svg = format!(
+        "<svg id=\"trend-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"220\" viewBox=\"0 0 640 220\" role=\"img\" aria-label=\"Score per pillar over the last {} runs\">",
+        points.len()
+    );
+    for tick in [0.0, 50.0, 100.0] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e5e7eb\"/><text x=\"0\" y=\"{:.1}\" font-size=\"11\">{tick}</text>",
+            left + width,
+            y(tick) + 4.0,
+            y = y(tick)
+        );
+    }
+    let mut series: Vec<(&str, Vec<Option<f64>>)> = vec![("overall", points.iter().map(|p| p.overall).collect())];
+    for pillar in Pillar::ALL {
+        let name = pillar.as_str();
+        series.push((
+            name,
+            points.iter().map(|p| p.pillars.get(name).copied().flatten()).collect(),
+        ));
+    }
+    for (legend, (name, scores)) in series.iter().enumerate() {
+        let colour = pillar_colour(name);
+        let stroke = if *name == "overall" { 3 } else { 2 };
+        for run in split_runs(scores) {
+            let line: Vec<String> = run
+                .iter()
+                .map(|(i, score)| format!("{:.1},{:.1}", x(*i), y(*score)))
+                .collect();
+            let _ = write!(
+                svg,
+                "<polyline class=\"trend\" data-series=\"{name}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{stroke}\" points=\"{}\"/>",
+                line.join(" ")
+            );
+        }
+        for (i, score) in scores.iter().enumerate() {
+            if let Some(score) = score {
+                let _ = write!(
+                    svg,
+                    "<circle class=\"trend-point\" data-series=\"{name}\" data-scan=\"{scan}\" data-score=\"{score}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{name} {score:.1} · {when} · scan {scan}</title></circle>",
+                    x(i),
+                    y(*score),
+                    scan = esc(&points[i].scan_id),
+                    when = crate::history::rfc3339(points[i].observed_at).get(..10).unwrap_or_default(),
+                );
+            }
+        }
+        let lx = 40.0 + legend as f64 * 100.0;
+        let _ = write!(
+            svg,
+            "<rect data-legend=\"{name}\" x=\"{lx}\" y=\"196\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"206\" font-size=\"12\">{name}</text>",
+            lx + 16.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Consecutive scored runs: one polyline each.
+fn split_runs(scores: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
+    let mut runs: Vec<Vec<(usize, f64)>> = vec![Vec::new()];
+    for (index, score) in scores.iter().enumerate() {
+        match (score, runs.last_mut()) {
+            (Some(score), Some(run)) => run.push((index, *score)),
+            _ => runs.push(Vec::new()),
+        }
+    }
+    runs.retain(|run| !run.is_empty());
+    runs
+}
+
+/// Open failing findings listed by age, oldest first.
+const OLDEST_SHOWN: usize = 20;
+
+type OldestKey = (i64, Reverse<Severity>, usize, String, String, String);
+
 /// Rows of the findings table the page carries at most.
 pub const ROWS_SHOWN: usize = 5_000;
 /// Accounts listed by score, lowest first.
@@ -145,6 +242,8 @@ pub struct HtmlSink {
     failing_rules: BTreeMap<usize, (usize, BTreeSet<String>)>,
     rows: BTreeMap<RowKey, String>,
     rows_offered: usize,
+    /// With a history: the oldest open failing findings, by when they opened.
+    oldest: BTreeMap<OldestKey, String>,
 }
 
 impl HtmlSink {
@@ -163,6 +262,7 @@ impl HtmlSink {
                 if !accounts.contains(&finding.resource.account) {
                     accounts.insert(finding.resource.account.clone());
                 }
+                self.add_oldest(*rank, finding);
             }
             if only_failing && !matches!(finding.status, Status::Fail | Status::Muted) {
                 continue;
@@ -187,6 +287,58 @@ impl HtmlSink {
         }
     }
 
+    fn add_oldest(&mut self, rank: usize, finding: &Finding<'_>) {
+        let Some(life) = finding.lifecycle else { return };
+        let resource = &finding.resource;
+        let key: OldestKey = (
+            life.open_since,
+            Reverse(finding.rule.severity),
+            rank,
+            resource.account.clone(),
+            resource.region.clone(),
+            resource.arn.clone(),
+        );
+        if self.oldest.len() >= OLDEST_SHOWN && self.oldest.last_key_value().is_some_and(|(last, _)| *last <= key) {
+            return;
+        }
+        let row = format!(
+            "<tr data-id=\"{id}\" data-age=\"{age}\"><td>{age}</td><td style=\"white-space:nowrap\">{since}</td><td><span class=\"sev\" style=\"background:{c}\">{sev}</span></td><td style=\"white-space:nowrap\">{rule}</td><td><code>{arn}</code></td><td>{account} {region}</td><td>{reopened}</td></tr>",
+            id = finding.id,
+            age = life.age_days,
+            since = crate::history::rfc3339(life.open_since).get(..10).unwrap_or_default(),
+            c = colour(finding.rule.severity),
+            sev = finding.rule.severity.as_str(),
+            rule = esc(&finding.rule.id),
+            arn = esc(&resource.arn),
+            account = esc(&resource.account),
+            region = esc(&resource.region),
+            reopened = life.reopened,
+        );
+        self.oldest.insert(key, row);
+        if self.oldest.len() > OLDEST_SHOWN {
+            self.oldest.pop_last();
+        }
+    }
+
+    /// The trend of the history's runs and the oldest open findings (only with a history).
+    fn history(&self, summary: &Summary<'_>, html: &mut String) {
+        if let Some(trend) = &summary.trend {
+            let _ = write!(
+                html,
+                "<h2>Score over the last runs</h2><p class=\"muted-text\">{} run(s) of the history, oldest left</p>",
+                trend.len()
+            );
+            html.push_str(&trend_chart(trend));
+        }
+        if !self.oldest.is_empty() {
+            html.push_str("<h2>Oldest open findings</h2><table id=\"oldest-open\"><thead><tr><th>Days open</th><th>Since</th><th>Severity</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Reopened</th></tr></thead><tbody>");
+            for row in self.oldest.values() {
+                html.push_str(row);
+            }
+            html.push_str("</tbody></table>");
+        }
+    }
+
     pub fn render(&self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata]) -> String {
         let mut html = head(summary);
         cards(summary, &mut html);
@@ -196,7 +348,9 @@ impl HtmlSink {
         for (pillar, score) in &summary.score.pillars {
             let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", esc(pillar), score_text(*score));
         }
-        html.push_str("</tbody></table><h2>Failing findings by pillar and severity</h2>");
+        html.push_str("</tbody></table>");
+        self.history(summary, &mut html);
+        html.push_str("<h2>Failing findings by pillar and severity</h2>");
         html.push_str(&chart(&self.chart));
         self.rules_and_accounts(summary, ranked_rules, &mut html);
         if let Some(baseline) = &summary.baseline {
@@ -340,6 +494,9 @@ fn row(finding: &Finding<'_>) -> String {
     }
     if let Some(mark) = finding.baseline {
         let _ = write!(message, " <small>[{}]</small>", mark.as_str());
+    }
+    if let Some(life) = finding.lifecycle {
+        let _ = write!(message, " <small class=\"age\">[open {} day(s)]</small>", life.age_days);
     }
     let search = format!(
         "{} {} {} {} {} {}",

@@ -4,7 +4,8 @@
 use super::spool::{pretty_frame, push_indented, FindingFormat, StatusCounts, FINDINGS_MARKER};
 use crate::finding::Finding;
 use crate::report::v1::{
-    BaselineV1, CoverageV1, FindingV1, GapV1, ReportV1, ResourceV1, ScanV1, ScoreV1, ToolV1, REPORT_SCHEMA_VERSION,
+    BaselineV1, CoverageV1, FindingV1, GapV1, LifecycleV1, ReportV1, ResourceV1, ScanV1, ScoreV1, ToolV1,
+    REPORT_SCHEMA_VERSION,
 };
 use crate::report::Summary;
 use std::borrow::Cow;
@@ -36,6 +37,12 @@ impl<'a> FindingV1<'a> {
             compliance: Cow::Borrowed(&meta.compliance),
             remediation: Cow::Borrowed(&meta.remediation),
             baseline: finding.baseline.map(|mark| Cow::Borrowed(mark.as_str())),
+            lifecycle: finding.lifecycle.map(|life| LifecycleV1 {
+                first_seen: crate::history::rfc3339(life.first_seen),
+                open_since: crate::history::rfc3339(life.open_since),
+                age_days: life.age_days,
+                reopened: life.reopened,
+            }),
         }
     }
 }

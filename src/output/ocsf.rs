@@ -66,6 +66,11 @@ struct FindingInfo<'a> {
     desc: &'a str,
     types: &'a [String],
     created_time: i64,
+    /// With a history: when the finding first failed, and this scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_seen_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_seen_time: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -241,6 +246,8 @@ impl Ocsf {
                 desc: &meta.description,
                 types: &meta.categories,
                 created_time: time,
+                first_seen_time: finding.lifecycle.map(|life| life.first_seen),
+                last_seen_time: finding.lifecycle.map(|_| time),
             },
             compliance,
             cloud: Cloud {

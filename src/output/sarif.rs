@@ -100,7 +100,16 @@ struct SarifResult<'a> {
     suppressions: Vec<Suppression<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// With a history: when the finding first failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provenance: Option<Provenance>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Provenance {
+    first_detection_time_utc: String,
 }
 
 #[derive(Serialize)]
@@ -316,6 +325,9 @@ fn result<'a>(finding: &'a Finding<'a>) -> SarifResult<'a> {
         partial_fingerprints: BTreeMap::from([("postureFingerprint/v1", finding.id.hex())]),
         suppressions,
         baseline_state: finding.baseline.map(|mark| mark.as_str()),
+        provenance: finding.lifecycle.map(|life| Provenance {
+            first_detection_time_utc: crate::history::rfc3339(life.first_seen),
+        }),
         properties: ResultProperties {
             status: finding.status.as_str(),
             account: &resource.account,

@@ -15,6 +15,8 @@ const RESOURCES_SHOWN: usize = 5;
 /// How many account scores, and how many new failing findings, to list.
 const ACCOUNTS_SHOWN: usize = 20;
 const NEW_FAILING_SHOWN: usize = 50;
+/// How many of the oldest open findings to list (with a history).
+const OLDEST_SHOWN: usize = 10;
 
 type SortKey = (String, String, String);
 /// A failing rule: how many findings, and the first resources in report order.
@@ -27,6 +29,8 @@ pub struct TableSink {
     failing: BTreeMap<usize, FailingRule>,
     /// The first new failing findings in report order, keyed by (rule rank, account, region, ARN).
     new_failing: BTreeMap<(usize, SortKey), RecordedFinding>,
+    /// With a history: the oldest open failing findings, keyed by when they opened.
+    oldest: BTreeMap<(i64, usize, SortKey), String>,
 }
 
 fn sort_key(finding: &Finding<'_>) -> SortKey {
@@ -51,6 +55,7 @@ impl TableSink {
             colour,
             failing: BTreeMap::new(),
             new_failing: BTreeMap::new(),
+            oldest: BTreeMap::new(),
         }
     }
 
@@ -61,6 +66,22 @@ impl TableSink {
             keep_smallest(shown, RESOURCES_SHOWN, sort_key(finding), || {
                 strip_controls(&finding.resource_label())
             });
+            if let Some(life) = finding.lifecycle {
+                keep_smallest(
+                    &mut self.oldest,
+                    OLDEST_SHOWN,
+                    (life.open_since, *rank, sort_key(finding)),
+                    || {
+                        format!(
+                            "{:>5} day(s)  {:<8} {:<8} {}",
+                            life.age_days,
+                            finding.rule.severity.as_str(),
+                            finding.rule.id,
+                            strip_controls(&finding.resource_label())
+                        )
+                    },
+                );
+            }
             if finding.baseline == Some(Mark::New) {
                 keep_smallest(
                     &mut self.new_failing,
@@ -90,6 +111,12 @@ impl TableSink {
             summary.counts.status(Status::Muted)
         ));
         text.push_str(&self.failing_rules(ranked_rules));
+        if !self.oldest.is_empty() {
+            text.push_str("\nOldest open findings:\n");
+            for line in self.oldest.values() {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
         if let Some(baseline) = &summary.baseline {
             let against = if summary.scan.is_pre_deploy() {
                 "What the change does, against the deployed base"

@@ -182,6 +182,7 @@ fn scan_base(
         options: Default::default(),
         pre_deploy: None,
         record: true,
+        history: None,
     };
     let outcome = crate::scan::scan(request, rules)?;
     outcome

@@ -116,6 +116,16 @@ pub struct BaselineOutcome {
     pub resolved: Vec<RecordedFinding>,
 }
 
+/// One run's scores, for the trend of a scan with `--history`.
+#[derive(Debug, Clone)]
+pub struct TrendPoint {
+    pub scan_id: String,
+    /// Epoch ms of the run's data.
+    pub observed_at: i64,
+    pub overall: Option<f64>,
+    pub pillars: std::collections::BTreeMap<String, Option<f64>>,
+}
+
 pub struct Summary<'r> {
     pub scan: ScanInfo,
     pub rules: &'r RuleSet,
@@ -126,6 +136,8 @@ pub struct Summary<'r> {
     pub baseline: Option<BaselineOutcome>,
     /// Files leave out passing and not-evaluated findings (`--only-failing`).
     pub only_failing: bool,
+    /// With `--history`: earlier comparable runs and this one, oldest first.
+    pub trend: Option<Vec<TrendPoint>>,
 }
 
 /// Counters over every finding of a scan, fed account by account.
@@ -196,6 +208,7 @@ impl Tally {
             counts: self.counts,
             baseline,
             only_failing,
+            trend: None,
         }
     }
 }
@@ -207,6 +220,8 @@ pub fn mark(previous: &RecordedReport, id: &Fingerprint, status: Status) -> Mark
         Some(Some(before)) if before == status => Mark::Unchanged,
         // A report written with --only-failing left passing and not-evaluated findings out.
         None if previous.only_failing && matches!(status, Status::Pass | Status::NotEvaluated) => Mark::Unchanged,
+        // A history run recorded with `failing` detail kept passes as counts.
+        None if previous.passes_omitted && status == Status::Pass => Mark::Unchanged,
         _ => Mark::New,
     }
 }

@@ -105,6 +105,21 @@ pub struct FindingV1<'a> {
     /// `new` or `unchanged`, only when a baseline was given (an additive v1 field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Cow<'a, str>>,
+    /// How long a failing finding has been open, only with a history store (an additive v1 field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<LifecycleV1>,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct LifecycleV1 {
+    /// The first run of the history that found it failing (RFC 3339).
+    pub first_seen: String,
+    /// The run that opened it this time, after its last fix if it came back (RFC 3339).
+    pub open_since: String,
+    /// Whole days from `open_since` to this scan's data.
+    pub age_days: u32,
+    /// Times it came back after it was resolved.
+    pub reopened: u32,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -153,6 +168,8 @@ pub struct RecordedReport {
     pub regions: Vec<String>,
     /// The report left out passing and not-evaluated findings: absent is not "new".
     pub only_failing: bool,
+    /// A history run that kept passes as counts: absent and passing now is not "new".
+    pub passes_omitted: bool,
     /// Sorted by fingerprint; a status the build does not know is `None` (never equal).
     statuses: Vec<(Fingerprint, Option<Status>)>,
     /// In report order.
@@ -187,6 +204,7 @@ impl RecordedReport {
             accounts: head.scan.accounts,
             regions: head.scan.regions,
             only_failing: head.scan.only_failing,
+            passes_omitted: false,
             statuses,
             failing: head.findings.failing,
         })
@@ -211,6 +229,30 @@ impl RecordedReport {
             accounts: summary.scan.accounts.clone(),
             regions: summary.scan.regions.clone(),
             only_failing: false,
+            passes_omitted: false,
+            statuses,
+            failing,
+        }
+    }
+
+    /// A run of the history store as a baseline (src/history/query.rs).
+    pub fn from_history(
+        scan_id: String,
+        score: Option<f64>,
+        accounts: Vec<String>,
+        regions: Vec<String>,
+        passes_omitted: bool,
+        mut statuses: Vec<(Fingerprint, Option<Status>)>,
+        failing: Vec<RecordedFinding>,
+    ) -> Self {
+        statuses.sort_unstable_by_key(|(id, _)| *id);
+        RecordedReport {
+            scan_id,
+            score,
+            accounts,
+            regions,
+            only_failing: false,
+            passes_omitted,
             statuses,
             failing,
         }

@@ -77,6 +77,37 @@ pub struct RuleSet {
     pub engine: Engine,
     /// What the facts need to know from the rules' data (escalation methods, sensitive actions).
     pub iam_knowledge: std::sync::Arc<crate::facts::iam::IamKnowledge>,
+    /// What the rules and parameters were, as the history records them.
+    pub digest: RulesDigest,
+}
+
+/// SHA-256 of the rule and library files (origin and text, in origin order) and of the
+/// parameters in force (keys sorted): two runs with equal digests judged by the same rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulesDigest {
+    pub rules: String,
+    pub params: String,
+}
+
+impl RulesDigest {
+    fn of(files: &[RegoFile], data: &serde_json::Value) -> Self {
+        use sha2::{Digest, Sha256};
+        let hex = |digest: &[u8]| digest.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let mut sorted: Vec<&RegoFile> = files.iter().filter(|f| f.kind != FileKind::Test).collect();
+        sorted.sort_by(|a, b| a.origin.cmp(&b.origin));
+        let mut rules = Sha256::new();
+        for file in sorted {
+            for part in [&file.origin, &file.text] {
+                rules.update(part.as_bytes());
+                rules.update([0u8]);
+            }
+        }
+        let params = crate::snapshot::sort_keys(data.get("params").cloned().unwrap_or_default());
+        RulesDigest {
+            rules: hex(&rules.finalize()),
+            params: hex(&Sha256::digest(params.to_string().as_bytes())),
+        }
+    }
 }
 
 /// Rego files and data documents from one or more rule roots.
@@ -381,6 +412,7 @@ impl RuleSet {
         }
         let data = sources.data_value();
         let files = sources.files;
+        let digest = RulesDigest::of(&files, &data);
         let iam_knowledge = crate::facts::iam::IamKnowledge::from_data(&data)
             .map_err(|message| InputError::Usage(format!("rules data (data.posture.iam): {message}")))?;
         let mut rules = Vec::new();
@@ -446,6 +478,7 @@ impl RuleSet {
             rules,
             engine,
             iam_knowledge: std::sync::Arc::new(iam_knowledge),
+            digest,
         })
     }
 

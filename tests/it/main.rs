@@ -9,6 +9,7 @@ mod harness;
 mod cli;
 mod formats;
 mod fuzz;
+mod history;
 mod iam_corpus;
 mod live_moto;
 mod monotonicity;

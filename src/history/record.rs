@@ -1,0 +1,440 @@
+//! The history as a sink of the scan's stream. Before the first account, one read of the store
+//! gives the baseline (`--baseline last`), what is already known of every failing finding
+//! (for its age) and the trend; then each account's findings are staged, as they are built,
+//! in the connection's temporary tables (on disk, not in memory, and not in the store), and
+//! after the last account one write transaction moves them into the store and updates the
+//! lifecycles. The store's write lock is held only for that transaction, so concurrent jobs
+//! queue behind each other's busy timeout; a run killed at any point leaves the store as it was.
+
+use super::query::{self, Known};
+use super::{Detail, HistoryRequest, Store, DAY_MS};
+use crate::error::InputError;
+use crate::finding::{Finding, Fingerprint, Lifecycle, Status};
+use crate::report::v1::RecordedReport;
+use crate::report::{Summary, TrendPoint};
+use crate::rules::RuleSet;
+use rusqlite::{params, TransactionBehavior};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+const STAGING: &str = "
+CREATE TEMP TABLE stage_findings (fingerprint BLOB NOT NULL, rule TEXT NOT NULL, account TEXT NOT NULL,
+  region TEXT NOT NULL, arn TEXT NOT NULL, status INTEGER NOT NULL, message TEXT);
+CREATE TEMP TABLE stage_passes (rule TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL);
+CREATE TEMP TABLE scope_accounts (account TEXT PRIMARY KEY);
+CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);";
+
+const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
+
+/// One row per fingerprint ever recorded; the message is the latest failing one.
+const UPSERT_FINDINGS: &str = "
+INSERT INTO findings (fingerprint, rule, account, region, arn, message)
+SELECT s.fingerprint, r.id, s.account, s.region, s.arn, s.message
+FROM temp.stage_findings s JOIN rules r ON r.rule_id = s.rule WHERE true ORDER BY s.fingerprint
+ON CONFLICT (fingerprint) DO UPDATE SET message = excluded.message
+WHERE excluded.message IS NOT NULL AND findings.message IS NOT excluded.message";
+
+const INSERT_OBSERVATIONS: &str = "
+INSERT OR IGNORE INTO observations (scan, finding, status)
+SELECT ?1, f.id, s.status FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint
+ORDER BY f.id";
+
+const INSERT_PASSES: &str = "
+INSERT OR REPLACE INTO passes (scan, rule, account, count)
+SELECT ?1, r.id, p.account, sum(p.count) FROM temp.stage_passes p JOIN rules r ON r.rule_id = p.rule
+GROUP BY r.id, p.account";
+
+/// A failing finding without an open episode opens one (first seen, or back after a fix).
+const OPEN_EPISODES: &str = "
+INSERT INTO episodes (finding, opened_scan, opened_at)
+SELECT o.finding, ?1, ?2 FROM observations o
+WHERE o.scan = ?1 AND o.status = 0
+  AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.finding = o.finding AND e.closed_scan IS NULL)";
+
+/// An open episode is resolved when its finding, in a scope this run scanned, passes or is
+/// gone; muted or not evaluated is not a fix.
+const CLOSE_EPISODES: &str = "
+UPDATE episodes SET closed_scan = ?1, closed_at = ?2
+WHERE closed_scan IS NULL AND opened_scan != ?1
+  AND EXISTS (SELECT 1 FROM findings f WHERE f.id = episodes.finding
+              AND f.account IN (SELECT account FROM temp.scope_accounts)
+              AND (f.region = 'global' OR f.region IN (SELECT region FROM temp.scope_regions)))
+  AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.scan = ?1 AND o.finding = episodes.finding
+                  AND o.status != 3)";
+
+/// Result counts of one account or pillar.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counters {
+    evaluated: i64,
+    not_evaluated: i64,
+    failed: i64,
+}
+
+impl Counters {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::NotEvaluated => self.not_evaluated += 1,
+            Status::Fail => {
+                self.failed += 1;
+                self.evaluated += 1;
+            }
+            Status::Pass | Status::Muted => self.evaluated += 1,
+        }
+    }
+}
+
+struct Staging {
+    store: Store,
+    accounts: HashMap<String, Counters>,
+    pillars: BTreeMap<&'static str, Counters>,
+}
+
+/// The recording side of one scan.
+pub struct Recorder {
+    staging: Mutex<Staging>,
+    /// Sorted by fingerprint: what the store knew of each failing finding before this run.
+    known: Vec<(Fingerprint, Known)>,
+    /// Earlier comparable runs, oldest first.
+    trend: Vec<TrendPoint>,
+    keep_days: Option<u32>,
+    detail: Detail,
+    /// Epoch ms the run's data describes; ages count to it.
+    observed_at: i64,
+    /// Time spent staging, summed over workers (the recording cost while the scan runs).
+    staging_ns: std::sync::atomic::AtomicU64,
+}
+
+impl HistoryRequest {
+    /// Reads what the scan needs from the store (baseline, lifecycles, trend) and prepares the
+    /// staging tables; `accounts` and `regions` are the scan's scope.
+    pub fn prepare(
+        self,
+        accounts: &[String],
+        regions: &[String],
+        observed_at: i64,
+    ) -> anyhow::Result<(Recorder, Option<RecordedReport>)> {
+        let HistoryRequest {
+            mut store,
+            keep_days,
+            detail,
+            baseline,
+            baseline_required,
+        } = self;
+        let path = store.path.clone();
+        let read = store.conn.transaction()?;
+        let runs = query::runs(&read)?;
+        let scope = query::Scope { accounts, regions };
+        let baseline = match &baseline {
+            None => None,
+            Some(selector) => match query::select_baseline(&runs, selector, &scope, observed_at, &path)? {
+                Some(run) => Some(query::recorded_report(&read, run)?),
+                None if baseline_required => {
+                    return Err(InputError::Usage(format!(
+                        "{}: no earlier run to compare with for --baseline; --fail-on-new needs one",
+                        path.display()
+                    ))
+                    .into())
+                }
+                None => {
+                    tracing::warn!(
+                        "{}: no earlier run to compare with; scanning without a baseline",
+                        path.display()
+                    );
+                    None
+                }
+            },
+        };
+        let known = query::known_lifecycles(&read)?;
+        let trend = query::trend(&read, &runs, &scope)?;
+        read.commit()?;
+        store.conn.execute_batch(STAGING)?;
+        let recorder = Recorder {
+            staging: Mutex::new(Staging {
+                store,
+                accounts: HashMap::new(),
+                pillars: BTreeMap::new(),
+            }),
+            known,
+            trend,
+            keep_days,
+            detail,
+            observed_at,
+            staging_ns: Default::default(),
+        };
+        Ok((recorder, baseline))
+    }
+}
+
+/// What one recording did, for the log.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded {
+    /// Seconds spent staging findings while the scan ran, summed over workers.
+    pub staging_seconds: f64,
+    pub opened: usize,
+    pub resolved: usize,
+    pub forgotten_runs: usize,
+}
+
+impl Recorder {
+    /// The lifecycle of a failing finding of this run: as the store knew it, or new now.
+    pub fn lifecycle(&self, id: &Fingerprint) -> Lifecycle {
+        let now = self.observed_at;
+        let known = self
+            .known
+            .binary_search_by_key(id, |(key, _)| *key)
+            .ok()
+            .map(|index| self.known[index].1);
+        let (first_seen, open_since, reopened) = match known {
+            Some(known) => (known.first_seen, known.open_since.unwrap_or(now), known.resolved),
+            None => (now, now, 0),
+        };
+        Lifecycle {
+            first_seen,
+            open_since,
+            age_days: super::days_between(open_since, now),
+            reopened,
+        }
+    }
+
+    /// Earlier comparable runs and this one, oldest first: the page's trend.
+    pub fn trend_with(&self, summary: &Summary<'_>) -> Vec<TrendPoint> {
+        let mut points = self.trend.clone();
+        points.push(TrendPoint {
+            scan_id: summary.scan.id.clone(),
+            observed_at: self.observed_at,
+            overall: summary.score.overall,
+            pillars: summary.score.pillars.clone(),
+        });
+        points
+    }
+
+    /// Stages one account's findings (in the worker that built them).
+    pub fn stage(&self, findings: &[(usize, Finding<'_>)]) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
+        let mut staging = self
+            .staging
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a worker panicked while recording the history"))?;
+        let Staging {
+            store,
+            accounts,
+            pillars,
+        } = &mut *staging;
+        let tx = store.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(STAGE_FINDING)?;
+            let mut passes: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+            for (_, finding) in findings {
+                let resource = &finding.resource;
+                accounts
+                    .entry(resource.account.clone())
+                    .or_default()
+                    .add(finding.status);
+                pillars
+                    .entry(finding.rule.pillar.as_str())
+                    .or_default()
+                    .add(finding.status);
+                if finding.status == Status::Pass && self.detail == Detail::Failing {
+                    *passes.entry((&finding.rule.id, &resource.account)).or_default() += 1;
+                    continue;
+                }
+                let message =
+                    matches!(finding.status, Status::Fail | Status::Muted).then_some(finding.message.as_str());
+                insert.execute(params![
+                    &finding.id.bytes()[..],
+                    finding.rule.id,
+                    resource.account,
+                    resource.region,
+                    resource.arn,
+                    finding.status.index() as i64,
+                    message
+                ])?;
+            }
+            let mut insert = tx.prepare_cached(STAGE_PASSES)?;
+            for ((rule, account), count) in passes {
+                insert.execute(params![rule, account, count])?;
+            }
+        }
+        tx.commit()?;
+        let spent = started.elapsed().as_nanos() as u64;
+        self.staging_ns.fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Moves the staged run into the store in one transaction, updates the lifecycles and
+    /// applies the retention.
+    pub fn commit(self, summary: &Summary<'_>, rules: &RuleSet) -> anyhow::Result<Recorded> {
+        let staging = self
+            .staging
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a worker panicked while recording the history"))?;
+        let Staging {
+            mut store,
+            accounts,
+            pillars,
+        } = staging;
+        let path = store.path.clone();
+        let tx = store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| anyhow::anyhow!("{}: waiting to record: {error}", path.display()))?;
+        upsert_rules(&tx, rules)?;
+        let scan = insert_scan(&tx, summary, rules, self.detail, self.observed_at)?;
+        fill_scope(&tx, summary)?;
+        tx.execute(UPSERT_FINDINGS, [])?;
+        tx.execute(INSERT_OBSERVATIONS, [scan])?;
+        tx.execute(INSERT_PASSES, [scan])?;
+        insert_breakdowns(&tx, scan, summary, &accounts, &pillars)?;
+        let opened = tx.execute(OPEN_EPISODES, params![scan, self.observed_at])?;
+        let resolved = tx.execute(CLOSE_EPISODES, params![scan, self.observed_at])?;
+        let forgotten_runs = match self.keep_days {
+            Some(days) => forget_before(&tx, self.observed_at - i64::from(days) * DAY_MS)?,
+            None => 0,
+        };
+        hold_before_commit_for_tests();
+        tx.commit()
+            .map_err(|error| anyhow::anyhow!("{}: recording the run: {error}", path.display()))?;
+        Ok(Recorded {
+            staging_seconds: self.staging_ns.into_inner() as f64 / 1e9,
+            opened,
+            resolved,
+            forgotten_runs,
+        })
+    }
+}
+
+fn upsert_rules(tx: &rusqlite::Transaction<'_>, rules: &RuleSet) -> rusqlite::Result<()> {
+    let mut upsert = tx.prepare(
+        "INSERT INTO rules (rule_id, title, severity, pillar) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (rule_id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
+         pillar = excluded.pillar",
+    )?;
+    for rule in &rules.rules {
+        let meta = &rule.meta;
+        upsert.execute(params![
+            meta.id,
+            meta.title,
+            meta.severity.as_str(),
+            meta.pillar.as_str()
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_scan(
+    tx: &rusqlite::Transaction<'_>,
+    summary: &Summary<'_>,
+    rules: &RuleSet,
+    detail: Detail,
+    observed_at: i64,
+) -> anyhow::Result<i64> {
+    let scan = &summary.scan;
+    let counts = &summary.counts;
+    let count = |status: Status| counts.status(status) as i64;
+    tx.execute(
+        "INSERT INTO scans (scan_id, started_at, finished_at, observed_at, posture_version, rules_sha256,
+           params_sha256, detail, sources, accounts, regions, score, evaluated, not_evaluated, passed, failed, muted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            scan.id,
+            scan.started_at,
+            scan.finished_at,
+            observed_at,
+            env!("CARGO_PKG_VERSION"),
+            rules.digest.rules,
+            rules.digest.params,
+            detail.as_str(),
+            serde_json::to_string(&scan.sources)?,
+            serde_json::to_string(&scan.accounts)?,
+            serde_json::to_string(&scan.regions)?,
+            summary.score.overall,
+            summary.coverage.evaluated as i64,
+            summary.coverage.not_evaluated as i64,
+            count(Status::Pass),
+            count(Status::Fail),
+            count(Status::Muted),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn fill_scope(tx: &rusqlite::Transaction<'_>, summary: &Summary<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch("DELETE FROM temp.scope_accounts; DELETE FROM temp.scope_regions;")?;
+    let mut account = tx.prepare("INSERT OR IGNORE INTO temp.scope_accounts VALUES (?1)")?;
+    for id in &summary.scan.accounts {
+        account.execute([id])?;
+    }
+    let mut region = tx.prepare("INSERT OR IGNORE INTO temp.scope_regions VALUES (?1)")?;
+    for name in &summary.scan.regions {
+        region.execute([name])?;
+    }
+    Ok(())
+}
+
+fn insert_breakdowns(
+    tx: &rusqlite::Transaction<'_>,
+    scan: i64,
+    summary: &Summary<'_>,
+    accounts: &HashMap<String, Counters>,
+    pillars: &BTreeMap<&'static str, Counters>,
+) -> rusqlite::Result<()> {
+    let mut insert = tx.prepare("INSERT INTO scan_accounts VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    let mut ids: Vec<&String> = accounts.keys().collect();
+    ids.sort();
+    for id in ids {
+        let counters = accounts.get(id).copied().unwrap_or_default();
+        let score = summary.score.accounts.get(id).copied().flatten();
+        insert.execute(params![
+            scan,
+            id,
+            score,
+            counters.evaluated,
+            counters.not_evaluated,
+            counters.failed
+        ])?;
+    }
+    let mut insert = tx.prepare("INSERT INTO scan_pillars VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    for (pillar, score) in &summary.score.pillars {
+        let counters = pillars.get(pillar.as_str()).copied().unwrap_or_default();
+        insert.execute(params![
+            scan,
+            pillar,
+            score,
+            counters.evaluated,
+            counters.not_evaluated,
+            counters.failed
+        ])?;
+    }
+    Ok(())
+}
+
+/// Retention: runs observed before `cutoff`, episodes resolved before it, and findings that
+/// nothing refers to any more. Returns the runs deleted.
+fn forget_before(tx: &rusqlite::Transaction<'_>, cutoff: i64) -> rusqlite::Result<usize> {
+    let old = "(SELECT id FROM scans WHERE observed_at < ?1)";
+    for table in ["observations", "passes", "scan_accounts", "scan_pillars"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE scan IN {old}"), [cutoff])?;
+    }
+    tx.execute(
+        "DELETE FROM episodes WHERE closed_at IS NOT NULL AND closed_at < ?1",
+        [cutoff],
+    )?;
+    let runs = tx.execute("DELETE FROM scans WHERE observed_at < ?1", [cutoff])?;
+    tx.execute(
+        "DELETE FROM findings WHERE id NOT IN (SELECT finding FROM episodes)
+         AND id NOT IN (SELECT finding FROM observations)",
+        [],
+    )?;
+    Ok(runs)
+}
+
+/// Tests stop a run here, with every row written and nothing committed, to kill it:
+/// POSTURE_TEST_HOLD_HISTORY_COMMIT names a file to create, then the run waits to be killed.
+fn hold_before_commit_for_tests() {
+    if let Some(signal) = std::env::var_os("POSTURE_TEST_HOLD_HISTORY_COMMIT") {
+        if std::fs::write(&signal, b"holding").is_ok() {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
