@@ -44,11 +44,11 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
         _ => None,
     };
     let output_paths: Vec<PathBuf> = specs.iter().filter_map(|s| s.path.clone()).collect();
-    let history = planned_history(
-        &plan_inputs,
-        super::history::request(&args, config, &inputs, &output_paths)?,
-        &args,
-    )?;
+    let history = if plan_inputs.is_empty() {
+        super::history::request(&args, config, &inputs, &output_paths)?
+    } else {
+        refuse_history_with_plan(&args, config)?
+    };
     let rules = RuleSet::load(&args.source.rules, true, config)?;
     let rules_loaded = clock.elapsed();
     let mut sources = sources(&args, quiet)?;
@@ -115,21 +115,20 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
 }
 
 /// A planned state is not what is deployed: it is never recorded in the history store (an
-/// explicit --history with a plan is refused; posture.yaml's store is left alone, and said so).
-fn planned_history(
-    plan_inputs: &crate::plan::PlanInputs,
-    history: Option<crate::history::HistoryRequest>,
+/// explicit --history with a plan is refused, before any store is opened; posture.yaml's store
+/// is left alone, and said so).
+fn refuse_history_with_plan(
     args: &ScanArgs,
+    config: Option<&Config>,
 ) -> Result<Option<crate::history::HistoryRequest>, InputError> {
-    if plan_inputs.is_empty() || history.is_none() {
-        return Ok(history);
-    }
     if args.history.history.is_some() {
         return Err(InputError::Usage(
             "--history records what is deployed; a scan of --plan or --cloudformation is not recorded".into(),
         ));
     }
-    tracing::info!("the planned state is not recorded in the history store of posture.yaml");
+    if config.is_some_and(|c| c.history.is_some()) && !args.history.no_history {
+        tracing::info!("the planned state is not recorded in the history store of posture.yaml");
+    }
     Ok(None)
 }
 

@@ -532,3 +532,31 @@ fn sarif_points_at_the_template_line_and_validates() {
         .count();
     assert!(planned > 0, "Terraform results point at the plan file");
 }
+
+/// A planned state is not what is deployed: an explicit history store with a plan is refused.
+#[test]
+fn a_plan_is_never_recorded_in_the_history_store() {
+    let dir = temp_dir();
+    let store = dir.path().join("posture.db");
+    let output = posture()
+        .args([
+            "scan",
+            "--snapshot",
+            "fixtures/plan/base.json",
+            "--plan",
+            "fixtures/plan/benign.tfplan.json",
+            "--history",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not recorded"), "{stderr}");
+    assert!(!store.exists(), "nothing was created");
+}
