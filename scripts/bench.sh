@@ -16,8 +16,8 @@ out=${BENCH_DIR:-bench-out}
 mkdir -p "$out"
 # The benchmark needs no live collection: the core alone builds in minutes.
 cargo build --release --quiet --no-default-features --bins
-bin=target/release/posture
-dev=target/release/posture-dev
+bin=${CARGO_TARGET_DIR:-target}/release/posture
+dev=${CARGO_TARGET_DIR:-target}/release/posture-dev
 
 # The value of NAME=value in a log, matched as a whole word (load= is not rules_load=).
 field() { grep -oE "(^|[ (])$1=[0-9.]+" "$2" | head -n 1 | sed 's/.*=//'; }

@@ -121,6 +121,45 @@ pub enum ChangeMark {
     Unchanged,
 }
 
+/// Where a planned resource is written (a Terraform plan or a CloudFormation template): the
+/// evidence and SARIF's physical location of findings about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedOrigin {
+    /// `terraform` or `cloudformation`.
+    pub tool: &'static str,
+    /// The file as given on the command line.
+    pub file: String,
+    /// The resource address (`module.net.aws_security_group.web`) or logical id.
+    pub address: String,
+    pub resource_type: String,
+    /// `create`, `update`, `delete` or `replace`.
+    pub action: &'static str,
+    /// 1-based line of the resource in the file, when known.
+    pub line: Option<usize>,
+}
+
+impl PlannedOrigin {
+    /// `terraform:<address>` or `cloudformation:<LogicalId>`: the ARN of a resource without one.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.tool, self.address)
+    }
+
+    /// What evidence carries under `planned`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut entries = vec![
+            ("action".into(), self.action.into()),
+            ("address".into(), self.address.clone().into()),
+            ("file".into(), self.file.clone().into()),
+            ("resource_type".into(), self.resource_type.clone().into()),
+            ("tool".into(), self.tool.into()),
+        ];
+        if let Some(line) = self.line {
+            entries.push(("line".into(), line.into()));
+        }
+        sorted_object(entries)
+    }
+}
+
 /// The suppression entry that muted a failing finding (`.posture-ignore.yaml`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -165,24 +204,32 @@ pub struct Finding<'r> {
     pub suppression: Option<Arc<Suppression>>,
     pub baseline: Option<Mark>,
     pub change: Option<ChangeMark>,
+    /// The plan or template resource the finding is about, on pre-deploy scans.
+    pub origin: Option<Arc<PlannedOrigin>>,
 }
 
 impl Finding<'_> {
     /// Evidence as reports carry it: a muted finding's suppression sits under `suppression`
     /// (an evidence that is not an object is kept under `original`).
     pub fn reported_evidence(&self) -> std::borrow::Cow<'_, serde_json::Value> {
-        let Some(suppression) = &self.suppression else {
+        if self.suppression.is_none() && self.origin.is_none() {
             return std::borrow::Cow::Borrowed(&self.evidence);
-        };
+        }
         let mut entries: Vec<(String, serde_json::Value)> = match &self.evidence {
             serde_json::Value::Object(map) => map
                 .iter()
-                .filter(|(key, _)| *key != "suppression")
+                .filter(|(key, _)| *key != "suppression" || self.suppression.is_none())
                 .map(|(key, value)| (key.clone(), value.clone()))
                 .collect(),
             other => vec![("original".into(), other.clone())],
         };
-        entries.push(("suppression".into(), suppression.to_json()));
+        if let Some(suppression) = &self.suppression {
+            entries.push(("suppression".into(), suppression.to_json()));
+        }
+        if let Some(origin) = &self.origin {
+            entries.retain(|(key, _)| key != "planned");
+            entries.push(("planned".into(), origin.to_json()));
+        }
         let evidence = sorted_object(entries);
         std::borrow::Cow::Owned(evidence)
     }

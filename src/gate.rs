@@ -93,8 +93,13 @@ fn decide_gate(summary: &Summary<'_>, options: &GateOptions) -> Decision {
         let threshold = options.fail_on.threshold().unwrap_or(Severity::Info);
         let new_failures = summary.counts.new_failing_at_or_above(threshold);
         if new_failures > 0 {
+            let against = if summary.scan.is_pre_deploy() {
+                "introduced by the change"
+            } else {
+                "against the baseline"
+            };
             failed.push(format!(
-                "{new_failures} new failing result(s) at or above {} against the baseline",
+                "{new_failures} new failing result(s) at or above {} {against}",
                 threshold.as_str()
             ));
         }

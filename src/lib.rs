@@ -16,6 +16,7 @@ pub mod gate;
 pub mod import;
 pub mod logging;
 pub mod output;
+pub mod plan;
 pub mod report;
 pub mod results;
 pub mod rules;

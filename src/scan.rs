@@ -6,6 +6,7 @@
 use crate::destination::Destination;
 use crate::error::InputError;
 use crate::facts::analyse_account;
+use crate::facts::iam::cross_account::CrossAccountIndex;
 use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
@@ -17,7 +18,7 @@ use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
 use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
 use crate::suppress::LiveSuppressions;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +33,18 @@ pub enum Source {
     Gaad(PathBuf),
     /// Already in memory (live collection), with its label.
     Collected { label: String, snapshot: Box<Snapshot> },
+    /// Accounts in memory that several inputs made (a base with a plan applied), with their labels.
+    Planned {
+        labels: Vec<String>,
+        snapshot: Box<Snapshot>,
+    },
+}
+
+/// What a pre-deploy scan adds: the overlay on the planned accounts' facts, the labels of the
+/// plans and templates, and the resource types they hold that no mapping knows.
+pub struct PreDeploy {
+    pub overlay: crate::plan::PlanOverlay,
+    pub unmapped_resource_types: Vec<String>,
 }
 
 pub struct ScanRequest {
@@ -40,6 +53,9 @@ pub struct ScanRequest {
     pub baseline: Option<RecordedReport>,
     pub outputs: Vec<(Format, Destination)>,
     pub options: RenderOptions,
+    pub pre_deploy: Option<PreDeploy>,
+    /// Keep every finding's status, to serve as the baseline of a later scan (a plan's base).
+    pub record: bool,
 }
 
 /// Time per phase: wall clock, and CPU summed over workers.
@@ -58,6 +74,8 @@ pub struct Timings {
 pub struct ScanOutcome<'r> {
     pub summary: Summary<'r>,
     pub timings: Timings,
+    /// With [`ScanRequest::record`]: the scan as a baseline.
+    pub recorded: Option<RecordedReport>,
 }
 
 /// The accounts of every source, read before any evaluation: ids, regions, collection time.
@@ -104,12 +122,20 @@ fn plan(sources: Vec<Source>) -> Result<Plan, InputError> {
                 let snapshot = *snapshot;
                 collected_at = collected_at.max(snapshot.generated_at);
                 join_organization(&mut organization, snapshot.organization)?;
-                for account in snapshot.accounts {
-                    ids.push(account.account_id.clone());
-                    regions.extend(account.regions.iter().map(|r| r.region.clone()));
-                    loaded.push(account);
-                }
+                ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
+                loaded.extend(snapshot.accounts);
                 labels.push(label);
+            }
+            Source::Planned {
+                labels: planned,
+                snapshot,
+            } => {
+                let snapshot = *snapshot;
+                collected_at = collected_at.max(snapshot.generated_at);
+                join_organization(&mut organization, snapshot.organization)?;
+                ids.extend(snapshot.accounts.iter().map(|a| a.account_id.clone()));
+                loaded.extend(snapshot.accounts);
+                labels.extend(planned);
             }
         }
     }
@@ -180,11 +206,13 @@ struct Shared<'r> {
     baseline: Option<RecordedReport>,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<OrgModel>,
+    cross_account: Option<CrossAccountIndex>,
     facts_ns: AtomicU64,
     input_ns: AtomicU64,
     rules_ns: AtomicU64,
     render_ns: AtomicU64,
     resources: AtomicU64,
+    overlay: Option<crate::plan::PlanOverlay>,
 }
 
 /// What the workers fold their accounts into, one at a time. The outputs are apart: workers
@@ -193,12 +221,14 @@ struct Folded {
     tally: Tally,
     gaps: Vec<Gap>,
     error: Option<anyhow::Error>,
+    /// With [`ScanRequest::record`]: every finding's status, and the failing ones in full.
+    recorded: Option<crate::report::v1::RecordedFindings>,
 }
 
 pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome<'_>> {
     let clock = Instant::now();
     let started_at = now();
-    let plan = plan(request.sources)?;
+    let mut plan = plan(request.sources)?;
     let loaded_at = clock.elapsed();
     let stamp = ScanStamp {
         scan_id: crate::report::new_scan_id(),
@@ -206,24 +236,33 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     };
     let (ranks, ranked_rules) = rule_ranks(rules);
     let outputs = Outputs::new(request.outputs, &stamp, request.options, rules.rules.len())?;
+    let (overlay, unmapped) = match request.pre_deploy {
+        Some(pre) => (Some(pre.overlay), Some(pre.unmapped_resource_types)),
+        None => (None, None),
+    };
+    let organization = plan.organization.take().map(OrgModel::new);
+    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
     let shared = Shared {
         rules,
         ranks,
         suppressions: request.suppressions,
         baseline: request.baseline,
         as_of: plan.as_of,
-        organization: plan.organization.map(OrgModel::new),
+        organization,
+        cross_account,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        overlay,
     };
     let outputs = RwLock::new(outputs);
     let folded = Mutex::new(Folded {
         tally: Tally::default(),
         gaps: Vec::new(),
         error: None,
+        recorded: request.record.then(Default::default),
     });
     let read_error = evaluate_all(plan.loaded, &plan.files, &shared, &outputs, &folded)?;
     let evaluated_at = clock.elapsed();
@@ -245,6 +284,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         sources: plan.labels,
         accounts: plan.accounts,
         regions: plan.regions,
+        unmapped_resource_types: unmapped,
     };
     let summary = folded.tally.finish(
         info,
@@ -273,7 +313,14 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         render_cpu_seconds: seconds(&shared.render_ns),
         resources: shared.resources.load(Ordering::Relaxed) as usize,
     };
-    Ok(ScanOutcome { summary, timings })
+    let recorded = folded
+        .recorded
+        .map(|findings| RecordedReport::of_scan(&summary, findings));
+    Ok(ScanOutcome {
+        summary,
+        timings,
+        recorded,
+    })
 }
 
 /// The Organizations calls that failed, as the report's coverage gaps.
@@ -337,12 +384,17 @@ fn evaluate_one(
     folded: &Mutex<Folded>,
 ) {
     let started = Instant::now();
-    let analysis = analyse_account(
+    let mut analysis = analyse_account(
         &account,
         &shared.rules.iam_knowledge,
         shared.as_of,
         shared.organization.as_ref(),
+        shared.cross_account.as_ref(),
     );
+    let origins = match &shared.overlay {
+        Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
+        None => Default::default(),
+    };
     let account_id = std::mem::take(&mut account.account_id);
     let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
         .into_iter()
@@ -362,7 +414,7 @@ fn evaluate_one(
     let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
     drop(analysis);
     let rules_done = Instant::now();
-    let findings = build_findings(results, shared);
+    let findings = build_findings(results, shared, &origins);
     let rendered = match outputs.read() {
         Ok(outputs) => outputs.render(&account_id, &findings),
         Err(_) => return,
@@ -383,6 +435,9 @@ fn evaluate_one(
     };
     let Ok(mut state) = folded.lock() else { return };
     state.tally.add(&findings, shared.baseline.as_ref());
+    if let Some(recorded) = state.recorded.as_mut() {
+        recorded.add(findings.iter().map(|(_, finding)| finding));
+    }
     state.gaps.extend(gaps);
     if let Err(error) = appended {
         state
@@ -392,7 +447,11 @@ fn evaluate_one(
 }
 
 /// One finding per result, sorted in report order, each with its rule's rank.
-fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usize, Finding<'r>)> {
+fn build_findings<'r>(
+    results: Vec<RuleResult>,
+    shared: &Shared<'r>,
+    origins: &crate::plan::apply::Origins,
+) -> Vec<(usize, Finding<'r>)> {
     let mut findings: Vec<(usize, Finding<'r>)> = results
         .into_iter()
         .map(|result| {
@@ -412,6 +471,7 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 .baseline
                 .as_ref()
                 .map(|previous| crate::report::mark(previous, &id, status));
+            let origin = origins.get(&(resource.arn.clone(), resource.region.clone())).cloned();
             let finding = Finding {
                 id,
                 rule: meta,
@@ -420,6 +480,7 @@ fn build_findings<'r>(results: Vec<RuleResult>, shared: &Shared<'r>) -> Vec<(usi
                 status,
                 message: result.message,
                 evidence: result.evidence,
+                origin,
                 suppression,
                 baseline,
                 change: None,
@@ -444,35 +505,86 @@ fn now() -> String {
 
 /// Hands every account of the sources to `each`, one at a time, in input order (the facts
 /// command), with the time its ages are counted to.
-/// What [`for_each_account`] hands each account to: the account, the time ages are counted
-/// to, and the organisation (when an input has it).
-pub type AccountVisitor<'a> =
-    dyn FnMut(&AccountSnapshot, chrono::DateTime<chrono::Utc>, Option<&OrgModel>) -> anyhow::Result<()> + 'a;
+/// What every account of a scan is judged with besides its own data.
+pub struct ScanScope<'a> {
+    /// The time ages are counted to.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// The organisation, when an input has it.
+    pub organization: Option<&'a OrgModel>,
+    /// The roles other accounts of the scan may assume (scans of several accounts).
+    pub cross_account: Option<&'a CrossAccountIndex>,
+}
 
-pub fn for_each_account(sources: Vec<Source>, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
-    let plan = plan(sources)?;
-    let organization = plan.organization.map(OrgModel::new);
-    let organization = organization.as_ref();
+/// What [`for_each_account`] hands each account to.
+pub type AccountVisitor<'a> = dyn FnMut(&AccountSnapshot, &ScanScope<'_>) -> anyhow::Result<()> + 'a;
+
+pub fn for_each_account(sources: Vec<Source>, rules: &RuleSet, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
+    let mut plan = plan(sources)?;
+    let organization = plan.organization.take().map(OrgModel::new);
+    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
+    let scope = ScanScope {
+        as_of: plan.as_of,
+        organization: organization.as_ref(),
+        cross_account: cross_account.as_ref(),
+    };
     for account in &plan.loaded {
-        each(account, plan.as_of, organization)?;
+        each(account, &scope)?;
     }
     let mut failed = None;
     for path in &plan.files {
-        crate::import::snapshot::stream_accounts(
-            path,
-            &mut |account| match each(&account, plan.as_of, organization) {
-                Ok(()) => true,
-                Err(error) => {
-                    failed = Some(error);
-                    false
-                }
-            },
-        )?;
+        crate::import::snapshot::stream_accounts(path, &mut |account| match each(&account, &scope) {
+            Ok(()) => true,
+            Err(error) => {
+                failed = Some(error);
+                false
+            }
+        })?;
         if let Some(error) = failed.take() {
             return Err(error);
         }
     }
     Ok(())
+}
+
+/// The first pass of a scan of several accounts: every account's roles that other accounts may
+/// assume, with how each reaches privilege; `None` for one account or when no role trusts
+/// another account.
+fn cross_account_index(
+    plan: &Plan,
+    rules: &RuleSet,
+    organization: Option<&OrgModel>,
+) -> Result<Option<CrossAccountIndex>, InputError> {
+    if plan.accounts.len() < 2 {
+        return Ok(None);
+    }
+    let index = Mutex::new(CrossAccountIndex::default());
+    let add = |account: &AccountSnapshot| {
+        let mut local = CrossAccountIndex::default();
+        crate::facts::cross_account_entry(account, &rules.iam_knowledge, plan.as_of, organization, &mut local);
+        if !local.is_empty() {
+            if let Ok(mut index) = index.lock() {
+                index.append(local);
+            }
+        }
+    };
+    plan.loaded.par_iter().for_each(add);
+    for path in &plan.files {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<AccountSnapshot>(rayon::current_num_threads());
+        let streamed = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                crate::import::snapshot::stream_accounts(path, &mut |account| sender.send(account).is_ok())
+            });
+            receiver.into_iter().par_bridge().for_each(|account| add(&account));
+            reader.join()
+        });
+        match streamed {
+            Ok(result) => result?,
+            Err(_) => return Err(InputError::Usage("the snapshot reader panicked".into())),
+        }
+    }
+    let mut index = index.into_inner().unwrap_or_default();
+    index.finish();
+    Ok((!index.is_empty()).then_some(index))
 }
 
 /// Every finding of an in-memory snapshot as `(fingerprint hex, rule id, resource ARN, status)`,
@@ -491,21 +603,43 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         baseline: None,
         as_of,
         organization: snapshot.organization.clone().map(OrgModel::new),
+        cross_account: None,
         facts_ns: AtomicU64::new(0),
         input_ns: AtomicU64::new(0),
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        overlay: None,
     };
+    let mut shared = shared;
+    if snapshot.accounts.len() > 1 {
+        let mut index = CrossAccountIndex::default();
+        for account in &snapshot.accounts {
+            let organization = shared.organization.as_ref();
+            crate::facts::cross_account_entry(account, &rules.iam_knowledge, as_of, organization, &mut index);
+        }
+        index.finish();
+        shared.cross_account = (!index.is_empty()).then_some(index);
+    }
     let mut engine = rules.engine.clone();
     let mut statuses = Vec::new();
     for account in &snapshot.accounts {
-        let analysis = analyse_account(account, &rules.iam_knowledge, as_of, shared.organization.as_ref());
+        let analysis = analyse_account(
+            account,
+            &rules.iam_knowledge,
+            as_of,
+            shared.organization.as_ref(),
+            shared.cross_account.as_ref(),
+        );
         let results = evaluate_account(&mut engine, rules, &analysis, &shared.input_ns);
-        statuses.extend(build_findings(results, &shared).into_iter().map(|(_, finding)| {
-            let arn = finding.resource.arn.clone();
-            (finding.id.hex(), finding.rule.id.clone(), arn, finding.status)
-        }));
+        statuses.extend(
+            build_findings(results, &shared, &Default::default())
+                .into_iter()
+                .map(|(_, finding)| {
+                    let arn = finding.resource.arn.clone();
+                    (finding.id.hex(), finding.rule.id.clone(), arn, finding.status)
+                }),
+        );
     }
     Ok(statuses)
 }

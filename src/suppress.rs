@@ -48,7 +48,7 @@ struct RawEntry {
 
 /// One checked entry. Every matcher it names must match (an entry with only `rule` mutes that
 /// rule everywhere).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Suppression {
     pub index: usize,
     pub rule: Option<String>,
@@ -61,7 +61,7 @@ pub struct Suppression {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SuppressionFile {
     pub path: PathBuf,
     pub entries: Vec<Suppression>,

@@ -147,9 +147,12 @@ pub(crate) struct ScanArgs {
     /// An earlier JSON report v1: mark findings new or unchanged and list the resolved ones.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub(crate) baseline: Option<PathBuf>,
-    /// With --baseline: fail (exit 3) only on new failing results at or above --fail-on.
-    #[arg(long, requires = "baseline")]
+    /// With --baseline, --plan or --cloudformation: fail (exit 3) only on new failing results at
+    /// or above --fail-on (with a plan: only what the change introduces).
+    #[arg(long)]
     pub(crate) fail_on_new: bool,
+    #[command(flatten)]
+    pub(crate) pre_deploy: Box<PreDeployArgs>,
     /// Fail (exit 3) on a failing result at or above this severity.
     #[arg(long, value_enum, default_value = "none")]
     pub(crate) fail_on: FailOn,
@@ -169,6 +172,35 @@ pub(crate) struct ScanArgs {
     /// Import the findings (ASFF) into AWS Security Hub with BatchImportFindings.
     #[arg(long)]
     pub(crate) push_security_hub: bool,
+}
+
+/// A planned change, judged in the context of what is deployed (the snapshot, or live).
+#[derive(Args, Default)]
+pub(crate) struct PreDeployArgs {
+    /// A Terraform plan as JSON (`terraform show -json tf.plan > tfplan.json`), applied to the
+    /// base (repeatable); the base's findings are the baseline.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Vec<PathBuf>,
+    /// A CloudFormation template (YAML or JSON), applied to the base (repeatable).
+    #[arg(long = "cloudformation", value_name = "FILE")]
+    pub(crate) cloudformation: Vec<PathBuf>,
+    /// The account a template is deployed to (default: the base's only account).
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub(crate) cfn_account: Option<String>,
+    /// The region a template is deployed to (default: us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) cfn_region: Option<String>,
+    /// The account of a Terraform plan that names none (default: the base's only account).
+    #[arg(long, value_name = "ID", value_parser = parse_account)]
+    pub(crate) plan_account: Option<String>,
+    /// Judge the plan or template on its own, without the deployed state (no snapshot, no
+    /// live collection).
+    #[arg(long)]
+    pub(crate) no_base: bool,
+}
+
+pub(crate) fn parse_account(text: &str) -> Result<String, String> {
+    crate::plan::parse_account(text)
 }
 
 #[derive(Args)]

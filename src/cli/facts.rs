@@ -21,8 +21,14 @@ pub(super) fn facts(args: &SourceArgs, config: Option<&Config>, quiet: bool) -> 
             .collect()
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    crate::scan::for_each_account(sources, &mut |account, as_of, organization| {
-        let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of, organization);
+    crate::scan::for_each_account(sources, &rules, &mut |account, scope| {
+        let analysis = crate::facts::analyse_account(
+            account,
+            &rules.iam_knowledge,
+            scope.as_of,
+            scope.organization,
+            scope.cross_account,
+        );
         serde_json::to_writer(&mut out, &analysis.facts)?;
         writeln!(out)?;
         Ok(())

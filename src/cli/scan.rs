@@ -37,10 +37,21 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     } else {
         None
     };
-    let baseline = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
+    let plan_inputs = plan_inputs(&args)?;
+    let mut baseline = args.baseline.as_deref().map(RecordedReport::load).transpose()?;
     let rules = RuleSet::load(&args.source.rules, true, config)?;
     let rules_loaded = clock.elapsed();
-    let sources = sources(&args, quiet)?;
+    let mut sources = sources(&args, quiet)?;
+    let mut pre_deploy = None;
+    let prepare_clock = Instant::now();
+    if !plan_inputs.is_empty() {
+        let prepared = crate::plan::base::prepare(&plan_inputs, sources, &rules, suppressions.as_ref())?;
+        sources = vec![prepared.source];
+        baseline = Some(prepared.baseline);
+        pre_deploy = Some(prepared.pre_deploy);
+    }
+    // Reading the plans, scanning the base and applying the changes, before the planned scan.
+    let prepared_in = prepare_clock.elapsed();
     let colour =
         specs.iter().any(|s| s.format == Format::Table && s.path.is_none()) && super::use_colour(&std::io::stdout());
     let request = ScanRequest {
@@ -53,6 +64,8 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
             ocsf_class: args.ocsf_class,
             only_failing: args.only_failing,
         },
+        pre_deploy,
+        record: false,
     };
     let outcome = crate::scan::scan(request, &rules)?;
     if let Some(file) = &push_file {
@@ -61,8 +74,9 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     if args.timings {
         let t = &outcome.timings;
         eprintln!(
-            "timings: rules_load={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
+            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
             rules_loaded.as_secs_f64(),
+            prepared_in.as_secs_f64(),
             t.load_seconds,
             t.evaluate_wall_seconds,
             t.facts_cpu_seconds,
@@ -94,6 +108,13 @@ fn inputs(args: &ScanArgs, suppressions: Option<&SuppressionFile>, config: Optio
     let source = &args.source;
     let mut inputs: Vec<PathBuf> = source.snapshot.iter().chain(&source.gaad).cloned().collect();
     inputs.extend(args.baseline.iter().cloned());
+    inputs.extend(
+        args.pre_deploy
+            .plan
+            .iter()
+            .chain(&args.pre_deploy.cloudformation)
+            .cloned(),
+    );
     inputs.extend(suppressions.map(|s| s.path.clone()));
     inputs.extend(config.map(|c| c.path.clone()));
     inputs
@@ -101,6 +122,9 @@ fn inputs(args: &ScanArgs, suppressions: Option<&SuppressionFile>, config: Optio
 
 fn sources(args: &ScanArgs, quiet: bool) -> anyhow::Result<Vec<Source>> {
     let source = &args.source;
+    if args.pre_deploy.no_base {
+        return Ok(Vec::new());
+    }
     if source.snapshot.is_empty() && source.gaad.is_empty() {
         let snapshot = collect_live(&source.live, quiet)?;
         return Ok(vec![Source::Collected {
@@ -110,6 +134,38 @@ fn sources(args: &ScanArgs, quiet: bool) -> anyhow::Result<Vec<Source>> {
     }
     let snapshots = source.snapshot.iter().cloned().map(Source::Snapshot);
     Ok(snapshots.chain(source.gaad.iter().cloned().map(Source::Gaad)).collect())
+}
+
+/// The plans and templates to apply, with the flags that only make sense with them checked.
+fn plan_inputs(args: &ScanArgs) -> Result<crate::plan::PlanInputs, InputError> {
+    let given = &args.pre_deploy;
+    let inputs = crate::plan::PlanInputs {
+        terraform: given.plan.clone(),
+        cloudformation: given.cloudformation.clone(),
+        plan_account: given.plan_account.clone(),
+        cfn_account: given.cfn_account.clone(),
+        cfn_region: given.cfn_region.clone(),
+    };
+    let usage = |text: &str| Err(InputError::Usage(text.into()));
+    if inputs.is_empty() {
+        if given.no_base || given.plan_account.is_some() {
+            return usage("--no-base and --plan-account need --plan or --cloudformation");
+        }
+        if given.cfn_account.is_some() || given.cfn_region.is_some() {
+            return usage("--cfn-account and --cfn-region need --cloudformation");
+        }
+        if args.fail_on_new && args.baseline.is_none() {
+            return usage("--fail-on-new needs --baseline, --plan or --cloudformation");
+        }
+        return Ok(inputs);
+    }
+    if args.baseline.is_some() {
+        return usage("--baseline and --plan/--cloudformation both set the baseline (a plan's is its base); give one");
+    }
+    if given.no_base && !(args.source.snapshot.is_empty() && args.source.gaad.is_empty()) {
+        return usage("--no-base judges the plan on its own: leave out --snapshot and --gaad");
+    }
+    Ok(inputs)
 }
 
 /// Where each requested format goes. `-o PATH` keeps working with exactly one format.

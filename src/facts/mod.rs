@@ -51,6 +51,21 @@ impl ResourceIndex {
             entry.incomplete.push((section, reason));
         }
     }
+    /// Reports the resource under another ARN (a planned resource without one yet).
+    pub fn relabel(&mut self, key: &str, arn: &str) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.resource = std::sync::Arc::new(ResourceRef {
+                arn: arn.to_string(),
+                ..(*entry.resource).clone()
+            });
+        }
+    }
+    /// Marks every resource that `matches` incomplete for `section`.
+    pub fn mark_where(&mut self, section: Section, reason: &str, matches: impl Fn(&ResourceRef) -> bool) {
+        for entry in self.entries.values_mut().filter(|e| matches(&e.resource)) {
+            entry.incomplete.push((section, reason.to_string()));
+        }
+    }
     pub fn get(&self, key: &str) -> Option<&IndexedResource> {
         self.entries.get(key)
     }
@@ -221,6 +236,7 @@ pub fn analyse_account(
     knowledge: &iam::IamKnowledge,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<&organization::OrgModel>,
+    cross_account: Option<&iam::cross_account::CrossAccountIndex>,
 ) -> AccountAnalysis {
     let mut index = ResourceIndex::default();
     let account_id = account.account_id.as_str();
@@ -235,10 +251,17 @@ pub fn analyse_account(
         },
     );
     let sections = SectionPresence::of(account);
-    let iam = account
-        .iam
-        .as_ref()
-        .map(|section| iam::analyse(account_id, section, knowledge, as_of, organization, &mut index));
+    let iam = account.iam.as_ref().map(|section| {
+        iam::analyse(
+            account_id,
+            section,
+            knowledge,
+            as_of,
+            organization,
+            cross_account,
+            &mut index,
+        )
+    });
     let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
     join_instances(account, &regions, &mut network);
@@ -381,6 +404,33 @@ fn join_instances(account: &AccountSnapshot, regions: &[RegionFacts], network: &
 }
 
 /// Security Hub's convention for the account as a resource.
+/// What a first pass over every account keeps for the second: the roles other accounts may
+/// assume and how each reaches privilege.
+pub fn cross_account_entry(
+    account: &AccountSnapshot,
+    knowledge: &iam::IamKnowledge,
+    as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&organization::OrgModel>,
+    into: &mut iam::cross_account::CrossAccountIndex,
+) {
+    match &account.iam {
+        Some(section) => {
+            let mut scratch = ResourceIndex::default();
+            let facts = iam::analyse(
+                &account.account_id,
+                section,
+                knowledge,
+                as_of,
+                organization,
+                None,
+                &mut scratch,
+            );
+            into.add_account(&account.account_id, &facts);
+        }
+        None => into.add_unknown_account(&account.account_id),
+    }
+}
+
 pub fn account_arn(account_id: &str) -> String {
     format!("AWS::::Account:{account_id}")
 }

@@ -57,6 +57,7 @@ pub fn document<'s, F>(summary: &'s Summary<'_>, findings: F) -> ReportV1<'s, F>
             accounts: Cow::Borrowed(&scan.accounts),
             regions: Cow::Borrowed(&scan.regions),
             only_failing: summary.only_failing,
+            unmapped_resource_types: scan.unmapped_resource_types.as_deref().map(Cow::Borrowed),
         },
         score: ScoreV1 {
             overall: summary.score.overall,

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 for code-scanning dashboards: every rule in `tool.driver.rules` with its help
 //! from METADATA; failing, muted (as suppressed) and not-evaluated (kind `review`) results, each
-//! located at its AWS resource as a logical location. Passes are left out, as linters do.
+//! located at its AWS resource as a logical location (and, for a planned resource, at its plan
+//! or template file and line). Passes are left out, as linters do.
 
 use super::spool::{pretty_frame, push_indented, FindingFormat, StatusCounts, FINDINGS_MARKER};
 use crate::finding::{Finding, Status};
@@ -105,7 +106,29 @@ struct SarifResult<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
+    /// A planned resource's place in its plan or template, so code scanning shows it there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation<'a>>,
     logical_locations: [LogicalLocation<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
 }
 
 #[derive(Serialize)]
@@ -280,6 +303,10 @@ fn result<'a>(finding: &'a Finding<'a>) -> SarifResult<'a> {
         level,
         message: Text { text: &finding.message },
         locations: [Location {
+            physical_location: finding.origin.as_deref().map(|origin| PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: &origin.file },
+                region: origin.line.map(|start_line| Region { start_line }),
+            }),
             logical_locations: [LogicalLocation {
                 name: &resource.name,
                 fully_qualified_name: &resource.arn,

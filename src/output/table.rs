@@ -4,7 +4,7 @@
 use crate::finding::{Finding, Mark, Status};
 use crate::output::diff::findings_section;
 use crate::output::strip_controls;
-use crate::report::v1::{RecordedFinding, RecordedResource};
+use crate::report::v1::RecordedFinding;
 use crate::report::Summary;
 use crate::rules::metadata::Severity;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table};
@@ -91,8 +91,13 @@ impl TableSink {
         ));
         text.push_str(&self.failing_rules(ranked_rules));
         if let Some(baseline) = &summary.baseline {
+            let against = if summary.scan.is_pre_deploy() {
+                "What the change does, against the deployed base"
+            } else {
+                "Against baseline scan"
+            };
             text.push_str(&format!(
-                "\nAgainst baseline scan {} (score then {}):",
+                "\n{against} {} (score then {}):",
                 baseline.previous_scan_id,
                 score_text(baseline.previous_score)
             ));
@@ -103,6 +108,12 @@ impl TableSink {
                 "Resolved",
                 &baseline.resolved,
                 baseline.resolved.len(),
+            ));
+        }
+        if let Some(unmapped) = summary.scan.unmapped_resource_types.as_ref().filter(|u| !u.is_empty()) {
+            let listed = strip_controls(&unmapped.join(", "));
+            text.push_str(&format!(
+                "\nNot judged (resource types posture does not map): {listed}\n"
             ));
         }
         if !summary.gaps.is_empty() {
@@ -200,20 +211,7 @@ fn pillars(summary: &Summary<'_>, colour: bool) -> Table {
 }
 
 fn recorded(finding: &Finding<'_>) -> RecordedFinding {
-    let meta = finding.rule;
-    RecordedFinding {
-        id: finding.id.hex(),
-        rule_id: meta.id.clone(),
-        title: meta.title.clone(),
-        severity: meta.severity.as_str().into(),
-        status: finding.status.as_str().into(),
-        resource: RecordedResource {
-            arn: finding.resource.arn.clone(),
-            account: finding.resource.account.clone(),
-            region: finding.resource.region.clone(),
-        },
-        message: finding.message.clone(),
-    }
+    RecordedFinding::of(finding)
 }
 
 fn new_table(colour: bool) -> Table {

@@ -18,6 +18,15 @@ pub struct ScanInfo {
     pub sources: Vec<String>,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
+    /// With a plan or template: the resource types no mapping knows (sorted, once each).
+    pub unmapped_resource_types: Option<Vec<String>>,
+}
+
+impl ScanInfo {
+    /// A scan of a plan or template on its base (its baseline is the base, not a report).
+    pub fn is_pre_deploy(&self) -> bool {
+        self.unmapped_resource_types.is_some()
+    }
 }
 
 /// A call that failed while collecting (the snapshot's coverage gap, as reported).

@@ -3,7 +3,7 @@
 //! types never reach the bytes directly; adding a field is additive, renaming one is v2.
 
 use crate::error::InputError;
-use crate::finding::{Fingerprint, Status, GLOBAL_REGION};
+use crate::finding::{Finding, Fingerprint, Status, GLOBAL_REGION};
 use schemars::JsonSchema;
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -46,6 +46,10 @@ pub struct ScanV1<'a> {
     /// (`--only-failing`); score and coverage still count every finding.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub only_failing: bool,
+    /// Present with a Terraform plan or CloudFormation template: the resource types posture
+    /// does not map onto its model, sorted, once each (an additive v1 field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmapped_resource_types: Option<Cow<'a, [String]>>,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -188,6 +192,30 @@ impl RecordedReport {
         })
     }
 
+    /// A scan just run, as the baseline of the next one; failing findings in report order.
+    pub fn of_scan(summary: &crate::report::Summary<'_>, findings: RecordedFindings) -> Self {
+        let mut statuses = findings.statuses;
+        statuses.sort_unstable_by_key(|(id, _)| *id);
+        let mut failing = findings.failing;
+        failing.sort_by(|a, b| {
+            (&a.rule_id, &a.resource.account, &a.resource.region, &a.resource.arn).cmp(&(
+                &b.rule_id,
+                &b.resource.account,
+                &b.resource.region,
+                &b.resource.arn,
+            ))
+        });
+        RecordedReport {
+            scan_id: summary.scan.id.clone(),
+            score: summary.score.overall,
+            accounts: summary.scan.accounts.clone(),
+            regions: summary.scan.regions.clone(),
+            only_failing: false,
+            statuses,
+            failing,
+        }
+    }
+
     /// The status the report gave this finding; `None` when it had no such finding.
     pub fn status_of(&self, id: &Fingerprint) -> Option<Option<Status>> {
         self.statuses
@@ -241,10 +269,42 @@ struct RecordedScore {
     overall: Option<f64>,
 }
 
-#[derive(Default)]
-struct RecordedFindings {
+/// Every finding's status and the failing findings in full: what a baseline keeps.
+#[derive(Debug, Default)]
+pub struct RecordedFindings {
     statuses: Vec<(Fingerprint, Option<Status>)>,
     failing: Vec<RecordedFinding>,
+}
+
+impl RecordedFindings {
+    /// Keeps the findings of a scan as they are built (a plan's base scan).
+    pub fn add<'f>(&mut self, findings: impl Iterator<Item = &'f Finding<'f>>) {
+        for finding in findings {
+            self.statuses.push((finding.id, Some(finding.status)));
+            if finding.status == Status::Fail {
+                self.failing.push(RecordedFinding::of(finding));
+            }
+        }
+    }
+}
+
+impl RecordedFinding {
+    pub fn of(finding: &Finding<'_>) -> Self {
+        let meta = finding.rule;
+        RecordedFinding {
+            id: finding.id.hex(),
+            rule_id: meta.id.clone(),
+            title: meta.title.clone(),
+            severity: meta.severity.as_str().into(),
+            status: finding.status.as_str().into(),
+            resource: RecordedResource {
+                arn: finding.resource.arn.clone(),
+                account: finding.resource.account.clone(),
+                region: finding.resource.region.clone(),
+            },
+            message: finding.message.clone(),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for RecordedFindings {

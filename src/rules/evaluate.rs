@@ -377,7 +377,7 @@ mod tests {
         let started = Instant::now();
         let mut results = Vec::new();
         for account in &snapshot.accounts {
-            let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of, None);
+            let analysis = crate::facts::analyse_account(account, &rules.iam_knowledge, as_of, None, None);
             results.extend(evaluate_account(&mut engine, &rules, &analysis, &AtomicU64::new(0)));
         }
         assert!(started.elapsed().as_secs() < 20, "the budget stops it");

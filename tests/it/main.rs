@@ -13,4 +13,5 @@ mod iam_corpus;
 mod live_moto;
 mod monotonicity;
 mod organization;
+mod plan;
 mod rule_tests;

@@ -402,7 +402,10 @@ fn compare(
             continue;
         }
         let reads_it = rule.requires.contains(section);
-        let same_account = old.arn.contains(&format!(":{account}:")) || old.arn.ends_with(&format!(":{account}"));
+        // Paths cross the accounts of the scan: a path rule may depend on another account's data.
+        let same_account = old.arn.contains(&format!(":{account}:"))
+            || old.arn.ends_with(&format!(":{account}"))
+            || (*section == Section::Iam && follows_paths(&rule.categories));
         let same_region = *section == Section::Iam || old.arn.contains(&format!(":{region}:"));
         let direct = *section == Section::Iam && !follows_paths(&rule.categories);
         if !reads_it || !same_account || !same_region || (direct && !holders.contains(&old.arn)) {

@@ -24,6 +24,15 @@ fn statuses(report: &Value) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// The statuses of a scan of the fixture after `change`.
+fn statuses_of_variant(change: impl FnOnce(&mut Value)) -> BTreeMap<(String, String), String> {
+    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    change(&mut snapshot);
+    let dir = temp_dir();
+    let path = write(dir.path(), "variant.json", &snapshot.to_string());
+    statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]))
+}
+
 fn status<'a>(statuses: &'a BTreeMap<(String, String), String>, rule: &str, arn: &str) -> &'a str {
     statuses
         .get(&(rule.to_string(), arn.to_string()))
@@ -88,11 +97,9 @@ fn resource_policies_are_judged_after_block_public_access_and_rcps() {
 
 #[test]
 fn without_the_organisation_the_verdicts_are_upper_bounds_or_unknown() {
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    snapshot.as_object_mut().unwrap().remove("organization");
-    let dir = temp_dir();
-    let path = write(dir.path(), "no-org.json", &snapshot.to_string());
-    let all = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    let all = statuses_of_variant(|snapshot| {
+        snapshot.as_object_mut().unwrap().remove("organization");
+    });
     // Without SCPs and RCPs: what they removed is back, nothing passes that failed with them.
     assert_eq!(
         status(&all, "IAM-002", "arn:aws:iam::222222222222:user/prod-deployer"),
@@ -109,17 +116,15 @@ fn without_the_organisation_the_verdicts_are_upper_bounds_or_unknown() {
 
 #[test]
 fn an_unreadable_scp_makes_administrators_and_escalation_unknown() {
-    let mut snapshot: Value = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    for policy in snapshot["organization"]["policies"].as_array_mut().unwrap() {
-        if policy["id"] == "p-noiam" {
-            let object = policy.as_object_mut().unwrap();
-            object.remove("document");
-            object.insert("decode_error".into(), "policy document is not valid JSON".into());
+    let all = statuses_of_variant(|snapshot| {
+        for policy in snapshot["organization"]["policies"].as_array_mut().unwrap() {
+            if policy["id"] == "p-noiam" {
+                let object = policy.as_object_mut().unwrap();
+                object.remove("document");
+                object.insert("decode_error".into(), "policy document is not valid JSON".into());
+            }
         }
-    }
-    let dir = temp_dir();
-    let path = write(dir.path(), "broken-scp.json", &snapshot.to_string());
-    let all = statuses(&json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]));
+    });
     for principal in ["user/prod-deployer", "user/prod-admin", "role/BreakGlass"] {
         let arn = format!("arn:aws:iam::222222222222:{principal}");
         assert_eq!(status(&all, "IAM-002", &arn), "not_evaluated", "{arn}");
@@ -139,4 +144,56 @@ fn an_unreadable_scp_makes_administrators_and_escalation_unknown() {
         status(&all, "IAM-002", "arn:aws:iam::333333333333:user/dev-deployer"),
         "fail"
     );
+}
+
+#[test]
+fn escalation_paths_cross_accounts_with_every_hop_as_evidence() {
+    let report = json_of(&["scan", "--snapshot", FIXTURE, "-f", "json"]);
+    let finding = |arn: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "IAM-002" && f["resource"]["arn"] == arn)
+            .cloned()
+            .unwrap_or_else(|| panic!("no IAM-002 result on {arn}"))
+    };
+    // dev-ops (dev) assumes hop (sandbox), which assumes prod-admin-role (prod, administrator).
+    let dev_ops = finding("arn:aws:iam::333333333333:user/dev-ops");
+    assert_eq!(dev_ops["status"], "fail", "{dev_ops}");
+    let path: Vec<&str> = dev_ops["evidence"]["path"]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        path,
+        [
+            "arn:aws:iam::333333333333:user/dev-ops",
+            "arn:aws:iam::444444444444:role/hop",
+            "arn:aws:iam::222222222222:role/prod-admin-role"
+        ]
+    );
+    assert_eq!(dev_ops["evidence"]["path"]["steps"][0]["kind"], "assume_cross_account");
+    assert_eq!(finding("arn:aws:iam::444444444444:role/hop")["status"], "fail");
+    // A grant on a role that does not exist, or does not trust it, is no path.
+    assert_eq!(finding("arn:aws:iam::333333333333:user/dev-reader")["status"], "pass");
+    // Scanned alone, dev sees no path: the other accounts are not in the scan.
+    let alone = statuses_of_variant(|snapshot| {
+        let accounts = snapshot["accounts"].as_array_mut().unwrap();
+        accounts.retain(|a| a["account_id"] == "333333333333");
+    });
+    assert_eq!(
+        status(&alone, "IAM-002", "arn:aws:iam::333333333333:user/dev-ops"),
+        "pass"
+    );
+}
+
+#[test]
+fn a_public_function_running_as_an_administrator_is_a_toxic_combination() {
+    let all = statuses(&json_of(&["scan", "--snapshot", FIXTURE, "-f", "json"]));
+    let function = "arn:aws:lambda:eu-west-1:333333333333:function:public-hook";
+    assert_eq!(status(&all, "DATA-001", function), "fail");
+    assert_eq!(status(&all, "XC-004", function), "fail");
 }

@@ -4,7 +4,8 @@
 #   The user or role is not an administrator, but holds a known escalation method (for example
 #   iam:CreatePolicyVersion, iam:AttachUserPolicy, iam:CreateAccessKey on other users, or
 #   lambda:UpdateFunctionCode on every function), or can reach a privileged principal by assuming
-#   roles or passing a role to a service it can run code in. Whoever controls it can make itself
+#   roles (in this account or, across the accounts of the scan, in another) or passing a role to
+#   a service it can run code in. Whoever controls it can make itself
 #   administrator, so its real privilege is that of the account. Grants that only hold under a
 #   condition still fail, marked as conditional.
 # custom:
@@ -82,6 +83,9 @@ short(arn) := parts[count(parts) - 1] if {
 # `-[assume]-> role/mid` or `-[PassRoleLambda]-> role/admin`.
 step_text(step) := sprintf("-[assume]-> %s", [short(step.to)]) if {
 	step.kind == "assume"
+} else := sprintf("-[assume]-> %s", [step.to]) if {
+	# Another account's role: the whole ARN names the account.
+	step.kind == "assume_cross_account"
 } else := sprintf("-[%s]-> %s", [step.via, short(step.to)])
 
 method_text(method) := sprintf("%s (conditional)", [method.id]) if {

@@ -64,6 +64,19 @@ test_deny_path_through_pass_role if {
 	result.evidence.methods == []
 }
 
+test_deny_path_into_another_account_names_it if {
+	other := "arn:aws:iam::999988887777:role/org-admin"
+	path := {
+		"path": [bob, other],
+		"steps": [{"from": bob, "to": other, "via": "sts:AssumeRole", "kind": "assume_cross_account"}],
+		"target_reason": "full_admin", "conditional": false,
+	}
+	p := object.union(user([], {}), {"path_to_privileged": path})
+	results := rule.deny with input as {"iam": {"principals": [p]}}
+	some result in results
+	contains(result.message, sprintf("-[assume]-> %s (full_admin)", [other]))
+}
+
 # Only a conditional path (e.g. assuming a role that requires MFA): still a finding, so marked.
 test_deny_conditional_path_only if {
 	path := {

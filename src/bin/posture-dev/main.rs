@@ -1,7 +1,9 @@
-//! Developer tools, kept off the product's command line: the synthetic organisation generator
-//! (benchmarks and tests) and the bare JSON parse that the benchmark compares scans with.
+//! Developer tools, kept off the product's command line: the synthetic organisation and plan
+//! generators (benchmarks and tests) and the bare JSON parse that the benchmark compares scans with.
 
 mod synth;
+mod synth_org;
+mod synth_plan;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -9,7 +11,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "posture-dev", about = "posture developer tools: synth, parse-json")]
+#[command(
+    name = "posture-dev",
+    about = "posture developer tools: synth, synth-plan, parse-json"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +32,16 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write a deterministic synthetic Terraform plan (JSON) of about N resource changes.
+    SynthPlan {
+        #[arg(long, default_value_t = 500)]
+        resources: usize,
+        /// The VPC its groups and subnets go in (the demo's `vpc-0a1prod` by default).
+        #[arg(long, default_value = "vpc-0a1prod")]
+        vpc: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Time two bare parses of a JSON file: one that builds nothing, one into a generic tree.
     ParseJson { file: PathBuf },
 }
@@ -35,6 +50,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Synth { accounts, seed, output } => synth(&output, accounts, seed),
+        Command::SynthPlan { resources, vpc, output } => {
+            synth_plan::write_plan(&output, resources, &vpc).map(|count| {
+                eprintln!("wrote {} ({count} resource changes)", output.display());
+            })
+        }
         Command::ParseJson { file } => parse_json(&file),
     };
     match outcome {

@@ -24,6 +24,8 @@ const SUBNETS_PER_VPC: usize = 6;
 const SECURITY_GROUPS_PER_REGION: usize = 250;
 const ENDPOINTS_PER_REGION: usize = 15;
 const ENDPOINT_SERVICES_PER_REGION: usize = 2;
+/// The account whose auditor may assume every account's org-audit role (in the security unit).
+const SECURITY_INDEX: usize = 3;
 /// Accounts serialised per parallel batch (bounds memory while writing).
 const BATCH: usize = 64;
 
@@ -35,6 +37,7 @@ pub struct SynthStats {
 /// Writes the snapshot for `accounts` accounts to `path`.
 pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result<SynthStats> {
     let mut resources = 0usize;
+    let security = account_id(seed, SECURITY_INDEX.min(accounts.saturating_sub(1)));
     posture::destination::write_file(path, &[], |out| {
         write!(
             out,
@@ -45,7 +48,14 @@ pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result
             let encoded: Vec<(usize, Vec<u8>)> = batch
                 .par_iter()
                 .map(|index| {
-                    let account = generate_account(seed, *index);
+                    let mut account = generate_account(seed, *index);
+                    let mut rng = fastrand::Rng::with_seed(seed ^ 0x0A11_CE55 ^ *index as u64);
+                    crate::synth_org::add_to_account(&mut rng, &mut account, &security);
+                    if *index == SECURITY_INDEX.min(accounts - 1) {
+                        if let Some(iam) = &mut account.iam {
+                            iam.users.push(crate::synth_org::auditor(&security));
+                        }
+                    }
                     let count = resource_count(&account);
                     let bytes = serde_json::to_vec(&account).map_err(std::io::Error::other)?;
                     Ok((count, bytes))
@@ -59,7 +69,10 @@ pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result
                 resources += count;
             }
         }
-        out.write_all(b"]}\n")
+        out.write_all(b"],\"organization\":")?;
+        let ids: Vec<String> = (0..accounts).map(|index| account_id(seed, index)).collect();
+        serde_json::to_writer(&mut *out, &crate::synth_org::organization(&ids)).map_err(std::io::Error::other)?;
+        out.write_all(b"}\n")
     })?;
     Ok(SynthStats {
         resources,
@@ -90,7 +103,14 @@ fn resource_count(account: &AccountSnapshot) -> usize {
                 + n.instances.len()
         })
         .sum();
-    iam + network + account.regions.len() * 2
+    let buckets = account.s3.as_ref().map_or(0, |s3| s3.buckets.len());
+    let policies: usize = account
+        .regions
+        .iter()
+        .flat_map(|r| r.policy_sections())
+        .filter_map(|(_, section)| section.map(|s| s.resources.len()))
+        .sum();
+    iam + network + account.regions.len() * 2 + buckets + policies
 }
 
 fn account_id(seed: u64, index: usize) -> String {

@@ -3,8 +3,9 @@
 
 pub mod catalog;
 pub mod conditions;
+pub mod cross_account;
 pub mod effective;
-mod graph;
+pub(crate) mod graph;
 pub mod trust;
 
 use super::organization::OrgModel;
@@ -355,6 +356,7 @@ pub fn analyse(
     knowledge: &IamKnowledge,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<&OrgModel>,
+    cross_account: Option<&cross_account::CrossAccountIndex>,
     index: &mut ResourceIndex,
 ) -> IamFacts {
     let guardrails = organization.map(|org| org.guardrails(account_id, OrgPolicyType::ServiceControlPolicy));
@@ -448,6 +450,9 @@ pub fn analyse(
         computed.push(state);
     }
     graph::link(account_id, &mut principals, &computed, &section.roles, knowledge);
+    if let Some(cross_account) = cross_account {
+        cross_account.link(account_id, &mut principals);
+    }
 
     IamFacts {
         credential_report_available: section.credential_report.is_some(),

@@ -1,0 +1,415 @@
+//! Escalation paths across the accounts of one scan. A first pass over every account keeps the
+//! roles that trust another account (or anyone), what each can assume, and how each reaches a
+//! privileged principal in its own account; the roles that reach privilege through other
+//! accounts' roles are then found once (a fixpoint over that small set). The second pass gives
+//! each principal the shortest route that leaves its account: `sts:AssumeRole` must be allowed
+//! on both sides (its own policies, within SCPs, and the role's trust policy).
+
+use super::catalog::{resource_match, wildcard_match};
+use super::graph::{PathFacts, Step};
+use super::trust::TrustEntry;
+use super::{IamFacts, PrincipalFacts, PrincipalKind};
+use std::collections::HashMap;
+
+/// The most roles a path may cross after leaving the account (AWS role chaining allows more,
+/// but longer chains add nothing a review would not see).
+const MAX_HOPS: usize = 8;
+
+/// A role other accounts may assume, as the first pass saw it.
+#[derive(Debug, Clone)]
+struct ForeignRole {
+    arn: String,
+    account: String,
+    trust: Vec<TrustEntry>,
+    /// The trust policy cannot be read: anyone may be trusted.
+    trust_unknown: bool,
+    /// Its own `sts:AssumeRole` grant: resource patterns and whether it is conditional.
+    assume: Option<(Vec<String>, bool)>,
+    /// How it reaches a privileged principal: the path from it (itself first), and why.
+    reach: Option<PathFacts>,
+    /// Why it may reach privilege through data that cannot be read (when `reach` is `None`).
+    reach_unknown: Option<String>,
+}
+
+/// Every role of the scan that another account may assume.
+#[derive(Debug, Default)]
+pub struct CrossAccountIndex {
+    roles: Vec<ForeignRole>,
+    /// Account → positions of its roles in `roles`.
+    by_account: HashMap<String, Vec<usize>>,
+    /// Accounts of the scan whose IAM data is missing: a route into them is unknown.
+    unknown_accounts: Vec<String>,
+}
+
+impl CrossAccountIndex {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.unknown_accounts.is_empty()
+    }
+
+    /// An account of the scan without IAM data.
+    pub fn add_unknown_account(&mut self, account_id: &str) {
+        self.unknown_accounts.push(account_id.to_string());
+    }
+
+    /// Takes in the roles another worker indexed.
+    pub fn append(&mut self, other: CrossAccountIndex) {
+        let offset = self.roles.len();
+        for (account, positions) in other.by_account {
+            let entry = self.by_account.entry(account).or_default();
+            entry.extend(positions.into_iter().map(|p| p + offset));
+        }
+        self.roles.extend(other.roles);
+        self.unknown_accounts.extend(other.unknown_accounts);
+    }
+
+    /// Keeps the account's roles that trust someone outside it.
+    pub fn add_account(&mut self, account_id: &str, facts: &IamFacts) {
+        for role in facts.principals.iter().filter(|p| p.kind == PrincipalKind::Role) {
+            let trust: Vec<TrustEntry> = role
+                .trust
+                .iter()
+                .filter(|e| e.principal_type == "AWS" && matches!(e.scope, "other_account" | "any"))
+                .cloned()
+                .collect();
+            let trust_unknown = role.trust_unreadable.is_some();
+            if trust.is_empty() && !trust_unknown {
+                continue;
+            }
+            let index = self.roles.len();
+            self.by_account.entry(account_id.to_string()).or_default().push(index);
+            let reach = own_reach(role);
+            let reach_unknown = reach.is_none().then(|| own_unknown(role)).flatten();
+            self.roles.push(ForeignRole {
+                arn: role.arn.clone(),
+                account: account_id.to_string(),
+                trust,
+                trust_unknown,
+                assume: assume_grant(role),
+                reach,
+                reach_unknown,
+            });
+        }
+    }
+
+    /// Finds the roles that reach privilege only through roles of other accounts.
+    pub fn finish(&mut self) {
+        for _ in 0..MAX_HOPS {
+            let mut changed = false;
+            for from in 0..self.roles.len() {
+                if self.roles[from].reach.is_some() {
+                    continue;
+                }
+                let actor = Actor::of_role(&self.roles[from]);
+                if let Some(path) = self.route_from(&actor, self.roles[from].assume.as_ref()) {
+                    self.roles[from].reach = Some(path);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for _ in 0..MAX_HOPS {
+            let mut changed = false;
+            for from in 0..self.roles.len() {
+                if self.roles[from].reach.is_some() || self.roles[from].reach_unknown.is_some() {
+                    continue;
+                }
+                let actor = Actor::of_role(&self.roles[from]);
+                if let Some(reason) = self.unknown_from(&actor, self.roles[from].assume.as_ref()) {
+                    self.roles[from].reach_unknown = Some(reason);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Why a principal with no known route out may still have one through unreadable data: a
+    /// role whose trust cannot be read, a role whose own route is unknown, or an account of the
+    /// scan without IAM data.
+    fn unknown_from(&self, actor: &Actor<'_>, assume: Option<&(Vec<String>, bool)>) -> Option<String> {
+        let (patterns, _) = assume?;
+        let covers = |arn: &str| patterns.iter().any(|p| resource_match(p, arn));
+        for role in self
+            .roles
+            .iter()
+            .filter(|r| r.account != actor.account && covers(&r.arn))
+        {
+            let trusted = actor.trusted_by(&role.trust).is_some();
+            if role.trust_unknown && (role.reach.is_some() || role.reach_unknown.is_some()) {
+                return Some(format!("the trust policy of {} cannot be read", role.arn));
+            }
+            if trusted {
+                if let Some(reason) = &role.reach_unknown {
+                    return Some(format!("it may assume {}, and {reason}", role.arn));
+                }
+            }
+        }
+        self.unknown_accounts
+            .iter()
+            .filter(|account| *account != actor.account)
+            .find(|account| patterns.iter().any(|p| may_name_a_role_of(p, account)))
+            .map(|account| format!("it may assume roles of account {account}, whose IAM data is missing from the scan"))
+    }
+
+    /// The shortest route from a principal of another account into a privileged role, through
+    /// the roles that trust it and that its grant covers; `None` when there is none.
+    fn route_from(&self, actor: &Actor<'_>, assume: Option<&(Vec<String>, bool)>) -> Option<PathFacts> {
+        let (patterns, grant_conditional) = assume?;
+        let mut best: Option<PathFacts> = None;
+        for role in self.roles.iter().filter(|r| r.account != actor.account) {
+            let Some(reach) = &role.reach else { continue };
+            if !patterns.iter().any(|p| resource_match(p, &role.arn)) {
+                continue;
+            }
+            let Some(trust_conditional) = actor.trusted_by(&role.trust) else {
+                continue;
+            };
+            let candidate = prepend(actor.arn, role, reach, *grant_conditional || trust_conditional);
+            let better = best
+                .as_ref()
+                .is_none_or(|b| (b.conditional, b.path.len()) > (candidate.conditional, candidate.path.len()));
+            if better {
+                best = Some(candidate);
+            }
+        }
+        best
+    }
+
+    /// A principal with no known route out whose route may run through unreadable data: its
+    /// escalation is unknown, not absent.
+    fn mark_unknown_route(&self, account_id: &str, principal: &mut PrincipalFacts) {
+        let eligible = principal.kind != PrincipalKind::Group
+            && !principal.privileged
+            && principal.path_to_privileged.is_none()
+            && principal.escalation_unknown.is_none();
+        if !eligible {
+            return;
+        }
+        let actor = Actor {
+            arn: &principal.arn,
+            account: account_id,
+        };
+        principal.escalation_unknown = self.unknown_from(&actor, assume_grant(principal).as_ref());
+    }
+
+    /// Gives each user and role of the account that is not privileged and has no route of its
+    /// own the shortest route that leaves the account, directly or through its own roles.
+    pub fn link(&self, account_id: &str, principals: &mut [PrincipalFacts]) {
+        let foreign_unknown = self.unknown_accounts.iter().any(|a| a != account_id);
+        if self.roles.iter().all(|r| r.account == account_id) && !foreign_unknown {
+            return;
+        }
+        let mut found: Vec<Option<PathFacts>> = principals
+            .iter()
+            .map(|p| {
+                let eligible = p.kind != PrincipalKind::Group && !p.privileged;
+                let actor = Actor {
+                    arn: &p.arn,
+                    account: account_id,
+                };
+                eligible
+                    .then(|| self.route_from(&actor, assume_grant(p).as_ref()))
+                    .flatten()
+            })
+            .collect();
+        through_own_roles(principals, &mut found);
+        for (principal, path) in principals.iter_mut().zip(found) {
+            let Some(path) = path else {
+                self.mark_unknown_route(account_id, principal);
+                continue;
+            };
+            let better = principal
+                .path_to_privileged
+                .as_ref()
+                .is_none_or(|own| own.conditional && !path.conditional);
+            if better && !principal.privileged {
+                principal.path_to_privileged = Some(path);
+            }
+        }
+        unknown_through_own_roles(principals);
+    }
+}
+
+/// A principal that can reach one of its account's principals whose route out is unknown
+/// shares the unknown (a known route of its own wins).
+fn unknown_through_own_roles(principals: &mut [PrincipalFacts]) {
+    for _ in 0..MAX_HOPS {
+        let position: HashMap<&str, usize> = principals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.as_str(), i))
+            .collect();
+        let updates: Vec<(usize, String)> = principals
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.kind != PrincipalKind::Group
+                    && !p.privileged
+                    && p.path_to_privileged.is_none()
+                    && p.escalation_unknown.is_none()
+            })
+            .filter_map(|(index, p)| {
+                p.edges.iter().find_map(|edge| {
+                    let target = &principals[*position.get(edge.to.as_str())?];
+                    let reason = target.escalation_unknown.as_ref()?;
+                    Some((index, format!("it may reach {}, and {reason}", target.arn)))
+                })
+            })
+            .collect();
+        if updates.is_empty() {
+            break;
+        }
+        for (index, reason) in updates {
+            principals[index].escalation_unknown = Some(reason);
+        }
+    }
+}
+
+/// Whether a resource pattern can match some role ARN of the account.
+fn may_name_a_role_of(pattern: &str, account: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let fields: Vec<&str> = pattern.splitn(6, ':').collect();
+    fields.len() == 6
+        && resource_match(fields[4], account)
+        && (fields[5].starts_with("role/") || fields[5].starts_with('*') || fields[5].starts_with("ro*"))
+}
+
+/// Routes that first hop through the account's own principals (assume or pass-role edges).
+fn through_own_roles(principals: &[PrincipalFacts], found: &mut [Option<PathFacts>]) {
+    let position: HashMap<&str, usize> = principals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.arn.as_str(), i))
+        .collect();
+    for _ in 0..MAX_HOPS {
+        let mut changed = false;
+        for (index, principal) in principals.iter().enumerate() {
+            if found[index].is_some() || principal.kind == PrincipalKind::Group || principal.privileged {
+                continue;
+            }
+            let next = principal.edges.iter().find_map(|edge| {
+                let tail = found[*position.get(edge.to.as_str())?].as_ref()?;
+                let mut path = vec![principal.arn.clone()];
+                path.extend(tail.path.iter().cloned());
+                let mut steps = vec![Step {
+                    from: principal.arn.clone(),
+                    to: edge.to.clone(),
+                    via: edge.via.clone(),
+                    kind: edge.kind,
+                }];
+                steps.extend(tail.steps.iter().cloned());
+                Some(PathFacts {
+                    path,
+                    steps,
+                    target_reason: tail.target_reason.clone(),
+                    conditional: tail.conditional || edge.conditional,
+                })
+            });
+            if next.is_some() {
+                found[index] = next;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Who is asking to assume a role.
+struct Actor<'a> {
+    arn: &'a str,
+    account: &'a str,
+}
+
+impl<'a> Actor<'a> {
+    fn of_role(role: &'a ForeignRole) -> Self {
+        Actor {
+            arn: &role.arn,
+            account: &role.account,
+        }
+    }
+
+    /// Whether a trust policy lets this principal assume the role, and if so whether only under
+    /// conditions: it must name the principal, its account (root or id), or anyone.
+    fn trusted_by(&self, trust: &[TrustEntry]) -> Option<bool> {
+        let root = format!("arn:aws:iam::{}:root", self.account);
+        trust
+            .iter()
+            .filter(|e| {
+                e.actions.is_empty()
+                    || e.actions
+                        .iter()
+                        .any(|a| wildcard_match(&a.to_ascii_lowercase(), "sts:AssumeRole"))
+            })
+            .filter(|e| {
+                e.principal == self.arn || e.principal == root || e.principal == self.account || e.principal == "*"
+            })
+            .map(|e| !e.conditions.is_empty())
+            .min()
+    }
+}
+
+fn assume_grant(principal: &PrincipalFacts) -> Option<(Vec<String>, bool)> {
+    principal
+        .allowed
+        .get("sts:AssumeRole")
+        .map(|grant| (grant.resources.clone(), grant.conditional))
+}
+
+/// A role's own way to privilege in its account: itself, or its in-account path.
+fn own_reach(role: &PrincipalFacts) -> Option<PathFacts> {
+    if role.privileged {
+        let reason = if role.full_admin {
+            "full_admin".to_string()
+        } else {
+            let method = role
+                .escalation_methods
+                .iter()
+                .find(|m| super::escalates_unconditionally(m));
+            method.map_or_else(|| "privileged".to_string(), |m| format!("method:{}", m.id))
+        };
+        return Some(PathFacts {
+            path: vec![role.arn.clone()],
+            steps: Vec::new(),
+            target_reason: reason,
+            conditional: false,
+        });
+    }
+    role.path_to_privileged.clone()
+}
+
+/// Why a role's own way to privilege in its account is unknown (unreadable data on it).
+fn own_unknown(role: &PrincipalFacts) -> Option<String> {
+    if let Some(reason) = &role.escalation_unknown {
+        return Some(format!("{} may escalate: {reason}", role.arn));
+    }
+    role.unreadable_policies
+        .first()
+        .map(|policy| format!("{} holds a policy that cannot be read ({})", role.arn, policy.policy))
+}
+
+/// `from` assumes `role`, then follows the role's own route.
+fn prepend(from: &str, role: &ForeignRole, reach: &PathFacts, conditional: bool) -> PathFacts {
+    let mut path = vec![from.to_string()];
+    path.extend(reach.path.iter().cloned());
+    let mut steps = vec![Step {
+        from: from.to_string(),
+        to: role.arn.clone(),
+        via: "sts:AssumeRole".into(),
+        kind: "assume_cross_account",
+    }];
+    steps.extend(reach.steps.iter().cloned());
+    PathFacts {
+        path,
+        steps,
+        target_reason: reach.target_reason.clone(),
+        conditional: conditional || reach.conditional,
+    }
+}
