@@ -6,12 +6,20 @@ mod accounting;
 mod aggregator;
 mod config;
 mod ec2;
+mod ecr;
 mod guardduty;
 mod iam;
+mod kms;
+mod lambda;
 mod organization;
 pub mod push;
 mod regions;
+mod resource_policy;
+mod s3;
+mod secretsmanager;
 mod securityhub;
+mod sns;
+mod sqs;
 
 pub use accounting::CallCounter;
 pub(crate) use accounting::{Gaps, ServiceCalls};
@@ -333,12 +341,17 @@ async fn collect_account(
         let context = context.clone();
         tokio::spawn(async move { iam::collect(&context).await })
     };
+    let s3_task = {
+        let context = context.clone();
+        tokio::spawn(async move { Box::pin(s3::collect(&context)).await })
+    };
     let mut region_tasks = Vec::new();
     for region in regions {
         let context = context.clone();
         region_tasks.push(tokio::spawn(async move { collect_region(&context, region).await }));
     }
     snapshot.iam = iam_task.await.ok().flatten();
+    snapshot.s3 = s3_task.await.ok().flatten();
     for task in region_tasks {
         if let Ok(region) = task.await {
             snapshot.regions.push(region);
@@ -349,21 +362,26 @@ async fn collect_account(
 }
 
 async fn collect_region(context: &AccountContext, region: String) -> RegionSnapshot {
-    let (network, guardduty, securityhub, config) = tokio::join!(
+    let (network, guardduty, securityhub, config, policies) = tokio::join!(
         ec2::collect(context, &region),
         guardduty::collect(context, &region),
         securityhub::collect(context, &region),
         config::collect(context, &region),
+        Box::pin(resource_policy::RegionalPolicies::collect(context, &region)),
     );
-    RegionSnapshot {
+    let mut snapshot = RegionSnapshot {
         region,
         guardduty,
         securityhub,
         network,
         config,
         ..Default::default()
-    }
+    };
+    policies.fill(&mut snapshot);
+    snapshot
 }
 
 #[cfg(test)]
 mod mock_tests;
+#[cfg(test)]
+mod resource_mock_tests;

@@ -1,6 +1,6 @@
 """Seeds a fresh account in a moto server through boto3 and prints its credentials as JSON.
 
-usage: seed.py ENDPOINT ACCOUNT_ID {account|org|scp-org}
+usage: seed.py ENDPOINT ACCOUNT_ID {account|org|scp-org|resources}
 Each test uses its own account id (sts:AssumeRole into it), so tests never share state and
 nothing calls moto's global reset.
 """
@@ -166,10 +166,80 @@ def seed_scp_org():
     return {"members": [members["prod"], members["dev"]], "prod": members["prod"], "dev": members["dev"], "root": root}
 
 
+OUTSIDER = "999988887777"
+
+
+def statement(principal, action, resource="*", condition=None):
+    entry = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": resource}
+    if condition:
+        entry["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [entry]}
+
+
+def seed_resources():
+    """One resource per verdict: public, external, and neutralised by the organisation or Block Public Access."""
+    org_id = client("organizations").create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    s3 = client("s3")
+    names = {kind: f"{kind}-{account}" for kind in ("public", "org-only", "restricted", "eu-quiet")}
+    for kind in ("public", "org-only", "restricted"):
+        s3.create_bucket(Bucket=names[kind])
+    s3.create_bucket(Bucket=names["eu-quiet"], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    objects = lambda kind: f"arn:aws:s3:::{names[kind]}/*"
+    s3.put_bucket_policy(Bucket=names["public"], Policy=json.dumps(statement("*", "s3:GetObject", objects("public"))))
+    fenced = {"StringEquals": {"aws:PrincipalOrgID": org_id}}
+    s3.put_bucket_policy(Bucket=names["org-only"], Policy=json.dumps(statement("*", "s3:GetObject", objects("org-only"), fenced)))
+    s3.put_bucket_policy(Bucket=names["restricted"], Policy=json.dumps(statement("*", "s3:GetObject", objects("restricted"))))
+    s3.put_public_access_block(
+        Bucket=names["restricted"],
+        PublicAccessBlockConfiguration={"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": True},
+    )
+    sqs = client("sqs")
+    queue = sqs.create_queue(QueueName="shared-orders")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(statement({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, "sqs:SendMessage"))})
+    sqs.create_queue(QueueName="private-jobs")
+    kms = client("kms")
+    own = {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}
+    other_org = statement("*", ["kms:Decrypt"], "*", {"StringEquals": {"aws:PrincipalOrgID": "o-otherorg99"}})
+    other_org["Statement"].insert(0, own)
+    key = kms.create_key(Policy=json.dumps(other_org), Description="shared with another organisation")["KeyMetadata"]["Arn"]
+    ecr = client("ecr")
+    repository = ecr.create_repository(repositoryName="public-images")["repository"]["repositoryArn"]
+    ecr.set_repository_policy(repositoryName="public-images", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}))
+    function = seed_function()
+    sns = client("sns")
+    topic = sns.create_topic(Name="partner-events")["TopicArn"]
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(statement({"AWS": OUTSIDER}, "sns:Publish", topic)))
+    secrets = client("secretsmanager")
+    secret = secrets.create_secret(Name="partner-token", SecretString="not-a-real-secret")["ARN"]
+    secrets.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps(statement({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, "secretsmanager:GetSecretValue")))
+    return {"org_id": org_id, "buckets": names, "queue": queue, "key": key, "repository": repository,
+            "function": function, "topic": topic, "secret": secret}
+
+
+def seed_function():
+    """A Lambda function anyone may invoke (`lambda add-permission --principal '*'`)."""
+    import io
+    import zipfile
+
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = client("iam").create_role(RoleName="public-fn-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'ok'\n")
+    lam = client("lambda")
+    arn = lam.create_function(FunctionName="public-fn", Runtime="python3.12", Role=role, Handler="index.handler",
+                              Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    lam.add_permission(FunctionName="public-fn", StatementId="anyone", Action="lambda:InvokeFunction", Principal="*")
+    return arn
+
+
 if kind == "org":
     extra = seed_org()
 elif kind == "scp-org":
     extra = seed_scp_org()
+elif kind == "resources":
+    extra = seed_resources()
 else:
     extra = seed_account() or {}
 print(json.dumps({"AccessKeyId": credentials["AccessKeyId"], "SecretAccessKey": credentials["SecretAccessKey"], "SessionToken": credentials["SessionToken"], **extra}))
