@@ -156,7 +156,7 @@ fn mutate(rng: &mut fastrand::Rng, text: &[u8], value: &Value, case: usize) -> (
             splice(value, &node, &format!("{}1{}", open.repeat(depth), close.repeat(depth)))
         }
         Mutation::LongString => {
-            let length = if case % 5 == 0 { 1 << 20 } else { 70_000 };
+            let length = if case.is_multiple_of(5) { 1 << 20 } else { 70_000 };
             let unit = ["x", "é", "\\u0000", "\\u001b[2J", "%7B", "*"][rng.usize(..6)];
             let raw = format!("\"{}\"", unit.repeat(length / unit.len()));
             splice(value, &node, &raw)

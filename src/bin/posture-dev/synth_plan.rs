@@ -33,7 +33,7 @@ fn trust(service: &str) -> String {
 /// The `index`-th member of each kind, in order.
 fn group(index: usize, vpc: &str) -> Vec<Value> {
     let name = format!("synth-{index}");
-    let actions = if index % 10 == 0 {
+    let actions = if index.is_multiple_of(10) {
         json!(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"])
     } else {
         json!(["s3:GetObject"])
@@ -41,7 +41,11 @@ fn group(index: usize, vpc: &str) -> Vec<Value> {
     let policy =
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
             .to_string();
-    let world = if index % 7 == 0 { "0.0.0.0/0" } else { "10.0.0.0/8" };
+    let world = if index.is_multiple_of(7) {
+        "0.0.0.0/0"
+    } else {
+        "10.0.0.0/8"
+    };
     vec![
         change(
             "aws_iam_role",
@@ -76,7 +80,7 @@ fn group(index: usize, vpc: &str) -> Vec<Value> {
         change(
             "aws_subnet",
             index,
-            json!({"vpc_id": vpc, "cidr_block": format!("10.{}.{}.0/24", 100 + index / 250, index % 250), "availability_zone": "eu-west-1a", "map_public_ip_on_launch": index % 5 == 0}),
+            json!({"vpc_id": vpc, "cidr_block": format!("10.{}.{}.0/24", 100 + index / 250, index % 250), "availability_zone": "eu-west-1a", "map_public_ip_on_launch": index.is_multiple_of(5)}),
             json!({"arn": true, "id": true}),
         ),
         change(
