@@ -265,7 +265,8 @@ pub fn analyse_account(
     let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
     join_instances(account, &regions, &mut network);
-    let resources = resources::analyse(account, organization, &mut index);
+    let organization_facts = organization.map(|org| org.facts_for(account_id));
+    let resources = resources::analyse(account, organization, organization_facts.as_ref(), &mut index);
     AccountAnalysis {
         facts: AccountFacts {
             account: AccountInfo {
@@ -276,7 +277,7 @@ pub fn analyse_account(
             iam,
             regions,
             network,
-            organization: organization.map(|org| org.facts_for(account_id)),
+            organization: organization_facts,
             resources,
         },
         index,

@@ -97,8 +97,8 @@ fn everyone(statement: &Statement) -> bool {
     })
 }
 
-/// `StringNotEquals[IfExists] aws:PrincipalOrgID <org>` (or `aws:ResourceOrgID` mirrored is
-/// not this): the statement applies to every principal outside the organisation.
+/// `StringNotEquals[IfExists]` or `StringNotLike[IfExists]` `aws:PrincipalOrgID <org>`: the
+/// statement applies to every principal outside the organisation.
 fn negates_organization(statement: &Statement, organization_id: &str) -> bool {
     statement.condition.iter().flatten().any(|(operator, keys)| {
         let operator = operator.to_ascii_lowercase();

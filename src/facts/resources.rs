@@ -6,7 +6,7 @@
 //! access conditional. Bucket and account Block Public Access and the RCPs that close a
 //! service to outsiders remove what they remove; nothing else is assumed.
 
-use super::organization::OrgModel;
+use super::organization::{OrgModel, OrganizationFacts};
 use super::perimeter::closes_to_outsiders;
 use super::{gap_reason, ResourceIndex, ResourceRef};
 use crate::snapshot::policy::{Effect, PolicyDocument, Statement};
@@ -76,12 +76,18 @@ struct Audience {
     conditional: bool,
 }
 
-pub fn analyse(account: &AccountSnapshot, org: Option<&OrgModel>, index: &mut ResourceIndex) -> ResourcesFacts {
+/// `organization_facts`: the account's guardrails, computed once by the caller for `input`.
+pub fn analyse(
+    account: &AccountSnapshot,
+    org: Option<&OrgModel>,
+    organization_facts: Option<&OrganizationFacts>,
+    index: &mut ResourceIndex,
+) -> ResourcesFacts {
     let mut facts = ResourcesFacts {
         resources: Vec::new(),
         uncollected: Vec::new(),
     };
-    let judge = Judge::new(account, org);
+    let judge = Judge::new(account, org, organization_facts);
     match &account.s3 {
         Some(s3) => {
             for bucket in &s3.buckets {
@@ -127,13 +133,12 @@ struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    fn new(account: &'a AccountSnapshot, org: Option<&'a OrgModel>) -> Self {
-        let closed = org
-            .map(|org| org.facts_for(&account.account_id).perimeter.org_boundary)
+    fn new(account: &'a AccountSnapshot, org: Option<&'a OrgModel>, facts: Option<&OrganizationFacts>) -> Self {
+        let closed = facts
             .into_iter()
-            .flatten()
-            .filter(|(_, closed)| *closed)
-            .map(|(service, _)| service)
+            .flat_map(|facts| &facts.perimeter.org_boundary)
+            .filter(|(_, closed)| **closed)
+            .map(|(service, _)| service.clone())
             .collect();
         Judge {
             account: &account.account_id,

@@ -40,7 +40,13 @@ fn bucket_with(policy: serde_json::Value, block: Option<PublicAccessBlock>) -> R
         ..Default::default()
     };
     let organization = org();
-    let mut facts = analyse(&account, Some(&organization), &mut ResourceIndex::default());
+    let guardrails = organization.facts_for(&account.account_id);
+    let mut facts = analyse(
+        &account,
+        Some(&organization),
+        Some(&guardrails),
+        &mut ResourceIndex::default(),
+    );
     facts.resources.remove(0)
 }
 
@@ -132,7 +138,7 @@ fn an_unreadable_or_uncollected_policy_is_unknown() {
         }],
         ..Default::default()
     };
-    let facts = analyse(&account, None, &mut ResourceIndex::default());
+    let facts = analyse(&account, None, None, &mut ResourceIndex::default());
     assert!(facts.resources[0].policy_unknown.is_some());
     assert!(!facts.resources[0].public);
     // Six regional services were not collected in eu-west-1: one scope names them all.

@@ -50,6 +50,24 @@ fn seed(kind: &str) -> Seeded {
     }
 }
 
+/// `collect --org` in us-east-1 into `dir`: the snapshot's path and its JSON.
+fn collect_org(seeded: &Seeded, dir: &std::path::Path) -> (std::path::PathBuf, Value) {
+    let snapshot = dir.join("org.json");
+    let output = posture(seeded)
+        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    (snapshot, json)
+}
+
 fn posture(seeded: &Seeded) -> Command {
     let mut command = Command::cargo_bin("posture").unwrap();
     command
@@ -250,19 +268,7 @@ fn collect_then_scan_snapshot_gives_the_live_verdicts() {
 fn organization_mode_scans_every_active_member_account() {
     let seeded = seed("org");
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("org.json");
-    let output = posture(&seeded)
-        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
-        .arg(&snapshot)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let (_, snapshot) = collect_org(&seeded, dir.path());
     let accounts: BTreeSet<String> = snapshot["accounts"]
         .as_array()
         .unwrap()
@@ -453,19 +459,7 @@ fn trace_logs_never_show_the_credentials() {
 fn organization_scps_are_collected_and_remove_escalation_methods() {
     let seeded = seed("scp-org");
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("scp-org.json");
-    let output = posture(&seeded)
-        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
-        .arg(&snapshot)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let collected: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let (snapshot, collected) = collect_org(&seeded, dir.path());
     let organization = &collected["organization"];
     let prod = seeded.credentials["prod"].as_str().unwrap();
     let dev = seeded.credentials["dev"].as_str().unwrap();

@@ -35,8 +35,6 @@ struct ForeignRole {
 #[derive(Debug, Default)]
 pub struct CrossAccountIndex {
     roles: Vec<ForeignRole>,
-    /// Account → positions of its roles in `roles`.
-    by_account: HashMap<String, Vec<usize>>,
     /// Accounts of the scan whose IAM data is missing: a route into them is unknown.
     unknown_accounts: Vec<String>,
 }
@@ -53,11 +51,6 @@ impl CrossAccountIndex {
 
     /// Takes in the roles another worker indexed.
     pub fn append(&mut self, other: CrossAccountIndex) {
-        let offset = self.roles.len();
-        for (account, positions) in other.by_account {
-            let entry = self.by_account.entry(account).or_default();
-            entry.extend(positions.into_iter().map(|p| p + offset));
-        }
         self.roles.extend(other.roles);
         self.unknown_accounts.extend(other.unknown_accounts);
     }
@@ -75,8 +68,6 @@ impl CrossAccountIndex {
             if trust.is_empty() && !trust_unknown {
                 continue;
             }
-            let index = self.roles.len();
-            self.by_account.entry(account_id.to_string()).or_default().push(index);
             let reach = own_reach(role);
             let reach_unknown = reach.is_none().then(|| own_unknown(role)).flatten();
             self.roles.push(ForeignRole {
@@ -277,7 +268,8 @@ fn may_name_a_role_of(pattern: &str, account: &str) -> bool {
     let fields: Vec<&str> = pattern.splitn(6, ':').collect();
     fields.len() == 6
         && resource_match(fields[4], account)
-        && (fields[5].starts_with("role/") || fields[5].starts_with('*') || fields[5].starts_with("ro*"))
+        // A named role, or a pattern (`*`, `ro*`, `role/*`) that can stand for one.
+        && (fields[5].starts_with("role/") || resource_match(fields[5], "role/"))
 }
 
 /// Routes that first hop through the account's own principals (assume or pass-role edges).
