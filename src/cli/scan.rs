@@ -100,6 +100,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
             outcome.summary.counts.total(),
             rayon::current_num_threads(),
         );
+        eprintln!("timings: slowest rules: {}", slowest_rules(&rules, 8));
     }
     let options = GateOptions {
         fail_on: args.fail_on,
@@ -259,4 +260,25 @@ fn load_suppressions(named: Option<&Path>, disabled: bool) -> Result<Option<Supp
     SuppressionFile::load(&path)
         .map(Some)
         .map_err(|error| InputError::Usage(error.to_string()))
+}
+
+/// The `count` rules that took the most CPU in this scan, as `ID=seconds` (for rule authors).
+fn slowest_rules(rules: &RuleSet, count: usize) -> String {
+    let mut spent: Vec<(&str, u64)> = rules
+        .rules
+        .iter()
+        .map(|rule| {
+            (
+                rule.meta.id.as_str(),
+                rule.cpu_ns.load(std::sync::atomic::Ordering::Relaxed),
+            )
+        })
+        .collect();
+    spent.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    spent
+        .iter()
+        .take(count)
+        .map(|(id, ns)| format!("{id}={:.3}s", *ns as f64 / 1e9))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -37,7 +37,10 @@ pub fn evaluate_account(
     input_ns.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
     let mut results = Vec::new();
     for (index, rule) in rules.rules.iter().enumerate() {
+        let rule_started = Instant::now();
         evaluate_rule(engine, index, rule, analysis, &mut results);
+        rule.cpu_ns
+            .fetch_add(rule_started.elapsed().as_nanos() as u64, Ordering::Relaxed);
     }
     results
 }

@@ -51,6 +51,8 @@ pub struct Rule {
     pub blocked: Option<String>,
     /// Set once the rule overruns its budget in one account, so the others skip it instead of waiting.
     pub over_budget: std::sync::Arc<std::sync::OnceLock<String>>,
+    /// CPU time spent evaluating this rule across every account and worker, for `--timings`.
+    pub cpu_ns: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Rule {
@@ -452,6 +454,7 @@ impl RuleSet {
                     .map(|part| definition_line(&file.text, part).unwrap_or(1)),
                 blocked: None,
                 over_budget: Default::default(),
+                cpu_ns: Default::default(),
                 has_not_evaluated: defines(&file.text, "not_evaluated"),
                 paths: ["applicable", "deny", "not_evaluated"].map(|part| format!("data.{}.{part}", file.package)),
                 package: file.package.clone(),
