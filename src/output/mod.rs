@@ -146,25 +146,39 @@ impl Outputs {
         Ok(())
     }
 
-    /// Writes every output; `ranked_rules` are the rules in report order (by id).
+    /// Writes every output; `ranked_rules` are the rules in report order (by id). Outputs are
+    /// independent files, so they are written side by side (the copy of large spools is the
+    /// serial tail of a scan); the first failure, in the order the outputs were asked, is reported.
     pub fn finish(self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata]) -> anyhow::Result<()> {
-        for (renderer, mut destination) in self.renderers {
-            let written = match renderer {
-                Renderer::Spool(spool) => spool.finish(summary, ranked_rules, &mut destination),
-                Renderer::Table(table) => destination
-                    .writer()
-                    .write_all(table.render(summary, ranked_rules).as_bytes()),
-                Renderer::Html(page) => destination
-                    .writer()
-                    .write_all(page.render(summary, ranked_rules).as_bytes()),
-            };
-            let label = destination.label();
-            written
-                .and_then(|()| destination.commit())
-                .map_err(|error| anyhow::anyhow!("writing {label}: {error}"))?;
-        }
-        Ok(())
+        use rayon::prelude::*;
+        let outcomes: Vec<anyhow::Result<()>> = self
+            .renderers
+            .into_par_iter()
+            .map(|(renderer, destination)| write_output(renderer, destination, summary, ranked_rules))
+            .collect();
+        outcomes.into_iter().collect()
     }
+}
+
+fn write_output(
+    renderer: Renderer,
+    mut destination: Destination,
+    summary: &Summary<'_>,
+    ranked_rules: &[&RuleMetadata],
+) -> anyhow::Result<()> {
+    let written = match renderer {
+        Renderer::Spool(spool) => spool.finish(summary, ranked_rules, &mut destination),
+        Renderer::Table(table) => destination
+            .writer()
+            .write_all(table.render(summary, ranked_rules).as_bytes()),
+        Renderer::Html(page) => destination
+            .writer()
+            .write_all(page.render(summary, ranked_rules).as_bytes()),
+    };
+    let label = destination.label();
+    written
+        .and_then(|()| destination.commit())
+        .map_err(|error| anyhow::anyhow!("writing {label}: {error}"))
 }
 
 fn file_format(format: Format, stamp: &ScanStamp, options: RenderOptions) -> Box<dyn spool::FindingFormat> {

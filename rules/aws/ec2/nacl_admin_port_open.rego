@@ -41,7 +41,10 @@ deny contains {
 	"evidence": {"ports": ports, "entries": entries, "subnet_ids": acl.subnet_ids},
 } if {
 	some acl in input.network.network_acls
-	ports := sort({port | some port in data.posture.params.admin_ports; open_port(acl, port)})
-	count(ports) > 0
-	entries := {open_port(acl, port) | some port in ports}
+	count(acl.world_ingress) > 0
+	# Each admin port's deciding entry, computed once.
+	decided := {port: entry | some port in data.posture.params.admin_ports; entry := open_port(acl, port)}
+	count(decided) > 0
+	ports := sort(object.keys(decided))
+	entries := {entry | some entry in decided}
 }

@@ -20,25 +20,24 @@ applicable contains group.key if {
 	some group in input.network.security_groups
 }
 
+# The administrative ports one world-open ingress rule reaches (computed once per rule).
+admin_ports_of(rule) := {port |
+	rule.protocol in {"tcp", "udp", "all"}
+	some port in data.posture.params.admin_ports
+	rule.from_port <= port
+	port <= rule.to_port
+}
+
 deny contains {
 	"resource": group.key,
 	"message": sprintf("%s (%s) allows %s to port(s) %s", [group.id, group.name, concat(" and ", cidrs), concat(", ", [sprintf("%d", [p]) | some p in ports])]),
 	"evidence": {"open_ingress": exposures, "admin_ports": ports},
 } if {
 	some group in input.network.security_groups
-	exposures := [rule |
-		some rule in group.world_open_ingress
-		rule.protocol in {"tcp", "udp", "all"}
-		some port in data.posture.params.admin_ports
-		rule.from_port <= port
-		port <= rule.to_port
-	]
+	count(group.world_open_ingress) > 0
+	reached := [[rule, admin_ports_of(rule)] | some rule in group.world_open_ingress]
+	exposures := [pair[0] | some pair in reached; count(pair[1]) > 0]
 	count(exposures) > 0
-	ports := sort({port |
-		some rule in exposures
-		some port in data.posture.params.admin_ports
-		rule.from_port <= port
-		port <= rule.to_port
-	})
+	ports := sort({port | some pair in reached; some port in pair[1]})
 	cidrs := {rule.cidr | some rule in exposures}
 }

@@ -36,3 +36,10 @@ test_admin_ports_come_from_parameters if {
 test_missing_data_yields_nothing if {
 	count(rule.applicable) == 0 with input as {}
 }
+
+test_a_range_over_several_admin_ports_is_listed_once if {
+	input_doc := {"network": {"security_groups": [group("sg-6", [{"protocol": "tcp", "from_port": 0, "to_port": 65535, "cidr": "0.0.0.0/0"}])]}}
+	some result in rule.deny with input as input_doc
+	count(result.evidence.open_ingress) == 1
+	count(result.evidence.admin_ports) == count(data.posture.params.admin_ports)
+}
