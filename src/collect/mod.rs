@@ -392,6 +392,8 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
 }
 
 #[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 mod mock_tests;
 #[cfg(test)]
 mod resource_mock_tests;
