@@ -2,6 +2,7 @@
 //! an AWS Config aggregator's advanced query. It fills the network section of every account and
 //! region that direct collection did not cover; directly collected data is never replaced.
 
+use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
@@ -130,6 +131,7 @@ pub(super) async fn query(
 ) -> Option<BTreeMap<(String, String), NetworkSection>> {
     let mut calls = ServiceCalls::start(context, "config", "global");
     let mut sections: BTreeMap<(String, String), NetworkSection> = BTreeMap::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client
         .select_aggregate_resource_config()
         .configuration_aggregator_name(aggregator)
@@ -139,6 +141,10 @@ pub(super) async fn query(
     while let Some(page) = pages.next().await {
         calls.call();
         let page = match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("SelectAggregateResourceConfig", LOOP.into());
+                return None;
+            }
             Ok(page) => page,
             Err(error) => {
                 // A partial organisation picture would read as "nothing there": drop it all.

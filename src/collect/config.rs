@@ -1,6 +1,7 @@
 //! AWS Config of one region: recorders and whether they record, delivery channels, and the
 //! compliance of each Config rule.
 
+use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{ConfigRecorder, ConfigSection, NamedStatus};
 use std::time::Instant;
@@ -67,7 +68,11 @@ pub(super) async fn collect_with(
                 .filter_map(|c| c.name().map(str::to_string))
                 .collect()
         }
-        Err(error) => calls.fail("DescribeDeliveryChannels", describe(&error)),
+        // An unread list would read as "no delivery channel", a failure the data does not show.
+        Err(error) => {
+            calls.fail("DescribeDeliveryChannels", describe(&error));
+            return None;
+        }
     }
     section.rules = rules(client, &mut calls).await;
     Some(section)
@@ -76,10 +81,15 @@ pub(super) async fn collect_with(
 /// Each Config rule with its compliance; `None` (and a gap) when the listing broke off.
 async fn rules(client: &aws_sdk_config::Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<NamedStatus>> {
     let mut rules = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.describe_compliance_by_config_rule().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("DescribeComplianceByConfigRule", LOOP.into());
+                return None;
+            }
             Ok(page) => rules.extend(page.compliance_by_config_rules().iter().map(|r| {
                 NamedStatus {
                     name: r.config_rule_name().unwrap_or_default().to_string(),

@@ -2,6 +2,7 @@
 //! tables and flow logs are kept, and what they mean (a subnet's internet route, a VPC's flow
 //! logs) is decided in `facts/network.rs`, not here.
 
+use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
@@ -12,15 +13,21 @@ use aws_sdk_ec2::types::{self as ec2, IpPermission};
 use aws_sdk_ec2::Client;
 use std::collections::HashMap;
 
-/// Pages through an EC2 paginator, mapping items. The first error stops it: the operation is
-/// then a gap (counted by `$calls`) and the value `None`.
+/// Pages through an EC2 paginator, mapping items. The first error, or a next token given twice,
+/// stops it: the operation is then a gap (counted by `$calls`) and the value `None`.
 macro_rules! paged {
     ($calls:ident, $operation:literal, $request:expr, $items:ident, $map:expr) => {{
         let mut pages = $request.into_paginator().send();
         let mut out = Some(Vec::new());
+        let mut tokens = PageTokens::default();
         while let Some(page) = pages.next().await {
             $calls.call();
             match page {
+                Ok(page) if tokens.repeats(page.next_token()) => {
+                    $calls.fail($operation, LOOP.into());
+                    out = None;
+                    break;
+                }
                 Ok(page) => out
                     .iter_mut()
                     .for_each(|out| out.extend(page.$items().iter().map($map))),
@@ -50,10 +57,10 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Ne
     collect_with(&Client::from_conf(config), &mut calls).await
 }
 
-/// The network section through a given client; each failed operation is a gap and leaves its
-/// list empty (flow logs: `None`).
-async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<NetworkSection> {
-    // Without VPCs and security groups the section is not worth having: report it as missing.
+/// The network section through a given client. Every listing but the flow logs (`None` when
+/// unread) is needed: an unread list would read as "there are none" (no internet gateway, no
+/// instance, no one allowed), so any of them failing is a gap and no section.
+pub(super) async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<NetworkSection> {
     let vpcs = paged!(calls, "DescribeVpcs", client.describe_vpcs(), vpcs, vpc)?;
     let security_groups = paged!(
         calls,
@@ -62,90 +69,107 @@ async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<N
         security_groups,
         security_group
     )?;
-    let mut network = NetworkSection {
-        vpcs,
-        security_groups,
-        ..NetworkSection::default()
-    };
-    network.subnets = paged!(calls, "DescribeSubnets", client.describe_subnets(), subnets, subnet).unwrap_or_default();
-    network.route_tables = paged!(
+    let subnets = paged!(calls, "DescribeSubnets", client.describe_subnets(), subnets, subnet)?;
+    let route_tables = paged!(
         calls,
         "DescribeRouteTables",
         client.describe_route_tables(),
         route_tables,
         route_table
-    )
-    .unwrap_or_default();
-    network.network_acls = paged!(
+    )?;
+    let network_acls = paged!(
         calls,
         "DescribeNetworkAcls",
         client.describe_network_acls(),
         network_acls,
         network_acl
-    )
-    .unwrap_or_default();
-    network.internet_gateways = paged!(
+    )?;
+    let internet_gateways = paged!(
         calls,
         "DescribeInternetGateways",
         client.describe_internet_gateways(),
         internet_gateways,
         internet_gateway
-    )
-    .unwrap_or_default();
-    network.nat_gateways = paged!(
+    )?;
+    let nat_gateways = paged!(
         calls,
         "DescribeNatGateways",
         client.describe_nat_gateways(),
         nat_gateways,
         nat_gateway
-    )
-    .unwrap_or_default();
-    network.vpc_endpoints = vpc_endpoints(client, calls).await;
-    network.endpoint_services = endpoint_services(client, calls).await;
-    network.flow_logs = paged!(
+    )?;
+    let vpc_endpoints = vpc_endpoints(client, calls).await?;
+    let endpoint_services = endpoint_services(client, calls).await?;
+    let flow_logs = paged!(
         calls,
         "DescribeFlowLogs",
         client.describe_flow_logs(),
         flow_logs,
         flow_log
     );
-    network.peering_connections = paged!(
+    let peering_connections = paged!(
         calls,
         "DescribeVpcPeeringConnections",
         client.describe_vpc_peering_connections(),
         vpc_peering_connections,
         peering_connection
-    )
-    .unwrap_or_default();
-    network.instances = paged!(
+    )?;
+    let instances = paged!(
         calls,
         "DescribeInstances",
         client.describe_instances(),
         reservations,
         |r| r.instances().iter().map(instance).collect::<Vec<_>>()
-    )
-    .map(|reservations| reservations.into_iter().flatten().collect())
-    .unwrap_or_default();
-    Some(network)
+    )?;
+    Some(NetworkSection {
+        vpcs,
+        security_groups,
+        subnets,
+        route_tables,
+        network_acls,
+        internet_gateways,
+        nat_gateways,
+        vpc_endpoints,
+        endpoint_services,
+        flow_logs,
+        peering_connections,
+        instances: instances.into_iter().flatten().collect(),
+    })
 }
 
-/// The VPC endpoints, each with whether its service takes a policy, as AWS says (no hand-kept list).
-async fn vpc_endpoints(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec<VpcEndpoint> {
+/// The VPC endpoints, each with whether its service takes a policy, as AWS says (no hand-kept
+/// list); `None` when they cannot be listed. A failed lookup of the services leaves that flag
+/// unknown, which the rules judge as taking a policy.
+async fn vpc_endpoints(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<VpcEndpoint>> {
     let mut endpoints = paged!(
         calls,
         "DescribeVpcEndpoints",
         client.describe_vpc_endpoints(),
         vpc_endpoints,
         vpc_endpoint
-    )
-    .unwrap_or_default();
+    )?;
     if endpoints.is_empty() {
-        return endpoints;
+        return Some(endpoints);
     }
+    let supported = policy_support(client, calls, &endpoints).await;
+    for endpoint in &mut endpoints {
+        endpoint.policy_supported = supported.get(&endpoint.service_name).copied();
+    }
+    Some(endpoints)
+}
+
+/// Whether each endpoint's service takes an endpoint policy, by service name; what could not be
+/// read is left out (unknown).
+async fn policy_support(
+    client: &Client,
+    calls: &mut ServiceCalls<'_>,
+    endpoints: &[VpcEndpoint],
+) -> HashMap<String, bool> {
     let mut names: Vec<String> = endpoints.iter().map(|e| e.service_name.clone()).collect();
     names.sort();
     names.dedup();
     let mut supported: HashMap<String, bool> = HashMap::new();
+    let mut tokens = PageTokens::default();
     let mut token: Option<String> = None;
     loop {
         calls.call();
@@ -155,42 +179,43 @@ async fn vpc_endpoints(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec<Vpc
             .set_next_token(token.clone())
             .send()
             .await;
-        match answer {
-            Ok(page) => {
-                for detail in page.service_details() {
-                    if let (Some(name), Some(flag)) = (detail.service_name(), detail.vpc_endpoint_policy_supported()) {
-                        supported.insert(name.to_string(), flag);
-                    }
-                }
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
+        let page = match answer {
+            Ok(page) => page,
             Err(error) => {
                 calls.fail("DescribeVpcEndpointServices", describe(&error));
                 break;
             }
+        };
+        for detail in page.service_details() {
+            if let (Some(name), Some(flag)) = (detail.service_name(), detail.vpc_endpoint_policy_supported()) {
+                supported.insert(name.to_string(), flag);
+            }
+        }
+        if tokens.repeats(page.next_token()) {
+            // This loop pages by hand: a repeated token would otherwise go round for ever.
+            calls.fail("DescribeVpcEndpointServices", LOOP.into());
+            break;
+        }
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            break;
         }
     }
-    for endpoint in &mut endpoints {
-        endpoint.policy_supported = supported.get(&endpoint.service_name).copied();
-    }
-    endpoints
+    supported
 }
 
-/// The account's own endpoint services, each with the principals allowed to connect.
-async fn endpoint_services(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec<EndpointService> {
+/// The account's own endpoint services, each with the principals allowed to connect; `None`
+/// when either cannot be listed (an unread list of principals is not "nobody").
+async fn endpoint_services(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<EndpointService>> {
     let mut services = paged!(
         calls,
         "DescribeVpcEndpointServiceConfigurations",
         client.describe_vpc_endpoint_service_configurations(),
         service_configurations,
         endpoint_service
-    )
-    .unwrap_or_default();
+    )?;
     for service in &mut services {
-        if let Some(principals) = paged!(
+        service.allowed_principals = paged!(
             calls,
             "DescribeVpcEndpointServicePermissions",
             client
@@ -198,11 +223,9 @@ async fn endpoint_services(client: &Client, calls: &mut ServiceCalls<'_>) -> Vec
                 .service_id(&service.id),
             allowed_principals,
             |p| p.principal().unwrap_or_default().to_string()
-        ) {
-            service.allowed_principals = principals;
-        }
+        )?;
     }
-    services
+    Some(services)
 }
 
 fn vpc(v: &ec2::Vpc) -> Vpc {

@@ -1,5 +1,6 @@
 //! ECR of one region: every private repository with its repository policy.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::read_policy;
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::PolicyResources;
@@ -26,10 +27,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "ecr", region, started);
     let mut repositories = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.describe_repositories().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("DescribeRepositories", LOOP.into());
+                return None;
+            }
             Ok(page) => repositories.extend(page.repositories().iter().filter_map(|r| {
                 let arn = r.repository_arn()?.to_string();
                 Some((

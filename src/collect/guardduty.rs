@@ -1,5 +1,6 @@
 //! GuardDuty of one region: detectors with their features, and the active findings.
 
+use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{GuardDutyDetector, GuardDutyFinding, GuardDutySection, NamedStatus};
 use std::time::Instant;
@@ -27,10 +28,15 @@ pub(super) async fn collect_with(
 ) -> Option<GuardDutySection> {
     let mut calls = ServiceCalls::since(context, "guardduty", region, started);
     let mut detector_ids = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_detectors().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListDetectors", LOOP.into());
+                return None;
+            }
             Ok(page) => detector_ids.extend(page.detector_ids().iter().cloned()),
             Err(error) => {
                 calls.fail("ListDetectors", describe(&error));
@@ -88,6 +94,7 @@ async fn detector_findings(
         .criterion("service.archived", Condition::builder().equals("false").build())
         .build();
     let mut ids = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client
         .list_findings()
         .detector_id(detector)
@@ -97,6 +104,9 @@ async fn detector_findings(
     while let Some(page) = pages.next().await {
         calls.call();
         let page = page.map_err(|error| ("ListFindings", describe(&error)))?;
+        if tokens.repeats(page.next_token()) {
+            return Err(("ListFindings", LOOP.into()));
+        }
         ids.extend(page.finding_ids().iter().cloned());
     }
     let mut findings = Vec::new();

@@ -1,5 +1,6 @@
 //! IAM (global): GetAccountAuthorizationDetails, paginated, and the credential report.
 
+use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{AccessKeyEntry, CredentialReportEntry, IamSection, PasswordPolicy};
 use aws_sdk_iam::Client;
@@ -56,10 +57,15 @@ pub(super) async fn collect_with(client: &Client, context: &AccountContext, star
     let mut groups = Vec::new();
     let mut roles = Vec::new();
     let mut policies = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.get_account_authorization_details().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         let page = match page {
+            Ok(page) if tokens.repeats(page.marker()) => {
+                calls.fail("GetAccountAuthorizationDetails", LOOP.into());
+                return None;
+            }
             Ok(page) => page,
             Err(error) => {
                 // An interrupted pagination would give a partial, misleading IAM picture.

@@ -1,6 +1,7 @@
 //! KMS of one region: every key with its key policy (`default`, the only name KMS has) and who
 //! manages it; keys pending deletion are left out, as no one can use them.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::{read_policy, PolicyRead};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{PolicyResource, PolicyResources};
@@ -28,10 +29,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "kms", region, started);
     let mut keys = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_keys().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_marker()) => {
+                calls.fail("ListKeys", LOOP.into());
+                return None;
+            }
             Ok(page) => keys.extend(
                 page.keys()
                     .iter()

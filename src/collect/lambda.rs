@@ -1,6 +1,7 @@
 //! Lambda of one region: every function with its resource policy (the unqualified function's;
 //! aliases and versions have their own, not read) and its execution role.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::read_policy;
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::PolicyResources;
@@ -27,10 +28,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "lambda", region, started);
     let mut functions = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_functions().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_marker()) => {
+                calls.fail("ListFunctions", LOOP.into());
+                return None;
+            }
             Ok(page) => functions.extend(page.functions().iter().filter_map(|f| {
                 let arn = f.function_arn()?.to_string();
                 Some((arn, f.function_name().map(str::to_string), f.role().map(str::to_string)))

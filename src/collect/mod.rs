@@ -12,6 +12,7 @@ mod iam;
 mod kms;
 mod lambda;
 mod organization;
+mod paging;
 pub mod push;
 mod regions;
 mod resource_policy;
@@ -187,11 +188,20 @@ async fn caller_account(config: &SdkConfig) -> Result<String, String> {
 
 /// Lists the organisation's ACTIVE accounts (`Status` is retired: `State` is what counts).
 async fn organization_accounts(config: &SdkConfig) -> Result<Vec<(String, Option<String>)>, String> {
-    let client = aws_sdk_organizations::Client::new(config);
+    active_accounts(&aws_sdk_organizations::Client::new(config)).await
+}
+
+/// The ACTIVE accounts through a given client; a listing that breaks off, or goes round, is an
+/// error: a partial list would leave accounts unscanned without a word.
+async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<(String, Option<String>)>, String> {
     let mut pages = client.list_accounts().into_paginator().send();
     let mut accounts = Vec::new();
+    let mut tokens = paging::PageTokens::default();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|error| describe(&error))?;
+        if tokens.repeats(page.next_token()) {
+            return Err(paging::LOOP.into());
+        }
         for account in page.accounts() {
             let active = account.state().is_some_and(|s| s.as_str() == "ACTIVE");
             if let (true, Some(id)) = (active, account.id()) {
@@ -381,6 +391,8 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
     snapshot
 }
 
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 mod mock_tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! text and targets. A member account that may not read the policies gets no organisation data
 //! (its identities are then judged without SCPs, which can only remove) and a coverage gap.
 
+use super::paging::{PageTokens, LOOP};
 use super::{code, describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{OrgAccount, OrgPolicy, OrgPolicyType, OrganizationSnapshot, OrganizationalUnit, PolicySource};
@@ -41,7 +42,8 @@ pub(super) async fn collect_with(client: &Client, context: &AccountContext) -> O
         // Without the list of policies nothing is known of the guardrails: no organisation data.
         snapshot.policies.extend(policies(client, &mut calls, kind).await?);
     }
-    tree(client, &mut calls, &mut snapshot).await;
+    // A tree with a missing branch would leave its accounts outside the organisation, exempt.
+    tree(client, &mut calls, &mut snapshot).await?;
     snapshot.sort();
     Some(snapshot)
 }
@@ -81,10 +83,15 @@ fn sdk_type(kind: OrgPolicyType) -> PolicyType {
 /// Every policy of one type with its text and targets; `None` when they cannot be listed.
 async fn policies(client: &Client, calls: &mut ServiceCalls<'_>, kind: OrgPolicyType) -> Option<Vec<OrgPolicy>> {
     let mut summaries = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_policies().filter(sdk_type(kind)).into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListPolicies", LOOP.into());
+                return None;
+            }
             Ok(page) => summaries.extend(page.policies().iter().cloned()),
             Err(error) => {
                 calls.fail("ListPolicies", describe(&error));
@@ -129,10 +136,15 @@ async fn policy_text(client: &Client, calls: &mut ServiceCalls<'_>, id: &str) ->
 /// Roots, units and accounts the policy is attached to; `None` when they cannot be listed.
 async fn targets(client: &Client, calls: &mut ServiceCalls<'_>, id: &str) -> Option<Vec<String>> {
     let mut targets = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_targets_for_policy().policy_id(id).into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListTargetsForPolicy", LOOP.into());
+                return None;
+            }
             Ok(page) => targets.extend(page.targets().iter().filter_map(|t| t.target_id().map(str::to_string))),
             Err(error) => {
                 calls.fail("ListTargetsForPolicy", describe(&error));
@@ -143,15 +155,15 @@ async fn targets(client: &Client, calls: &mut ServiceCalls<'_>, id: &str) -> Opt
     Some(targets)
 }
 
-/// Units and accounts, breadth first from the root. A parent whose children cannot be listed
-/// leaves its accounts without a chain: their guardrails are unknown.
-async fn tree(client: &Client, calls: &mut ServiceCalls<'_>, snapshot: &mut OrganizationSnapshot) {
+/// Units and accounts, breadth first from the root; `None` when a parent's children cannot be
+/// listed, as the accounts below it would read as outside the organisation.
+async fn tree(client: &Client, calls: &mut ServiceCalls<'_>, snapshot: &mut OrganizationSnapshot) -> Option<()> {
     let mut level = vec![snapshot.root_id.clone()];
     for _ in 0..MAX_DEPTH {
         let mut next = Vec::new();
         for parent in &level {
-            snapshot.accounts.extend(accounts_under(client, calls, parent).await);
-            let units = units_under(client, calls, parent).await;
+            snapshot.accounts.extend(accounts_under(client, calls, parent).await?);
+            let units = units_under(client, calls, parent).await?;
             next.extend(units.iter().map(|u| u.id.clone()));
             snapshot.units.extend(units);
         }
@@ -160,10 +172,12 @@ async fn tree(client: &Client, calls: &mut ServiceCalls<'_>, snapshot: &mut Orga
         }
         level = next;
     }
+    Some(())
 }
 
-async fn accounts_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str) -> Vec<OrgAccount> {
+async fn accounts_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str) -> Option<Vec<OrgAccount>> {
     let mut accounts = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client
         .list_accounts_for_parent()
         .parent_id(parent)
@@ -172,6 +186,10 @@ async fn accounts_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListAccountsForParent", LOOP.into());
+                return None;
+            }
             Ok(page) => accounts.extend(page.accounts().iter().filter_map(|a| {
                 Some(OrgAccount {
                     account_id: a.id()?.to_string(),
@@ -181,15 +199,16 @@ async fn accounts_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &
             })),
             Err(error) => {
                 calls.fail("ListAccountsForParent", describe(&error));
-                break;
+                return None;
             }
         }
     }
-    accounts
+    Some(accounts)
 }
 
-async fn units_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str) -> Vec<OrganizationalUnit> {
+async fn units_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str) -> Option<Vec<OrganizationalUnit>> {
     let mut units = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client
         .list_organizational_units_for_parent()
         .parent_id(parent)
@@ -198,6 +217,10 @@ async fn units_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListOrganizationalUnitsForParent", LOOP.into());
+                return None;
+            }
             Ok(page) => units.extend(page.organizational_units().iter().filter_map(|u| {
                 Some(OrganizationalUnit {
                     id: u.id()?.to_string(),
@@ -207,9 +230,9 @@ async fn units_under(client: &Client, calls: &mut ServiceCalls<'_>, parent: &str
             })),
             Err(error) => {
                 calls.fail("ListOrganizationalUnitsForParent", describe(&error));
-                break;
+                return None;
             }
         }
     }
-    units
+    Some(units)
 }

@@ -1,6 +1,7 @@
 //! S3 of one account (global: ListBuckets names every region's buckets): each bucket's region,
 //! policy and Block Public Access, and the account's Block Public Access from S3 Control.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::{read_policy, PolicyRead};
 use super::{code, describe, AccountContext, ServiceCalls};
 use crate::snapshot::{Bucket, PublicAccessBlock, S3Section};
@@ -78,10 +79,15 @@ pub(super) async fn collect_with(
 ) -> Option<S3Section> {
     let mut calls = ServiceCalls::since(context, "s3", "global", started);
     let mut listed = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = clients.home.list_buckets().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.continuation_token()) => {
+                calls.fail("ListBuckets", LOOP.into());
+                return None;
+            }
             Ok(page) => listed.extend(
                 page.buckets()
                     .iter()

@@ -1,5 +1,6 @@
 //! Secrets Manager of one region: every secret with its resource policy.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::read_policy;
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::PolicyResources;
@@ -26,10 +27,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "secretsmanager", region, started);
     let mut secrets = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_secrets().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListSecrets", LOOP.into());
+                return None;
+            }
             Ok(page) => secrets.extend(
                 page.secret_list()
                     .iter()

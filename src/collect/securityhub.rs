@@ -1,9 +1,11 @@
 //! Security Hub of one region: whether it is on, the enabled standards, and the security
 //! controls with the resources of their failed findings.
 
+use super::paging::{PageTokens, LOOP};
 use super::{code, describe, AccountContext, ServiceCalls};
 use crate::snapshot::{SecurityHubControl, SecurityHubSection, SecurityHubStandard};
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// BatchGetSecurityControls takes at most 100 ids.
 const SECURITY_CONTROL_BATCH: usize = 100;
@@ -12,11 +14,27 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Se
     let Ok(_permit) = context.limit.acquire().await else {
         return None;
     };
-    let mut calls = ServiceCalls::start(context, "securityhub", region);
+    let started = Instant::now();
     let config = aws_sdk_securityhub::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("securityhub"))
         .build();
-    let client = aws_sdk_securityhub::Client::from_conf(config);
+    collect_with(
+        &aws_sdk_securityhub::Client::from_conf(config),
+        context,
+        region,
+        started,
+    )
+    .await
+}
+
+/// The Security Hub section of a region through a given client (a mock one in tests).
+pub(super) async fn collect_with(
+    client: &aws_sdk_securityhub::Client,
+    context: &AccountContext,
+    region: &str,
+    started: Instant,
+) -> Option<SecurityHubSection> {
+    let mut calls = ServiceCalls::since(context, "securityhub", region, started);
     calls.call();
     let hub_arn = match client.describe_hub().send().await {
         Ok(output) => output.hub_arn().map(str::to_string),
@@ -35,8 +53,8 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Se
     Some(SecurityHubSection {
         enabled: true,
         hub_arn,
-        standards: standards(&client, &mut calls).await,
-        controls: match controls(&client, &mut calls).await {
+        standards: standards(client, &mut calls).await,
+        controls: match controls(client, &mut calls).await {
             Ok(controls) => Some(controls),
             Err((operation, error)) => {
                 calls.fail(operation, error);
@@ -52,10 +70,15 @@ async fn standards(
     calls: &mut ServiceCalls<'_>,
 ) -> Option<Vec<SecurityHubStandard>> {
     let mut standards = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.get_enabled_standards().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("GetEnabledStandards", LOOP.into());
+                return None;
+            }
             Ok(page) => standards.extend(page.standards_subscriptions().iter().map(|s| SecurityHubStandard {
                 arn: s.standards_arn().unwrap_or_default().to_string(),
                 status: s.standards_status().map(|x| x.as_str().to_string()).unwrap_or_default(),
@@ -93,10 +116,14 @@ async fn controls(
         .compliance_status(equals("FAILED"))
         .record_state(equals("ACTIVE"))
         .build();
+    let mut tokens = PageTokens::default();
     let mut pages = client.get_findings().filters(filters).into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         let page = page.map_err(|error| ("GetFindings", describe(&error)))?;
+        if tokens.repeats(page.next_token()) {
+            return Err(("GetFindings", LOOP.into()));
+        }
         for finding in page.findings() {
             let Some(control_id) = finding.compliance().and_then(|c| c.security_control_id()) else {
                 continue;
@@ -130,10 +157,14 @@ async fn control_definitions(
 ) -> Result<BTreeMap<String, SecurityHubControl>, (&'static str, String)> {
     let mut controls = BTreeMap::new();
     let mut ids = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_security_control_definitions().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         let page = page.map_err(|error| ("ListSecurityControlDefinitions", describe(&error)))?;
+        if tokens.repeats(page.next_token()) {
+            return Err(("ListSecurityControlDefinitions", LOOP.into()));
+        }
         ids.extend(
             page.security_control_definitions()
                 .iter()

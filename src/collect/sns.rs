@@ -1,5 +1,6 @@
 //! SNS of one region: every topic with its topic policy.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::read_policy;
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::PolicyResources;
@@ -26,10 +27,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "sns", region, started);
     let mut arns = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_topics().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListTopics", LOOP.into());
+                return None;
+            }
             Ok(page) => arns.extend(page.topics().iter().filter_map(|t| t.topic_arn().map(str::to_string))),
             Err(error) => {
                 calls.fail("ListTopics", describe(&error));

@@ -1,5 +1,6 @@
 //! SQS of one region: every queue with its queue policy.
 
+use super::paging::{PageTokens, LOOP};
 use super::resource_policy::{partition, read_policy};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::PolicyResources;
@@ -27,10 +28,15 @@ pub(super) async fn collect_with(
 ) -> Option<PolicyResources> {
     let mut calls = ServiceCalls::since(context, "sqs", region, started);
     let mut urls = Vec::new();
+    let mut tokens = PageTokens::default();
     let mut pages = client.list_queues().into_paginator().send();
     while let Some(page) = pages.next().await {
         calls.call();
         match page {
+            Ok(page) if tokens.repeats(page.next_token()) => {
+                calls.fail("ListQueues", LOOP.into());
+                return None;
+            }
             Ok(page) => urls.extend(page.queue_urls().iter().cloned()),
             Err(error) => {
                 calls.fail("ListQueues", describe(&error));
