@@ -5,8 +5,9 @@
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
-    EndpointService, FlowLog, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkAclEntry, NetworkSection,
-    PeeringConnection, PolicySource, Route, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Vpc, VpcEndpoint,
+    ElasticIp, EndpointService, FlowLog, Instance, InstanceMetadataOptions, InternetGateway, NatGateway, NetworkAcl,
+    NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource, Route, RouteTable, SecurityGroup,
+    SecurityGroupRule, Subnet, Vpc, VpcEndpoint,
 };
 use aws_sdk_ec2::types::{self as ec2, IpPermission};
 use aws_sdk_ec2::Client;
@@ -126,7 +127,31 @@ async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<N
     )
     .map(|reservations| reservations.into_iter().flatten().collect())
     .unwrap_or_default();
+    network.elastic_ips = elastic_ips(client, calls).await;
     Some(network)
+}
+
+/// The region's Elastic IPs (one unpaginated call); `None` and a gap when it failed.
+async fn elastic_ips(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<ElasticIp>> {
+    calls.call();
+    match client.describe_addresses().send().await {
+        Ok(output) => Some(
+            output
+                .addresses()
+                .iter()
+                .map(|a| ElasticIp {
+                    public_ip: text(a.public_ip()),
+                    allocation_id: a.allocation_id().map(str::to_string),
+                    instance_id: a.instance_id().map(str::to_string),
+                    network_interface_id: a.network_interface_id().map(str::to_string),
+                })
+                .collect(),
+        ),
+        Err(error) => {
+            calls.fail("DescribeAddresses", describe(&error));
+            None
+        }
+    }
 }
 
 /// The VPC endpoints, each with whether its service takes a policy, as AWS says (no hand-kept list).
@@ -417,5 +442,16 @@ fn instance(i: &ec2::Instance) -> Instance {
         instance_profile_arn: i.iam_instance_profile().and_then(|p| p.arn()).map(str::to_string),
         public_ip: i.public_ip_address().map(str::to_string),
         state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_string()),
+        metadata_options: i.metadata_options().map(|m| InstanceMetadataOptions {
+            http_tokens: m.http_tokens().map(|t| t.as_str().to_string()),
+            http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()),
+        }),
+        ipv6_addresses: Some(
+            i.network_interfaces()
+                .iter()
+                .flat_map(|n| n.ipv6_addresses())
+                .filter_map(|a| a.ipv6_address().map(str::to_string))
+                .collect(),
+        ),
     }
 }
