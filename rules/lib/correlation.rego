@@ -10,27 +10,17 @@ stopped := {"stopped", "stopping", "terminated", "shutting-down"}
 
 running(instance) if not lower(object.get(instance, "state", "running")) in stopped
 
-# Reachable from the internet: a public address, a route to an internet gateway, and a
-# security group open to the world.
+# Reachable from the internet, as computed in Rust (facts::reachability: the public address,
+# the route to an internet gateway, the security groups and the NACL together; NET-017).
 exposed(instance) if {
 	running(instance)
-	instance.public_ip
-	instance.subnet_internet_route == true
-	count(instance.world_open_ingress) > 0
+	instance.internet_reachability.status == "reachable"
 }
 
-# Whether exposure cannot be decided: a public address but unknown routing or groups.
+# Whether exposure cannot be decided: a part of the path is not in the snapshot.
 exposure_unknown(instance) if {
 	running(instance)
-	instance.public_ip
-	instance.subnet_internet_route == null
-}
-
-exposure_unknown(instance) if {
-	running(instance)
-	instance.public_ip
-	count(instance.unknown_security_groups) > 0
-	count(instance.world_open_ingress) == 0
+	instance.internet_reachability.status == "unknown"
 }
 
 # The same judgement as IAM-002: a `self` method that is not mere self-service, or acting on
@@ -63,6 +53,23 @@ can_escalate(principal) if {
 	escalates(method)
 }
 
+# Whether what the role can do cannot be decided: a policy or its boundary cannot be read, or a
+# path may run through data that cannot be read (IAM-002 is not evaluated on it either).
+role_unknown(principal) if {
+	not can_escalate(principal)
+	count(object.get(principal, "unreadable_policies", [])) > 0
+}
+
+role_unknown(principal) if {
+	not can_escalate(principal)
+	is_string(object.get(principal, "escalation_unknown", null))
+}
+
+role_unknown(principal) if {
+	not can_escalate(principal)
+	object.get(principal, "permissions_boundary_unreadable", false) == true
+}
+
 identity_rule(principal) := "IAM-001" if {
 	principal.full_admin == true
 } else := "IAM-002"
@@ -82,17 +89,45 @@ admin_port(rule) if {
 	port <= rule.to_port
 }
 
-# Findings of the network rules that the exposure consists of.
-network_links(instance) := {link |
+# Findings of the network rules that the exposure consists of: NET-017 on the instance, and
+# NET-001/NET-003 on the security groups whose world-open rules the internet actually reaches.
+network_links(instance) := {{"rule_id": "NET-017", "resource": instance.key}} | {link |
 	some rule in instance.world_open_ingress
-	some link in exposure_links(rule)
+	reached(instance, rule)
+	some link in exposure_links(instance, rule)
 }
 
-exposure_links(rule) := {{"rule_id": "NET-001", "resource": rule.security_group} | admin_port(rule)} | {{"rule_id": "NET-003", "resource": rule.security_group} | all_ports(rule)}
+reached(instance, rule) if {
+	some port in instance.internet_reachability.ports
+	port.security_group == rule.security_group
+	port.family == family(rule.cidr)
+	port.from_port <= rule.to_port
+	rule.from_port <= port.to_port
+}
+
+family(cidr) := "ipv6" if contains(cidr, ":") else := "ipv4"
+
+exposure_links(instance, rule) := {{"rule_id": "NET-001", "resource": rule.security_group} | admin_port_reached(instance, rule)} | {{"rule_id": "NET-003", "resource": rule.security_group} | all_ports(rule)}
+
+# An admin port of the rule's range that a reachable range of the same group covers.
+admin_port_reached(instance, rule) if {
+	admin_port(rule)
+	some port in instance.internet_reachability.ports
+	port.security_group == rule.security_group
+	port.protocol in {"tcp", "udp"}
+	some number in data.posture.params.admin_ports
+	rule.from_port <= number
+	number <= rule.to_port
+	port.from_port <= number
+	number <= port.to_port
+}
+
+public_addresses(instance) := array.concat(instance.internet_reachability.public_ipv4, instance.internet_reachability.ipv6_addresses)
 
 exposure_evidence(instance) := {
-	"public_ip": instance.public_ip,
+	"public_ip": object.get(instance, "public_ip", null),
 	"subnet_id": object.get(instance, "subnet_id", null),
+	"reachable_ports": instance.internet_reachability.ports,
 	"world_open_ingress": instance.world_open_ingress,
 }
 

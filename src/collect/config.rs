@@ -53,6 +53,7 @@ pub(super) async fn collect_with(
                         .any(|s| s.name() == Some(name.as_str()) && s.recording()),
                     all_supported: group.is_some_and(|g| g.all_supported()),
                     include_global_resource_types: group.is_some_and(|g| g.include_global_resource_types()),
+                    role_arn: r.role_arn().map(str::to_string),
                     name,
                 }
             })

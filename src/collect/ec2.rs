@@ -6,8 +6,9 @@ use super::paging::{PageTokens, LOOP};
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::policy::decode_policy_text;
 use crate::snapshot::{
-    EndpointService, FlowLog, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkAclEntry, NetworkSection,
-    PeeringConnection, PolicySource, Route, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Vpc, VpcEndpoint,
+    ElasticIp, EndpointService, FlowLog, Instance, InstanceMetadataOptions, InternetGateway, NatGateway, NetworkAcl,
+    NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource, Route, RouteTable, SecurityGroup,
+    SecurityGroupRule, Subnet, Vpc, VpcEndpoint,
 };
 use aws_sdk_ec2::types::{self as ec2, IpPermission};
 use aws_sdk_ec2::Client;
@@ -121,6 +122,7 @@ pub(super) async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) 
         reservations,
         |r| r.instances().iter().map(instance).collect::<Vec<_>>()
     )?;
+    let elastic_ips = elastic_ips(client, calls).await;
     Some(NetworkSection {
         vpcs,
         security_groups,
@@ -134,7 +136,31 @@ pub(super) async fn collect_with(client: &Client, calls: &mut ServiceCalls<'_>) 
         flow_logs,
         peering_connections,
         instances: instances.into_iter().flatten().collect(),
+        elastic_ips,
     })
+}
+
+/// The region's Elastic IPs (one unpaginated call); `None` and a gap when it failed.
+async fn elastic_ips(client: &Client, calls: &mut ServiceCalls<'_>) -> Option<Vec<ElasticIp>> {
+    calls.call();
+    match client.describe_addresses().send().await {
+        Ok(output) => Some(
+            output
+                .addresses()
+                .iter()
+                .map(|a| ElasticIp {
+                    public_ip: text(a.public_ip()),
+                    allocation_id: a.allocation_id().map(str::to_string),
+                    instance_id: a.instance_id().map(str::to_string),
+                    network_interface_id: a.network_interface_id().map(str::to_string),
+                })
+                .collect(),
+        ),
+        Err(error) => {
+            calls.fail("DescribeAddresses", describe(&error));
+            None
+        }
+    }
 }
 
 /// The VPC endpoints, each with whether its service takes a policy, as AWS says (no hand-kept
@@ -440,5 +466,16 @@ fn instance(i: &ec2::Instance) -> Instance {
         instance_profile_arn: i.iam_instance_profile().and_then(|p| p.arn()).map(str::to_string),
         public_ip: i.public_ip_address().map(str::to_string),
         state: i.state().and_then(|s| s.name()).map(|n| n.as_str().to_string()),
+        metadata_options: i.metadata_options().map(|m| InstanceMetadataOptions {
+            http_tokens: m.http_tokens().map(|t| t.as_str().to_string()),
+            http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()),
+        }),
+        ipv6_addresses: Some(
+            i.network_interfaces()
+                .iter()
+                .flat_map(|n| n.ipv6_addresses())
+                .filter_map(|a| a.ipv6_address().map(str::to_string))
+                .collect(),
+        ),
     }
 }

@@ -49,6 +49,8 @@ pub(super) async fn collect_with(
     for id in detector_ids {
         calls.call();
         match client.get_detector().detector_id(&id).send().await {
+            // DataSources gave way to Features, but older detectors (and moto) answer only with it.
+            #[allow(deprecated)]
             Ok(detector) => section.detectors.push(GuardDutyDetector {
                 id: id.clone(),
                 status: detector.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
@@ -60,6 +62,7 @@ pub(super) async fn collect_with(
                         status: f.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
                     })
                     .collect(),
+                data_sources: detector.data_sources().map(data_sources).unwrap_or_default(),
             }),
             Err(error) => {
                 // Status unknown: the region's detection data cannot be trusted as a whole.
@@ -81,6 +84,38 @@ pub(super) async fn collect_with(
     }
     section.findings = findings;
     Some(section)
+}
+
+/// The `DataSources` statuses, by AWS's path; their meaning as features is decided in facts.
+fn data_sources(sources: &aws_sdk_guardduty::types::DataSourceConfigurationsResult) -> Vec<NamedStatus> {
+    let status = |name: &str, status: Option<&aws_sdk_guardduty::types::DataSourceStatus>| {
+        status.map(|s| NamedStatus {
+            name: name.to_string(),
+            status: s.as_str().to_string(),
+        })
+    };
+    let ebs = sources
+        .malware_protection()
+        .and_then(|m| m.scan_ec2_instance_with_findings())
+        .and_then(|s| s.ebs_volumes())
+        .and_then(|e| e.status());
+    [
+        status("CloudTrail", sources.cloud_trail().and_then(|s| s.status())),
+        status("DNSLogs", sources.dns_logs().and_then(|s| s.status())),
+        status("FlowLogs", sources.flow_logs().and_then(|s| s.status())),
+        status("S3Logs", sources.s3_logs().and_then(|s| s.status())),
+        status(
+            "Kubernetes.AuditLogs",
+            sources
+                .kubernetes()
+                .and_then(|k| k.audit_logs())
+                .and_then(|a| a.status()),
+        ),
+        status("MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes", ebs),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Active (non-archived) findings of one detector, listed then fetched in batches.

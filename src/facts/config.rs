@@ -6,10 +6,41 @@ use serde::Serialize;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ConfigFacts {
-    pub recorders: Vec<crate::snapshot::ConfigRecorder>,
+    pub recorders: Vec<RecorderFacts>,
     pub delivery_channels: Vec<String>,
     /// Config rules with their compliance; `null` when not collected.
     pub rules: Option<Vec<ConfigRuleFacts>>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct RecorderFacts {
+    pub name: String,
+    pub recording: bool,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    /// The recorder's IAM role; absent when not collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Whether that role is the service-linked `AWSServiceRoleForConfig`; `null` when the role
+    /// was not collected.
+    pub service_linked_role: Option<bool>,
+}
+
+/// The service-linked role's path and name, the same in every account and partition.
+const CONFIG_SERVICE_LINKED_ROLE: &str = ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
+
+fn recorder_facts(recorder: &crate::snapshot::ConfigRecorder) -> RecorderFacts {
+    RecorderFacts {
+        name: recorder.name.clone(),
+        recording: recorder.recording,
+        all_supported: recorder.all_supported,
+        include_global_resource_types: recorder.include_global_resource_types,
+        role_arn: recorder.role_arn.clone(),
+        service_linked_role: recorder
+            .role_arn
+            .as_deref()
+            .map(|arn| arn.starts_with("arn:") && arn.ends_with(CONFIG_SERVICE_LINKED_ROLE)),
+    }
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -38,7 +69,7 @@ pub fn analyse(
 
 fn section_facts(section: &ConfigSection, account_id: &str, region: &str, index: &mut ResourceIndex) -> ConfigFacts {
     ConfigFacts {
-        recorders: section.recorders.clone(),
+        recorders: section.recorders.iter().map(recorder_facts).collect(),
         delivery_channels: section.delivery_channels.clone(),
         rules: section.rules.as_ref().map(|rules| {
             rules
@@ -63,5 +94,36 @@ fn section_facts(section: &ConfigSection, account_id: &str, region: &str, index:
                 })
                 .collect()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorder(role_arn: Option<&str>) -> crate::snapshot::ConfigRecorder {
+        crate::snapshot::ConfigRecorder {
+            name: "default".into(),
+            recording: true,
+            all_supported: true,
+            include_global_resource_types: true,
+            role_arn: role_arn.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn only_the_config_service_linked_role_counts_as_service_linked() {
+        let linked = "arn:aws:iam::111122223333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
+        assert_eq!(recorder_facts(&recorder(Some(linked))).service_linked_role, Some(true));
+        let gov = "arn:aws-us-gov:iam::111122223333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
+        assert_eq!(recorder_facts(&recorder(Some(gov))).service_linked_role, Some(true));
+        let custom = "arn:aws:iam::111122223333:role/config-recorder";
+        assert_eq!(recorder_facts(&recorder(Some(custom))).service_linked_role, Some(false));
+        let lookalike = "arn:aws:iam::111122223333:role/AWSServiceRoleForConfig";
+        assert_eq!(
+            recorder_facts(&recorder(Some(lookalike))).service_linked_role,
+            Some(false)
+        );
+        assert_eq!(recorder_facts(&recorder(None)).service_linked_role, None);
     }
 }

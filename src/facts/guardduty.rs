@@ -21,8 +21,46 @@ pub struct GuardDutyFacts {
 pub struct DetectorFacts {
     pub id: String,
     pub enabled: bool,
-    /// Feature name (`S3_DATA_EVENTS`, …) → status as reported (`ENABLED`, `DISABLED`).
+    /// Feature name (`S3_DATA_EVENTS`, …) → status as reported (`ENABLED`, `DISABLED`); from
+    /// `DataSources` when the detector reports no `Features`.
     pub features: BTreeMap<String, String>,
+    /// `features` (every feature is listed: an absent one is off), `data_sources` (the older
+    /// answer: only the features it covers are known) or `none`.
+    pub features_from: &'static str,
+}
+
+/// The `DataSources` paths and the feature each one became.
+const DATA_SOURCE_FEATURES: [(&str, &str); 6] = [
+    ("CloudTrail", "CLOUD_TRAIL"),
+    ("DNSLogs", "DNS_LOGS"),
+    ("FlowLogs", "FLOW_LOGS"),
+    ("S3Logs", "S3_DATA_EVENTS"),
+    ("Kubernetes.AuditLogs", "EKS_AUDIT_LOGS"),
+    (
+        "MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes",
+        "EBS_MALWARE_PROTECTION",
+    ),
+];
+
+/// The detector's features, and where they come from.
+fn detector_features(detector: &crate::snapshot::GuardDutyDetector) -> (BTreeMap<String, String>, &'static str) {
+    let upper = |name: &str, status: &str| (name.to_ascii_uppercase(), status.to_ascii_uppercase());
+    if !detector.features.is_empty() {
+        let features = detector.features.iter().map(|f| upper(&f.name, &f.status)).collect();
+        return (features, "features");
+    }
+    let features: BTreeMap<String, String> = detector
+        .data_sources
+        .iter()
+        .filter_map(|source| {
+            DATA_SOURCE_FEATURES
+                .iter()
+                .find(|(path, _)| path.eq_ignore_ascii_case(&source.name))
+                .map(|(_, feature)| upper(feature, &source.status))
+        })
+        .collect();
+    let from = if features.is_empty() { "none" } else { "data_sources" };
+    (features, from)
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -78,14 +116,14 @@ fn section_facts(
         detectors: section
             .detectors
             .iter()
-            .map(|d| DetectorFacts {
-                id: d.id.clone(),
-                enabled: d.status.eq_ignore_ascii_case("ENABLED"),
-                features: d
-                    .features
-                    .iter()
-                    .map(|f| (f.name.to_ascii_uppercase(), f.status.to_ascii_uppercase()))
-                    .collect(),
+            .map(|d| {
+                let (features, features_from) = detector_features(d);
+                DetectorFacts {
+                    id: d.id.clone(),
+                    enabled: d.status.eq_ignore_ascii_case("ENABLED"),
+                    features,
+                    features_from,
+                }
             })
             .collect(),
         findings: section.findings.as_ref().map(|findings| {
@@ -161,4 +199,47 @@ fn resource_type_of(guardduty_type: Option<&str>) -> String {
         _ => "Other",
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{GuardDutyDetector, NamedStatus};
+
+    fn named(name: &str, status: &str) -> NamedStatus {
+        NamedStatus {
+            name: name.into(),
+            status: status.into(),
+        }
+    }
+
+    #[test]
+    fn data_sources_stand_in_for_missing_features_and_features_win() {
+        let mut detector = GuardDutyDetector {
+            id: "d-1".into(),
+            status: "ENABLED".into(),
+            features: Vec::new(),
+            data_sources: vec![
+                named("S3Logs", "ENABLED"),
+                named("Kubernetes.AuditLogs", "DISABLED"),
+                named("SomethingNew", "ENABLED"),
+            ],
+        };
+        let (features, from) = detector_features(&detector);
+        assert_eq!(from, "data_sources");
+        assert_eq!(
+            features,
+            BTreeMap::from([
+                ("EKS_AUDIT_LOGS".to_string(), "DISABLED".to_string()),
+                ("S3_DATA_EVENTS".to_string(), "ENABLED".to_string()),
+            ])
+        );
+        detector.features = vec![named("s3_data_events", "disabled")];
+        let (features, from) = detector_features(&detector);
+        assert_eq!(from, "features");
+        assert_eq!(features.get("S3_DATA_EVENTS").map(String::as_str), Some("DISABLED"));
+        detector.features.clear();
+        detector.data_sources.clear();
+        assert_eq!(detector_features(&detector), (BTreeMap::new(), "none"));
+    }
 }

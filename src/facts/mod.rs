@@ -8,6 +8,7 @@ pub mod iam;
 pub mod network;
 pub mod organization;
 pub mod perimeter;
+pub mod reachability;
 pub mod resources;
 pub mod securityhub;
 

@@ -1,10 +1,14 @@
 //! Network facts: world-open ingress of security groups and network ACLs, subnets' routes to
 //! an internet gateway, flow logs, VPC endpoints and endpoint services, peering, and instances
-//! joined with their exposure (the role and GuardDuty findings are joined in `facts::join`).
+//! joined with their exposure (`facts::reachability`) and metadata options (the role and
+//! GuardDuty findings are joined in `facts::join_instances`).
 
+use super::reachability::{self, ExposureParts, InternetReachability, InternetRoutes, SubnetAcl};
 use super::{ResourceIndex, ResourceRef};
 use crate::snapshot::policy::{Effect, Statement};
-use crate::snapshot::{AccountSnapshot, NetworkAclEntry, NetworkSection, Section, SecurityGroupRule};
+use crate::snapshot::{
+    AccountSnapshot, Instance, NetworkAclEntry, NetworkSection, RouteTable, Section, SecurityGroupRule, Subnet,
+};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -146,6 +150,17 @@ pub struct InstanceFacts {
     /// Active GuardDuty findings on this instance; `null` when findings were not collected in
     /// its region.
     pub guardduty_findings: Option<Vec<super::guardduty::FindingFacts>>,
+    /// `MetadataOptions.HttpTokens` (`optional`, `required`); absent when not collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_http_tokens: Option<String>,
+    /// `MetadataOptions.HttpEndpoint` (`enabled`, `disabled`); absent when not collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_http_endpoint: Option<String>,
+    /// Whether the metadata service answers token-less (IMDSv1) requests; `null` when the
+    /// metadata options were not collected.
+    pub imdsv1_allowed: Option<bool>,
+    /// What the internet can reach, from the address, route, security groups and NACL together.
+    pub internet_reachability: InternetReachability,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -503,7 +518,8 @@ fn peering_connections(network: &NetworkSection, at: &Scope, index: &mut Resourc
     }
 }
 
-/// Instances with the world-open ingress of their groups and their subnet's internet route.
+/// Instances with the world-open ingress of their groups, their subnet's internet route, their
+/// metadata options and their effective internet reachability.
 fn instances(
     network: &NetworkSection,
     at: &Scope,
@@ -513,31 +529,48 @@ fn instances(
     facts: &mut NetworkFacts,
 ) {
     let (account_id, region_name) = (at.account_id, at.region_name);
+    let tables = RouteTables::of(network);
+    let acl_of_subnet: HashMap<&str, &str> = network
+        .network_acls
+        .iter()
+        .flat_map(|acl| acl.subnet_ids.iter().map(move |id| (id.as_str(), acl.id.as_str())))
+        .collect();
     for instance in &network.instances {
         let arn = ec2_arn(region_name, account_id, "instance", &instance.id);
         index_resource(index, &arn, "AwsEc2Instance", &instance.id, account_id, region_name);
-        let mut world_open_ingress = Vec::new();
-        let mut unknown_security_groups = Vec::new();
-        for group_id in &instance.security_group_ids {
-            match group_by_id.get(group_id.as_str()) {
-                Some(&position) => {
-                    let group = &facts.security_groups[position];
-                    world_open_ingress.extend(group.world_open_ingress.iter().map(|open| InstanceOpenIngress {
-                        security_group: group.key.clone(),
-                        protocol: open.protocol.clone(),
-                        from_port: open.from_port,
-                        to_port: open.to_port,
-                        cidr: open.cidr.clone(),
-                    }));
-                }
-                None => unknown_security_groups.push(group_id.clone()),
-            }
-        }
+        let (world_open_ingress, unknown_security_groups) = instance_ingress(instance, group_by_id, facts);
+        let subnet = instance
+            .subnet_id
+            .as_deref()
+            .and_then(|id| network.subnets.iter().find(|s| s.id == id));
+        let acl = instance
+            .subnet_id
+            .as_deref()
+            .and_then(|id| acl_of_subnet.get(id))
+            .and_then(|id| {
+                facts
+                    .network_acls
+                    .iter()
+                    .find(|a| a.region == region_name && a.id == *id)
+            })
+            .map(|acl| SubnetAcl {
+                id: &acl.id,
+                world_ingress: &acl.world_ingress,
+            });
+        let internet_reachability = reachability::assess(&ExposureParts {
+            public_ipv4: public_ipv4(instance, network),
+            ipv6_addresses: instance.ipv6_addresses.clone(),
+            routes: subnet.map(|subnet| tables.internet_routes(subnet)),
+            open_ingress: &world_open_ingress,
+            unknown_security_groups: &unknown_security_groups,
+            acl,
+        });
         let subnet_internet_route = instance
             .subnet_id
             .as_deref()
             .and_then(|id| subnet_by_id.get(id))
             .and_then(|s| s.internet_route);
+        let options = instance.metadata_options.as_ref();
         facts.instances.push(InstanceFacts {
             key: arn,
             id: instance.id.clone(),
@@ -557,8 +590,135 @@ fn instances(
             },
             role_arn: None,
             guardduty_findings: None,
+            metadata_http_tokens: options.and_then(|o| o.http_tokens.clone()),
+            metadata_http_endpoint: options.and_then(|o| o.http_endpoint.clone()),
+            imdsv1_allowed: options.and_then(imdsv1_allowed),
+            internet_reachability,
         });
     }
+}
+
+/// The world-open ingress of the instance's security groups, and the groups not in the snapshot.
+fn instance_ingress(
+    instance: &Instance,
+    group_by_id: &HashMap<&str, usize>,
+    facts: &NetworkFacts,
+) -> (Vec<InstanceOpenIngress>, Vec<String>) {
+    let mut world_open_ingress = Vec::new();
+    let mut unknown_security_groups = Vec::new();
+    for group_id in &instance.security_group_ids {
+        match group_by_id.get(group_id.as_str()) {
+            Some(&position) => {
+                let group = &facts.security_groups[position];
+                world_open_ingress.extend(group.world_open_ingress.iter().map(|open| InstanceOpenIngress {
+                    security_group: group.key.clone(),
+                    protocol: open.protocol.clone(),
+                    from_port: open.from_port,
+                    to_port: open.to_port,
+                    cidr: open.cidr.clone(),
+                }));
+            }
+            None => unknown_security_groups.push(group_id.clone()),
+        }
+    }
+    (world_open_ingress, unknown_security_groups)
+}
+
+/// Its own public IPv4 and the Elastic IPs associated with it; `None` when it has no address of
+/// its own and the Elastic IPs were not collected (one may sit on a secondary interface).
+fn public_ipv4(instance: &Instance, network: &NetworkSection) -> Option<Vec<String>> {
+    let mut addresses: BTreeSet<String> = instance.public_ip.iter().cloned().collect();
+    match &network.elastic_ips {
+        Some(elastic_ips) => addresses.extend(
+            elastic_ips
+                .iter()
+                .filter(|ip| ip.instance_id.as_deref() == Some(instance.id.as_str()))
+                .map(|ip| ip.public_ip.clone()),
+        ),
+        None if addresses.is_empty() => return None,
+        None => {}
+    }
+    Some(addresses.into_iter().collect())
+}
+
+/// IMDSv1 answers unless the endpoint is off or tokens are required; unknown tokens stay unknown.
+fn imdsv1_allowed(options: &crate::snapshot::InstanceMetadataOptions) -> Option<bool> {
+    let endpoint_off = options
+        .http_endpoint
+        .as_deref()
+        .is_some_and(|e| e.eq_ignore_ascii_case("disabled"));
+    if endpoint_off {
+        return Some(false);
+    }
+    match options.http_tokens.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("optional") => Some(true),
+        Some("required") => Some(false),
+        _ => None,
+    }
+}
+
+/// Each subnet's route table: its explicit association, else its VPC's main table.
+struct RouteTables<'n> {
+    explicit: HashMap<&'n str, &'n RouteTable>,
+    main: HashMap<&'n str, &'n RouteTable>,
+}
+
+impl<'n> RouteTables<'n> {
+    fn of(network: &'n NetworkSection) -> Self {
+        RouteTables {
+            explicit: network
+                .route_tables
+                .iter()
+                .flat_map(|table| table.subnet_ids.iter().map(move |id| (id.as_str(), table)))
+                .collect(),
+            main: network
+                .route_tables
+                .iter()
+                .filter(|t| t.is_main)
+                .map(|t| (t.vpc_id.as_str(), t))
+                .collect(),
+        }
+    }
+
+    fn table(&self, subnet: &Subnet) -> Option<&'n RouteTable> {
+        self.explicit
+            .get(subnet.id.as_str())
+            .or_else(|| self.main.get(subnet.vpc_id.as_str()))
+            .copied()
+    }
+
+    /// Routes to an internet gateway by family; without a table, the snapshot's own
+    /// `routes_to_internet_gateway` speaks for IPv4 only.
+    fn internet_routes(&self, subnet: &Subnet) -> InternetRoutes {
+        match self.table(subnet) {
+            Some(table) => {
+                let to_igw = |v6: bool| {
+                    table
+                        .routes
+                        .iter()
+                        .any(|route| internet_gateway_route(route) && route.destination.contains(':') == v6)
+                };
+                InternetRoutes {
+                    ipv4: Some(to_igw(false)),
+                    ipv6: Some(to_igw(true)),
+                    route_table_id: Some(table.id.clone()),
+                }
+            }
+            None => InternetRoutes {
+                ipv4: subnet.routes_to_internet_gateway,
+                ipv6: None,
+                route_table_id: None,
+            },
+        }
+    }
+}
+
+fn internet_gateway_route(route: &crate::snapshot::Route) -> bool {
+    route.target.starts_with("igw-")
+        && route
+            .state
+            .as_deref()
+            .is_none_or(|s| !s.eq_ignore_ascii_case("blackhole"))
 }
 
 /// Subnets with their internet route, from the route tables when there are any, else from the
@@ -569,35 +729,16 @@ fn subnet_facts(
     region: &str,
     index: &mut ResourceIndex,
 ) -> Vec<SubnetFacts> {
-    let explicit: HashMap<&str, &crate::snapshot::RouteTable> = network
-        .route_tables
-        .iter()
-        .flat_map(|table| table.subnet_ids.iter().map(move |id| (id.as_str(), table)))
-        .collect();
-    let main: HashMap<&str, &crate::snapshot::RouteTable> = network
-        .route_tables
-        .iter()
-        .filter(|t| t.is_main)
-        .map(|t| (t.vpc_id.as_str(), t))
-        .collect();
+    let tables = RouteTables::of(network);
     network
         .subnets
         .iter()
         .map(|subnet| {
             let arn = ec2_arn(region, account_id, "subnet", &subnet.id);
             index_resource(index, &arn, "AwsEc2Subnet", &subnet.id, account_id, region);
-            let table = explicit
-                .get(subnet.id.as_str())
-                .or_else(|| main.get(subnet.vpc_id.as_str()))
-                .copied();
+            let table = tables.table(subnet);
             let internet_route = match table {
-                Some(table) => Some(table.routes.iter().any(|route| {
-                    route.target.starts_with("igw-")
-                        && route
-                            .state
-                            .as_deref()
-                            .is_none_or(|s| !s.eq_ignore_ascii_case("blackhole"))
-                })),
+                Some(table) => Some(table.routes.iter().any(internet_gateway_route)),
                 None => subnet.routes_to_internet_gateway,
             };
             SubnetFacts {
@@ -729,5 +870,57 @@ fn endpoint_statement(statement: &Statement) -> EndpointStatement {
                 })
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{ElasticIp, InstanceMetadataOptions};
+
+    fn options(tokens: Option<&str>, endpoint: Option<&str>) -> InstanceMetadataOptions {
+        InstanceMetadataOptions {
+            http_tokens: tokens.map(str::to_string),
+            http_endpoint: endpoint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn imdsv1_is_allowed_only_with_optional_tokens_on_an_enabled_endpoint() {
+        assert_eq!(imdsv1_allowed(&options(Some("optional"), Some("enabled"))), Some(true));
+        assert_eq!(imdsv1_allowed(&options(Some("optional"), None)), Some(true));
+        assert_eq!(imdsv1_allowed(&options(Some("required"), Some("enabled"))), Some(false));
+        assert_eq!(
+            imdsv1_allowed(&options(Some("optional"), Some("disabled"))),
+            Some(false)
+        );
+        assert_eq!(imdsv1_allowed(&options(None, Some("enabled"))), None);
+    }
+
+    fn instance(public_ip: Option<&str>) -> Instance {
+        serde_json::from_value(serde_json::json!({"id": "i-1", "public_ip": public_ip})).unwrap()
+    }
+
+    #[test]
+    fn elastic_ips_add_public_addresses_and_their_absence_is_unknown() {
+        let mut network = NetworkSection::default();
+        assert_eq!(public_ipv4(&instance(None), &network), None);
+        assert_eq!(
+            public_ipv4(&instance(Some("198.51.100.1")), &network),
+            Some(vec!["198.51.100.1".to_string()])
+        );
+        let eip = |ip: &str, id: &str| ElasticIp {
+            public_ip: ip.into(),
+            allocation_id: None,
+            instance_id: Some(id.into()),
+            network_interface_id: None,
+        };
+        network.elastic_ips = Some(vec![eip("203.0.113.9", "i-1"), eip("203.0.113.10", "i-2")]);
+        assert_eq!(
+            public_ipv4(&instance(None), &network),
+            Some(vec!["203.0.113.9".to_string()])
+        );
+        network.elastic_ips = Some(Vec::new());
+        assert_eq!(public_ipv4(&instance(None), &network), Some(Vec::new()));
     }
 }

@@ -448,6 +448,7 @@ fn detection(
                     })
                 })
                 .collect(),
+            data_sources: Vec::new(),
         })],
         "AWS::SecurityHub::Hub" => vec![Item::SecurityHub { hub_arn: None }],
         "AWS::SecurityHub::Standard" => at
@@ -471,6 +472,7 @@ fn detection(
                     .as_ref()
                     .and_then(|g| g.boolean("IncludeGlobalResourceTypes"))
                     .unwrap_or(false),
+                role_arn: at.text("RoleARN"),
             })]
         }
         "AWS::Config::DeliveryChannel" => vec![Item::DeliveryChannel {

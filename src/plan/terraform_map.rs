@@ -596,6 +596,7 @@ fn detection(resource_type: &str, at: &Attrs<'_>, cx: &MapContext<'_>) -> Option
             }
             .into(),
             features: Vec::new(),
+            data_sources: Vec::new(),
         })],
         "aws_guardduty_detector_feature" => match (at.reference("detector_id", Reference::Id), at.string("name")) {
             (Some(detector_id), Some(name)) => vec![Item::GuardDutyFeature {
@@ -630,6 +631,7 @@ fn detection(resource_type: &str, at: &Attrs<'_>, cx: &MapContext<'_>) -> Option
                     .as_ref()
                     .and_then(|g| g.boolean("include_global_resource_types"))
                     .unwrap_or(false),
+                role_arn: at.string("role_arn"),
             })]
         }
         "aws_config_configuration_recorder_status" => vec![Item::ConfigRecorderStatus {

@@ -23,4 +23,7 @@ pub struct ConfigRecorder {
     pub recording: bool,
     pub all_supported: bool,
     pub include_global_resource_types: bool,
+    /// The IAM role the recorder uses (`roleARN`); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
 }

@@ -22,6 +22,10 @@ pub struct GuardDutyDetector {
     pub status: String,
     #[serde(default)]
     pub features: Vec<NamedStatus>,
+    /// The older `DataSources` answer, by path as AWS names it (`S3Logs`, `Kubernetes.AuditLogs`,
+    /// `MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes`, …); empty when not reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_sources: Vec<NamedStatus>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

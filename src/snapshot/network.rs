@@ -35,6 +35,22 @@ pub struct NetworkSection {
     /// EC2 instances (for exposure and correlation).
     #[serde(default)]
     pub instances: Vec<Instance>,
+    /// Elastic IP addresses (DescribeAddresses); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elastic_ips: Option<Vec<ElasticIp>>,
+}
+
+/// An Elastic IP address and what it is associated with, as DescribeAddresses says.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticIp {
+    pub public_ip: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interface_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -152,6 +168,24 @@ pub struct Instance {
     pub public_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// The instance metadata service options (`MetadataOptions`); `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_options: Option<InstanceMetadataOptions>,
+    /// IPv6 addresses of its network interfaces; `None` when not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_addresses: Option<Vec<String>>,
+}
+
+/// `MetadataOptions` of an instance, as AWS spells the values.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceMetadataOptions {
+    /// `optional` (IMDSv1 answers too) or `required` (IMDSv2 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_tokens: Option<String>,
+    /// `enabled` or `disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

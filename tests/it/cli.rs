@@ -165,6 +165,10 @@ fn demo_verdicts_are_the_expected_ones() {
         ("NET-013", "com.amazonaws.vpce.eu-west-1.vpce-svc-0partnerfeed"),
         ("NET-013", "com.amazonaws.vpce.eu-west-1.vpce-svc-0payments"),
         ("NET-015", "pcx-0vendor"),
+        // i-0web answers IMDSv1; the bastion (SSH) and the web server (80, 443) are reachable.
+        ("NET-016", "i-0web"),
+        ("NET-017", "i-0bastion"),
+        ("NET-017", "i-0web"),
         ("XC-001", "i-0web"),
     ]
     .iter()
@@ -615,7 +619,7 @@ fn finding<'a>(report: &'a Value, rule: &str, arn_suffix: &str) -> &'a Value {
 }
 
 #[test]
-fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
+fn correlation_links_the_underlying_findings_in_one_critical_finding() {
     let report = json_of(&[
         "scan",
         "--snapshot",
@@ -646,14 +650,18 @@ fn correlation_links_the_three_underlying_findings_in_one_critical_finding() {
         .as_array()
         .unwrap()
         .contains(&Value::from("toxic-combination")));
+    // The security group opens SSH to the world (NET-001), but the subnet's NACL lets only 443
+    // and the ephemeral ports in from 0.0.0.0/0: the instance is not reachable, so the finding
+    // links the threat and the role, and NET-017 passes on the instance.
     assert_eq!(
         correlated["evidence"]["linked_findings"],
         serde_json::json!([
             {"rule_id": "DET-004", "resource": instance},
-            {"rule_id": "NET-001", "resource": group},
             {"rule_id": "IAM-002", "resource": role},
         ])
     );
+    assert_eq!(correlated["evidence"]["exposure"], Value::Null);
+    assert_eq!(finding(&report, "NET-017", "instance/i-0checkout")["status"], "pass");
     let guardduty = &correlated["evidence"]["guardduty_findings"][0];
     assert_eq!(guardduty["type"], "Backdoor:EC2/C&CActivity.B!DNS");
     assert_eq!(guardduty["count"], 37);

@@ -174,6 +174,20 @@ fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
             "fail",
             "imported failed Security Hub finding",
         ),
+        (
+            "DET-003",
+            "GuardDuty",
+            "us-east-1",
+            "fail",
+            "S3 and EKS protection off, read from DataSources",
+        ),
+        (
+            "DET-009",
+            "AWS Config",
+            "us-east-1",
+            "fail",
+            "Config recorder with its own role",
+        ),
     ];
     for (rule, name, region, status, weakness) in expectations {
         assert_eq!(
@@ -185,6 +199,17 @@ fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
     assert!(
         status_of(&report, "NET-013", "vpce-svc", "us-east-1").contains(&"fail".to_string()),
         "endpoint service open to *"
+    );
+    assert_seeded_instances(&seeded, &report);
+    let guardduty = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "DET-003" && f["resource"]["region"] == "us-east-1")
+        .unwrap();
+    assert_eq!(
+        guardduty["evidence"]["disabled_features"],
+        serde_json::json!(["EKS_AUDIT_LOGS", "S3_DATA_EVENTS"])
     );
 
     // What moto does not implement is a coverage gap, and what depends on it is not evaluated.
@@ -219,6 +244,51 @@ fn live_scan_reports_every_seeded_weakness_and_a_gap_for_each_missing_api() {
         stderr.contains("iam:") && stderr.contains("calls"),
         "per-service call counts at -v: {stderr}"
     );
+}
+
+/// IMDSv1 fails NET-016 and IMDSv2 passes; the instance with an Elastic IP behind the SSH group,
+/// in a subnet routed to an internet gateway, is reachable on 22 (NET-017), the one without a
+/// public address is not.
+fn assert_seeded_instances(seeded: &Seeded, report: &Value) {
+    let imdsv1 = seeded.credentials["imdsv1_instance"].as_str().unwrap();
+    let imdsv2 = seeded.credentials["imdsv2_instance"].as_str().unwrap();
+    for (rule, instance, status) in [
+        ("NET-016", imdsv1, "fail"),
+        ("NET-016", imdsv2, "pass"),
+        ("NET-017", imdsv2, "fail"),
+        ("NET-017", imdsv1, "pass"),
+    ] {
+        assert_eq!(
+            status_of(report, rule, instance, "us-east-1"),
+            vec![status.to_string()],
+            "{rule} on {instance}"
+        );
+    }
+    let reachable = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "NET-017" && f["resource"]["name"] == imdsv2)
+        .unwrap();
+    let evidence = &reachable["evidence"];
+    assert_eq!(
+        evidence["public_ipv4"],
+        serde_json::json!([seeded.credentials["elastic_ip"]])
+    );
+    let ports: Vec<(String, i64, i64)> = evidence["reachable_ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                format!("{} {}", p["family"].as_str().unwrap(), p["protocol"].as_str().unwrap()),
+                p["from_port"].as_i64().unwrap(),
+                p["network_acl_rule"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ports, vec![("ipv4 tcp".to_string(), 22, 100)]);
+    assert!(evidence["network_acl_id"].as_str().unwrap().starts_with("acl-"));
 }
 
 #[test]

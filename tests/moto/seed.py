@@ -57,6 +57,7 @@ def seed_account():
     ec2.authorize_security_group_ingress(
         GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
     )
+    instances = seed_instances(ec2, vpc, subnet, group)
     ec2.create_vpc_endpoint(
         VpcId=vpc,
         ServiceName="com.amazonaws.us-east-1.s3",
@@ -67,8 +68,12 @@ def seed_account():
     service = ec2.create_vpc_endpoint_service_configuration(NetworkLoadBalancerArns=[load_balancer], AcceptanceRequired=False)
     ec2.modify_vpc_endpoint_service_permissions(ServiceId=service["ServiceConfiguration"]["ServiceId"], AddAllowedPrincipals=["*"])
 
-    # GuardDuty on in one region only.
+    # GuardDuty on in one region only (moto answers with DataSources, S3 logs off, no Features).
     client("guardduty").create_detector(Enable=True)
+    # A Config recorder with a role of its own instead of the service-linked one.
+    client("config").put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{account}:role/config-recorder",
+        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
 
     hub = client("securityhub")
     hub.enable_security_hub()
@@ -92,6 +97,27 @@ def seed_account():
             }
         ]
     )
+    return instances
+
+
+def seed_instances(ec2, vpc, subnet, group):
+    """A public subnet (route to an internet gateway) with two instances behind the SSH group:
+    one answering IMDSv1 without a public address, one IMDSv2-only with an Elastic IP."""
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+
+    def launch(tokens):
+        return ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet, SecurityGroupIds=[group],
+                                 MetadataOptions={"HttpTokens": tokens, "HttpEndpoint": "enabled"})["Instances"][0]["InstanceId"]
+
+    imdsv1, imdsv2 = launch("optional"), launch("required")
+    address = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=address["AllocationId"], InstanceId=imdsv2)
+    return {"imdsv1_instance": imdsv1, "imdsv2_instance": imdsv2, "elastic_ip": address["PublicIp"]}
 
 
 def seed_org():

@@ -1,8 +1,9 @@
 # METADATA
 # title: Internet-exposed workload whose role can escalate to administrator
 # description: >-
-#   An instance reachable from the internet (public address, route to an internet gateway,
-#   world-open security group) runs with an instance-profile role that is administrator or can
+#   An instance reachable from the internet (NET-017: a public address, a route to an internet
+#   gateway, a world-open security group and a NACL that lets it in) runs with an
+#   instance-profile role that is administrator or can
 #   make itself administrator. One exploited vulnerability in what the instance serves hands
 #   the attacker the account through the instance metadata credentials. Instances that XC-001
 #   already reports (an active high GuardDuty finding on top) are left to it, so one workload
@@ -31,7 +32,7 @@ applicable contains instance.key if {
 deny contains {
 	"resource": instance.key,
 	"message": sprintf("%s is reachable from the internet (%s) and its role %s %s", [
-		instance.id, instance.public_ip, role.name, role_text(role),
+		instance.id, concat(", ", common.public_addresses(instance)), role.name, role_text(role),
 	]),
 	"evidence": {
 		"linked_findings": array.concat(sort(common.network_links(instance)), [{"rule_id": common.identity_rule(role), "resource": role.key}]),
@@ -60,6 +61,10 @@ not_evaluated contains {"resource": instance.key, "reason": reason} if {
 undecided(instance) := sprintf("instance profile %s carries no role in the IAM data", [instance.instance_profile_arn]) if {
 	common.exposed(instance)
 	not common.role_of(instance)
+} else := sprintf("what the role %s can do could not be determined", [role.key]) if {
+	common.exposed(instance)
+	role := common.role_of(instance)
+	common.role_unknown(role)
 } else := "the instance's exposure could not be determined" if {
 	common.exposure_unknown(instance)
 	not role_cannot_escalate(instance)
@@ -69,4 +74,5 @@ undecided(instance) := sprintf("instance profile %s carries no role in the IAM d
 role_cannot_escalate(instance) if {
 	role := common.role_of(instance)
 	not common.can_escalate(role)
+	not common.role_unknown(role)
 }

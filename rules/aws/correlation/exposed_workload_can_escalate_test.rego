@@ -8,10 +8,25 @@ open_all := {"security_group": "sg-9", "protocol": "all", "from_port": 0, "to_po
 
 open_https := {"security_group": "sg-8", "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "0.0.0.0/0"}
 
+# What facts::reachability computes when every part is known (route true or false) or not (null).
+reachability(ingress, route) := {
+	"status": status[route],
+	"ports": [reached(open) | some open in ingress; route == true],
+	"reasons": [], "public_ipv4": ["198.51.100.4"], "ipv6_addresses": [],
+}
+
+status := {true: "reachable", false: "not_reachable", null: "unknown"}
+
+reached(open) := {
+	"family": "ipv4", "protocol": replace(open.protocol, "all", "tcp"), "from_port": open.from_port,
+	"to_port": open.to_port, "security_group": open.security_group, "network_acl_rule": 100,
+}
+
 instance(ingress, route) := {
 	"key": "i-2", "id": "i-2", "public_ip": "198.51.100.4", "subnet_internet_route": route,
 	"world_open_ingress": ingress, "unknown_security_groups": [], "role_status": "resolved", "role_arn": role_key,
 	"instance_profile_arn": "arn:aws:iam::111122223333:instance-profile/web", "guardduty_findings": [],
+	"internet_reachability": reachability(ingress, route),
 }
 
 role(full_admin) := {"key": role_key, "arn": role_key, "name": "web", "full_admin": full_admin, "privileged": full_admin, "escalation_methods": []}
@@ -22,9 +37,23 @@ test_deny_exposed_admin_role if {
 	results := rule.deny with input as doc(instance([open_all, open_https], true), true)
 	count(results) == 1
 	some result in results
+	result.message == "i-2 is reachable from the internet (198.51.100.4) and its role web is administrator"
 	result.evidence.linked_findings == [
+		{"rule_id": "NET-017", "resource": "i-2"},
 		{"rule_id": "NET-001", "resource": "sg-9"},
 		{"rule_id": "NET-003", "resource": "sg-9"},
+		{"rule_id": "IAM-001", "resource": role_key},
+	]
+}
+
+# The NACL lets only 443 in: the group's world-open SSH is not part of this exposure.
+test_deny_links_only_the_rules_the_internet_reaches if {
+	open_ssh := {"security_group": "sg-7", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}
+	inst := object.union(instance([open_ssh, open_https], true), {"internet_reachability": reachability([open_https], true)})
+	results := rule.deny with input as doc(inst, true)
+	some result in results
+	result.evidence.linked_findings == [
+		{"rule_id": "NET-017", "resource": "i-2"},
 		{"rule_id": "IAM-001", "resource": role_key},
 	]
 }
@@ -69,4 +98,11 @@ test_unknown_routing_and_unknown_role_is_not_evaluated if {
 test_unknown_routing_with_an_unprivileged_role_passes if {
 	input_doc := doc(instance([open_https], null), false)
 	count(rule.not_evaluated) == 0 with input as input_doc
+}
+
+test_missing_role_policy_is_not_evaluated if {
+	unreadable := object.union(role(false), {"unreadable_policies": [{"policy": "inline:web", "reason": "not JSON"}]})
+	input_doc := {"network": {"instances": [instance([open_https], true)]}, "iam": {"principals": [unreadable]}}
+	count(rule.deny) == 0 with input as input_doc
+	rule.not_evaluated == {{"resource": "i-2", "reason": sprintf("what the role %s can do could not be determined", [role_key])}} with input as input_doc
 }

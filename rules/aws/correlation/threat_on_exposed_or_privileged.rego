@@ -2,17 +2,17 @@
 # title: Active high GuardDuty finding on an internet-exposed or privileged workload
 # description: >-
 #   GuardDuty reports an active finding at or above `guardduty_min_severity` on an instance that
-#   is reachable from the internet (public address, route to an internet gateway, world-open
-#   security group) or whose instance-profile role is administrator or can escalate to it. A
-#   likely compromise with a way in or a way up is an incident, not a backlog item. The
-#   evidence links the underlying findings (DET-004 on the instance, NET-001/NET-003 on its
-#   security groups, IAM-001/IAM-002 on its role).
+#   is reachable from the internet (NET-017: public address, route to an internet gateway,
+#   world-open security group, NACL) or whose instance-profile role is administrator or can
+#   escalate to it. A likely compromise with a way in or a way up is an incident, not a backlog
+#   item. The evidence links the underlying findings (DET-004 and NET-017 on the instance, NET-001/NET-003
+#   on its security groups, IAM-001/IAM-002 on its role).
 # custom:
 #   id: XC-001
 #   severity: critical
 #   pillar: detection
 #   categories: [toxic-combination, active-threat]
-#   requires: [guardduty, network]
+#   requires: [guardduty, network, iam]
 #   compliance: [nist-800-53-r5:IR-4, nist-800-53-r5:SI-4, nist-800-53-r5:SC-7, nist-800-53-r5:AC-6]
 #   remediation: >-
 #     Treat as an incident: isolate the instance (quarantine security group), revoke the role's
@@ -41,7 +41,7 @@ role_part(instance) := [{"rule_id": common.identity_rule(role), "resource": role
 	common.can_escalate(role)
 } else := []
 
-exposure_texts(instance) := ["internet-exposed"] if {
+exposure_texts(instance) := ["is internet-exposed"] if {
 	common.exposed(instance)
 } else := []
 
@@ -64,7 +64,7 @@ role_of(instance) := common.role_evidence(role) if {
 
 deny contains {
 	"resource": instance.key,
-	"message": sprintf("%s has active GuardDuty finding(s) %s and is %s", [instance.id, concat(", ", sort({f.type | some f in findings})), concat(" and ", texts)]),
+	"message": sprintf("%s has active GuardDuty finding(s) %s and %s", [instance.id, concat(", ", sort({f.type | some f in findings})), concat(" and ", texts)]),
 	"evidence": {
 		"linked_findings": links(instance),
 		"guardduty_findings": findings,
@@ -94,3 +94,5 @@ undecided(instance) if {
 	instance.role_status == "resolved"
 	not common.role_of(instance)
 }
+
+undecided(instance) if common.role_unknown(common.role_of(instance))

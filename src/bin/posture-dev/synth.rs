@@ -5,9 +5,10 @@
 use posture::snapshot::policy::{Effect, PolicyDocument, Statement};
 use posture::snapshot::{
     AccountSnapshot, CoverageGap, EndpointService, FlowLog, GuardDutyDetector, GuardDutyFinding, GuardDutySection,
-    IamGroup, IamRole, IamSection, IamUser, InlinePolicy, Instance, InternetGateway, ManagedPolicy, NatGateway,
-    NetworkAcl, NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource, RegionSnapshot, Route, RouteTable,
-    SecurityGroup, SecurityGroupRule, SecurityHubSection, Subnet, Vpc, VpcEndpoint, SCHEMA_VERSION,
+    IamGroup, IamRole, IamSection, IamUser, InlinePolicy, Instance, InstanceMetadataOptions, InternetGateway,
+    ManagedPolicy, NatGateway, NetworkAcl, NetworkAclEntry, NetworkSection, PeeringConnection, PolicySource,
+    RegionSnapshot, Route, RouteTable, SecurityGroup, SecurityGroupRule, SecurityHubSection, Subnet, Vpc, VpcEndpoint,
+    SCHEMA_VERSION,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -556,8 +557,15 @@ fn add_routing_and_workloads(
             }),
             public_ip: public.then(|| format!("203.0.113.{}", i + 1)),
             state: Some("running".into()),
+            // One instance in five still answers IMDSv1, as older launch templates leave it.
+            metadata_options: Some(InstanceMetadataOptions {
+                http_tokens: Some(if i % 5 == 0 { "optional" } else { "required" }.into()),
+                http_endpoint: Some("enabled".into()),
+            }),
+            ipv6_addresses: Some(Vec::new()),
         });
     }
+    network.elastic_ips = Some(Vec::new());
 }
 
 /// One synthetic account, from its own seed.
@@ -597,6 +605,7 @@ pub fn generate_account(seed: u64, index: usize) -> AccountSnapshot {
                             id: format!("d{r}{account}"),
                             status: "ENABLED".into(),
                             features: Vec::new(),
+                            data_sources: Vec::new(),
                         }]
                     } else {
                         Vec::new()
