@@ -13,6 +13,8 @@ use std::sync::Arc;
 /// and the time conditions are judged at (the snapshot's collection).
 pub struct StatementReader {
     sets: HashMap<String, Option<Arc<ActionSet>>>,
+    /// Resource pattern → the actions it can reach (`Catalog::reachable_by`).
+    reachable: HashMap<String, Arc<ActionSet>>,
     pub as_of: chrono::DateTime<chrono::Utc>,
     /// The principal being judged, for conditions on the keys that name it.
     pub principal: Option<PrincipalContext>,
@@ -22,6 +24,7 @@ impl StatementReader {
     pub fn new(as_of: chrono::DateTime<chrono::Utc>) -> Self {
         StatementReader {
             sets: HashMap::new(),
+            reachable: HashMap::new(),
             as_of,
             principal: None,
         }
@@ -34,6 +37,15 @@ impl StatementReader {
         let expanded = catalog().expand(pattern).map(Arc::new);
         self.sets.insert(pattern.to_string(), expanded.clone());
         expanded
+    }
+
+    fn reachable_by(&mut self, pattern: &str) -> Arc<ActionSet> {
+        if let Some(hit) = self.reachable.get(pattern) {
+            return hit.clone();
+        }
+        let reached = Arc::new(catalog().reachable_by(pattern));
+        self.reachable.insert(pattern.to_string(), reached.clone());
+        reached
     }
 }
 
@@ -56,6 +68,8 @@ pub struct Analysed<'a> {
     /// `Never`: the condition can never hold, and the statement allows or denies nothing.
     pub condition: ConditionVerdict,
     pub scope: Scope,
+    /// With `Scope::Only`: the actions each listed pattern can reach, in the list's order.
+    reach: Vec<Arc<ActionSet>>,
 }
 
 pub fn analyse_statement<'a>(
@@ -78,7 +92,7 @@ pub fn analyse_statement<'a>(
         }
     }
     let condition = decide_for(statement.condition.as_ref(), cache.as_of, cache.principal.as_ref());
-    let actions = if condition == ConditionVerdict::Never {
+    let mut actions = if condition == ConditionVerdict::Never {
         ActionSet::empty(size)
     } else if statement.action.is_none() && statement.not_action.is_some() {
         named.complement()
@@ -91,6 +105,17 @@ pub fn analyse_statement<'a>(
         (None, Some(excluded)) => Scope::AllExcept(excluded.clone()),
         (None, None) => Scope::All,
     };
+    // An action applies only to ARNs of its own resource types: patterns no ARN of them can
+    // match grant (or deny) it nothing.
+    let reach: Vec<Arc<ActionSet>> = match &scope {
+        Scope::Only(list) => list.iter().map(|p| cache.reachable_by(p)).collect(),
+        _ => Vec::new(),
+    };
+    if let Scope::Only(_) = scope {
+        let mut reachable = ActionSet::empty(size);
+        reach.iter().for_each(|set| reachable.union_with(set));
+        actions.intersect_with(&reachable);
+    }
     Analysed {
         origin,
         statement,
@@ -98,6 +123,7 @@ pub fn analyse_statement<'a>(
         conditional: condition == ConditionVerdict::Depends,
         condition,
         scope,
+        reach,
     }
 }
 
@@ -167,7 +193,12 @@ impl<'a> PolicySetSummary<'a> {
             }
             let covered: Vec<String> = match &analysed.scope {
                 Scope::All | Scope::AllExcept(_) => vec!["*".to_string()],
-                Scope::Only(list) => list.clone(),
+                Scope::Only(list) => list
+                    .iter()
+                    .zip(&analysed.reach)
+                    .filter(|(_, reached)| reached.contains(action))
+                    .map(|(pattern, _)| pattern.clone())
+                    .collect(),
             };
             if !analysed.conditional {
                 unconditional_resources = true;
@@ -322,6 +353,30 @@ mod tests {
         let summary = analyse(&doc);
         assert!(!summary.everywhere_unconditional.contains(id("iam:PassRole")));
         assert!(summary.grant(id("iam:PassRole")).unwrap().conditional);
+    }
+
+    #[test]
+    fn resource_types_limit_what_a_pattern_grants() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": ["arn:aws:s3:::bucket", "arn:aws:iam::*:role/app-*"]}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(summary.grant(id("iam:CreatePolicyVersion")).is_none());
+        assert!(summary.grant(id("iam:ListRoles")).is_none());
+        assert_eq!(
+            summary.grant(id("s3:ListBucket")).unwrap().resources,
+            vec!["arn:aws:s3:::bucket"]
+        );
+        assert_eq!(
+            summary.grant(id("iam:PassRole")).unwrap().resources,
+            vec!["arn:aws:iam::*:role/app-*"]
+        );
+        let (everything, _) = summary_all();
+        assert!(analyse(&everything).grant(id("iam:ListRoles")).is_some());
+    }
+
+    fn summary_all() -> (crate::snapshot::policy::PolicyDocument, Vec<String>) {
+        summary(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     }
 
     #[test]

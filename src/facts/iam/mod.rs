@@ -6,6 +6,7 @@ pub mod conditions;
 pub mod cross_account;
 pub mod effective;
 pub(crate) mod graph;
+pub mod resource_types;
 pub mod trust;
 
 use super::organization::OrgModel;

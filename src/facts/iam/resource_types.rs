@@ -1,0 +1,175 @@
+//! Resource types and their ARN formats (`resource_types.tsv`, generated with `actions.tsv`):
+//! which actions a `Resource` pattern can reach. An action applies only to ARNs of its own
+//! types; one with no type only to `*`, as the Service Authorization Reference documents.
+
+/// One element of an ARN format or of a policy's resource pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Token {
+    Literal(u8),
+    /// `?` in a pattern: exactly one character.
+    One,
+    /// `*` or `${Variable}`: any run of characters, without `:` when `colon` is false.
+    Run {
+        colon: bool,
+    },
+}
+
+/// The ARN formats of one resource type, tokenised.
+#[derive(Debug)]
+pub struct ResourceType {
+    pub name: &'static str,
+    formats: Vec<Vec<Token>>,
+}
+
+/// IAM and STS names cannot hold a `:`, so their placeholders never span one; elsewhere a
+/// resource id may (Lambda qualifiers, S3 keys), and the placeholder is kept wide: wider
+/// formats only ever keep a grant.
+const COLON_FREE_SERVICES: [&str; 2] = ["iam", "sts"];
+
+impl ResourceType {
+    /// `formats` is the generated field: comma-separated, each without `arn:${Partition}:`.
+    pub fn parse(name: &'static str, formats: &str) -> Self {
+        ResourceType {
+            name,
+            formats: formats.split(',').map(format_tokens).collect(),
+        }
+    }
+
+    fn may_match(&self, pattern: &[Token]) -> bool {
+        self.formats.iter().any(|format| intersects(pattern, format))
+    }
+}
+
+/// An ARN format as tokens: placeholders (and the format's own `*`) are runs, colon-free in
+/// the partition, service, region and account fields.
+fn format_tokens(rest: &str) -> Vec<Token> {
+    let service = rest.split(':').next().unwrap_or_default();
+    let resource_colons = !COLON_FREE_SERVICES.contains(&service);
+    let mut tokens: Vec<Token> = b"arn:".iter().map(|b| Token::Literal(*b)).collect();
+    tokens.push(Token::Run { colon: false });
+    tokens.push(Token::Literal(b':'));
+    let mut colons = 2;
+    let bytes = rest.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let run = Token::Run {
+            colon: colons >= 5 && resource_colons,
+        };
+        if bytes[at] == b'$' && bytes.get(at + 1) == Some(&b'{') {
+            at = bytes[at..]
+                .iter()
+                .position(|b| *b == b'}')
+                .map_or(bytes.len(), |end| at + end + 1);
+            tokens.push(run);
+            continue;
+        }
+        if bytes[at] == b'*' {
+            tokens.push(run);
+        } else {
+            colons += usize::from(bytes[at] == b':');
+            tokens.push(Token::Literal(bytes[at]));
+        }
+        at += 1;
+    }
+    tokens
+}
+
+/// A policy's resource pattern as tokens: `${aws:username}` and other variables are unknown
+/// here, so they match anything (a grant is kept, never dropped, on them).
+pub fn pattern_tokens(pattern: &str) -> Vec<Token> {
+    let bytes = pattern.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'$' if bytes.get(at + 1) == Some(&b'{') => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| *b == b'}')
+                    .map_or(bytes.len(), |end| at + end + 1);
+                tokens.push(Token::Run { colon: true });
+                continue;
+            }
+            b'*' => tokens.push(Token::Run { colon: true }),
+            b'?' => tokens.push(Token::One),
+            other => tokens.push(Token::Literal(other)),
+        }
+        at += 1;
+    }
+    tokens
+}
+
+/// Whether some string matches both token lists: reachability in their product automaton.
+fn intersects(pattern: &[Token], format: &[Token]) -> bool {
+    let width = format.len() + 1;
+    let mut seen = vec![false; (pattern.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if std::mem::replace(&mut seen[i * width + j], true) {
+            continue;
+        }
+        if i == pattern.len() && j == format.len() {
+            return true;
+        }
+        let (p, f) = (pattern.get(i).copied(), format.get(j).copied());
+        let mut step = |next: (usize, usize)| {
+            if !seen[next.0 * width + next.1] {
+                stack.push(next);
+            }
+        };
+        if let Some(Token::Run { .. }) = p {
+            step((i + 1, j));
+        }
+        if let Some(Token::Run { .. }) = f {
+            step((i, j + 1));
+        }
+        match (p, f) {
+            (Some(Token::Run { .. }), Some(Token::Literal(_))) => step((i, j + 1)),
+            (Some(Token::Literal(c)), Some(Token::Run { colon })) if colon || c != b':' => step((i + 1, j)),
+            (Some(Token::One), Some(Token::Run { .. })) => step((i + 1, j)),
+            (Some(Token::Literal(c)), Some(Token::Literal(d))) if c == d => step((i + 1, j + 1)),
+            (Some(Token::One), Some(Token::Literal(_))) => step((i + 1, j + 1)),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Which of `types` some ARN matching the tokenised pattern can belong to.
+pub fn matching_types(types: &[ResourceType], pattern: &[Token]) -> Vec<bool> {
+    types.iter().map(|t| t.may_match(pattern)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, formats: &str) -> bool {
+        ResourceType::parse("t", formats).may_match(&pattern_tokens(pattern))
+    }
+
+    #[test]
+    fn patterns_meet_formats_of_their_own_type_only() {
+        let role = "iam::${Account}:role/${RoleNameWithPath}";
+        let policy = "iam::${Account}:policy/${PolicyNameWithPath}";
+        assert!(matches("arn:aws:iam::*:role/*", role));
+        assert!(!matches("arn:aws:iam::*:role/*", policy));
+        assert!(matches("arn:aws:iam::*:policy/*", policy));
+        assert!(!matches("arn:aws:s3:::bucket", role));
+        assert!(matches("arn:aws:s3:::bucket", "s3:::${BucketName}"));
+        assert!(!matches("arn:aws:s3:::bucket", "s3:::${BucketName}/${ObjectName}"));
+        assert!(matches("arn:aws:s3:::bucket/*", "s3:::${BucketName}/${ObjectName}"));
+        assert!(matches(
+            "arn:*:iam::1:user/${aws:username}",
+            "iam::${Account}:user/${UserNameWithPath}"
+        ));
+        assert!(matches("arn:aws:i?m::1:role/x", role));
+        // Outside IAM, a resource id may hold a colon (a Lambda qualifier).
+        assert!(matches(
+            "arn:aws:lambda:*:*:function:f:*",
+            "lambda:${Region}:${Account}:function:${FunctionName}"
+        ));
+        // The account field never spans a colon.
+        assert!(!matches("arn:aws:iam::1:2:role/x", role));
+    }
+}
