@@ -25,7 +25,8 @@ pub const STYLE: &str = r#"
 /// The per-pillar counters; `add` takes each finding with its rule's rank.
 #[derive(Default)]
 pub struct HeatMap {
-    pillars: [ScoreCounters; 4],
+    // Boxed: the page sink sits in an enum beside much smaller renderers.
+    pillars: Box<[ScoreCounters; 4]>,
 }
 
 /// Red at 0, amber at 50, green at 100, light enough for dark text.
