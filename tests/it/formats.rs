@@ -229,7 +229,7 @@ fn junit_and_csv_carry_one_entry_per_finding() {
     }
 }
 
-fn chromium_dom(file: &Path, fragment: &str) -> String {
+pub(crate) fn chromium_dom(file: &Path, fragment: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let output = std::process::Command::new("chromium")
         .args([
@@ -276,6 +276,8 @@ fn html_renders_score_and_every_failing_finding_and_filters_in_chromium() {
         );
     }
     assert!(dom.contains("<svg id=\"failing-chart\""));
+    let graphs = dom.matches("<tr class=\"graph-row\"><td").count();
+    assert!(graphs > 0, "graphs under the escalation and combination findings");
     let all = findings(&report).len();
     assert!(dom.contains(&format!("data-shown=\"{all}\"")));
 
@@ -293,6 +295,8 @@ fn html_renders_score_and_every_failing_finding_and_filters_in_chromium() {
         .filter(|row| !row.split("<td").next().unwrap().contains("hidden=\"\""))
         .count();
     assert_eq!(visible, expected);
+    // The graphs of the findings filtered out (IAM-002, XC-001) are hidden with them.
+    assert_eq!(dom.matches("<tr class=\"graph-row\" hidden=\"\">").count(), graphs);
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod cli;
 mod formats;
 mod fuzz;
 mod history;
+mod html;
 mod iam_corpus;
 mod live_moto;
 mod monotonicity;

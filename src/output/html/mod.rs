@@ -1,8 +1,14 @@
 //! One self-contained HTML page: score, pillars, an inline SVG chart of failing findings by
-//! severity and pillar, failing rules and the lowest-scoring accounts, and a filterable findings
-//! table (failing findings first; past [`ROWS_SHOWN`] rows the rest is left to the JSON and CSV
-//! reports, so a large organisation's page stays usable). No network: inline CSS and JS only,
-//! and a Content-Security-Policy that forbids loading anything.
+//! severity and pillar, failing rules, for an organisation a heat map of score by account and
+//! pillar (`heat_map`), and a filterable findings table (failing findings first; past
+//! [`ROWS_SHOWN`] rows the rest is left to the JSON and CSV reports, so a large organisation's
+//! page stays usable). Under each failing escalation and toxic-combination finding, a small
+//! inline-SVG graph of its path (`escalation`, drawn by `graph`). No network: inline CSS and JS
+//! only, and a Content-Security-Policy that forbids loading anything.
+
+mod escalation;
+mod graph;
+mod heat_map;
 
 use super::escape_markup as esc;
 use crate::finding::{Finding, Status};
@@ -40,13 +46,15 @@ td:nth-child(3){white-space:nowrap}
 .st-fail{color:#b91c1c;font-weight:600}.st-pass{color:#15803d}.st-muted{color:#6b7280;font-style:italic}.st-not_evaluated{color:#92400e}
 .filters{display:flex;gap:.75rem;margin:1rem 0;align-items:center;flex-wrap:wrap}
 code{font-size:.8rem;word-break:break-all}
+tr.graph-row td{border-bottom:1px solid #e5e7eb;padding:.2rem .6rem .6rem 2rem;background:#fcfcfd}
+svg.finding-graph{max-width:100%;height:auto;display:block}
 "#;
 
 /// Reads `#q=...&severity=...&status=...` so a link opens the table filtered; keeps it in sync.
 const SCRIPT: &str = r#"
 (function(){
   var q=document.getElementById('filter-text'),sev=document.getElementById('filter-severity'),st=document.getElementById('filter-status');
-  var rows=Array.prototype.slice.call(document.querySelectorAll('#findings tbody tr'));
+  var rows=Array.prototype.slice.call(document.querySelectorAll('#findings tbody tr[data-id]'));
   function dec(t){try{return decodeURIComponent(t);}catch(e){return t;}}
   function params(){var out={};location.hash.replace(/^#/,'').split('&').forEach(function(p){if(!p)return;var kv=p.split('=');out[dec(kv[0])]=dec((kv[1]||'').replace(/\+/g,' '));});return out;}
   function apply(){
@@ -54,6 +62,7 @@ const SCRIPT: &str = r#"
     rows.forEach(function(r){
       var ok=(!text||r.getAttribute('data-text').indexOf(text)>=0)&&(!s||r.getAttribute('data-severity')===s)&&(!t||r.getAttribute('data-status')===t);
       if(ok){r.removeAttribute('hidden');shown++;}else{r.setAttribute('hidden','');}
+      var g=r.nextElementSibling;if(g&&g.className==='graph-row'){if(ok){g.removeAttribute('hidden');}else{g.setAttribute('hidden','');}}
     });
     var c=document.getElementById('shown-count');c.textContent=shown+' of '+rows.length+' findings shown';c.setAttribute('data-shown',String(shown));
   }
@@ -228,10 +237,16 @@ type OldestKey = (i64, Reverse<Severity>, usize, String, String, String);
 
 /// Rows of the findings table the page carries at most.
 pub const ROWS_SHOWN: usize = 5_000;
-/// Accounts listed by score, lowest first.
-const ACCOUNTS_SHOWN: usize = 50;
+/// Graphs drawn, for the first rows that have one (failing first, most severe first).
+pub const GRAPHS_SHOWN: usize = 500;
 
 type RowKey = (Status, Reverse<Severity>, usize, String, String, String);
+
+/// One row of the findings table and, for a failing escalation or combination, its graph.
+struct Row {
+    html: String,
+    graph: Option<String>,
+}
 
 /// What the page keeps while findings stream past: counts, and its first rows pre-rendered.
 #[derive(Default)]
@@ -240,8 +255,9 @@ pub struct HtmlSink {
     chart: [[usize; 5]; 4],
     /// rule rank → (failing findings, accounts with one).
     failing_rules: BTreeMap<usize, (usize, BTreeSet<String>)>,
-    rows: BTreeMap<RowKey, String>,
+    rows: BTreeMap<RowKey, Row>,
     rows_offered: usize,
+    heat_map: heat_map::HeatMap,
     /// With a history: the oldest open failing findings, by when they opened.
     oldest: BTreeMap<OldestKey, String>,
 }
@@ -249,6 +265,7 @@ pub struct HtmlSink {
 impl HtmlSink {
     pub fn add(&mut self, findings: &[(usize, Finding<'_>)], only_failing: bool) {
         for (rank, finding) in findings {
+            self.heat_map.add(*rank, finding);
             if finding.status == Status::Fail {
                 let meta = finding.rule;
                 let pillar = Pillar::ALL.iter().position(|p| *p == meta.pillar).unwrap_or(0);
@@ -280,7 +297,13 @@ impl HtmlSink {
             if self.rows.len() >= ROWS_SHOWN && self.rows.last_key_value().is_some_and(|(last, _)| *last <= key) {
                 continue;
             }
-            self.rows.insert(key, row(finding));
+            self.rows.insert(
+                key,
+                Row {
+                    html: row(finding),
+                    graph: graph_of(finding),
+                },
+            );
             if self.rows.len() > ROWS_SHOWN {
                 self.rows.pop_last();
             }
@@ -368,7 +391,7 @@ impl HtmlSink {
         html
     }
 
-    /// Failing rules with the accounts they fail in; for an organisation, its weakest accounts.
+    /// Failing rules with the accounts they fail in; for an organisation, its heat map.
     fn rules_and_accounts(&self, summary: &Summary<'_>, ranked_rules: &[&RuleMetadata], html: &mut String) {
         if !self.failing_rules.is_empty() {
             html.push_str("<h2>Failing rules</h2><table id=\"failing-rules\"><thead><tr><th>Severity</th><th>Rule</th><th>Title</th><th>Failing</th><th>Accounts</th></tr></thead><tbody>");
@@ -393,26 +416,7 @@ impl HtmlSink {
             }
             html.push_str("</tbody></table>");
         }
-        let accounts = &summary.score.accounts;
-        if accounts.len() > 1 {
-            let mut listed: Vec<(&String, &Option<f64>)> = accounts.iter().collect();
-            listed.sort_by(|a, b| a.1.unwrap_or(-1.0).total_cmp(&b.1.unwrap_or(-1.0)).then(a.0.cmp(b.0)));
-            let _ = write!(
-                html,
-                "<h2>Accounts by score</h2><p class=\"muted-text\">the {} lowest of {}</p><table id=\"accounts\"><thead><tr><th>Account</th><th>Score</th></tr></thead><tbody>",
-                listed.len().min(ACCOUNTS_SHOWN),
-                listed.len()
-            );
-            for (account, score) in listed.iter().take(ACCOUNTS_SHOWN) {
-                let _ = write!(
-                    html,
-                    "<tr><td>{}</td><td>{}</td></tr>",
-                    esc(account),
-                    score_text(**score)
-                );
-            }
-            html.push_str("</tbody></table>");
-        }
+        self.heat_map.render(summary, ranked_rules, html);
     }
 
     fn findings_table(&self, html: &mut String) {
@@ -438,9 +442,22 @@ impl HtmlSink {
                 self.rows_offered
             );
         }
+        let graphs = self.rows.values().filter(|r| r.graph.is_some()).count();
+        if graphs > GRAPHS_SHOWN {
+            let _ = write!(
+                html,
+                "<p id=\"graphs-left-out\" class=\"muted-text\">Graphs are drawn for the first {GRAPHS_SHOWN} of {graphs} escalation and combination findings; the evidence of the JSON report holds every path.</p>"
+            );
+        }
         html.push_str("<table id=\"findings\"><thead><tr><th>Severity</th><th>Status</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Message</th></tr></thead><tbody>");
+        let mut drawn = 0;
         for row in self.rows.values() {
-            html.push_str(row);
+            html.push_str(&row.html);
+            let Some(graph) = row.graph.as_ref().filter(|_| drawn < GRAPHS_SHOWN) else {
+                continue;
+            };
+            drawn += 1;
+            let _ = write!(html, "<tr class=\"graph-row\"><td colspan=\"6\">{graph}</td></tr>");
         }
     }
 }
@@ -453,7 +470,7 @@ fn head(summary: &Summary<'_>) -> String {
     html.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">");
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     let _ = write!(html, "<title>posture report {}</title>", esc(&scan.id));
-    let _ = write!(html, "<style>{STYLE}</style></head><body>");
+    let _ = write!(html, "<style>{STYLE}{}</style></head><body>", heat_map::STYLE);
     let _ = write!(
         html,
         "<h1>posture report</h1><p class=\"muted-text\">{} account(s), {} region(s) · {} · scan {}</p>",
@@ -483,6 +500,15 @@ fn cards(summary: &Summary<'_>, html: &mut String) {
             c = colour(severity)
         );
     }
+}
+
+/// The graph drawn under a failing escalation or combination finding.
+fn graph_of(finding: &Finding<'_>) -> Option<String> {
+    if finding.status != Status::Fail {
+        return None;
+    }
+    let graph = escalation::graph_of(&finding.rule.id, &finding.resource.arn, &finding.evidence)?;
+    Some(graph.to_svg(&finding.id.to_string(), &finding.rule.id))
 }
 
 fn row(finding: &Finding<'_>) -> String {
