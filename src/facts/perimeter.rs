@@ -52,11 +52,25 @@ pub fn of(scp: &Guardrails<'_>, rcp: &Guardrails<'_>, organization_id: &str) -> 
             .map(|(name, action)| {
                 let denied = scp_statements
                     .iter()
-                    .any(|s| s.effect == Effect::Deny && covers(s, action));
+                    .any(|s| s.effect == Effect::Deny && covers(s, action) && exempts_only_principals(s));
                 (name.to_string(), denied)
             })
             .collect(),
     }
+}
+
+/// Whether the statement's conditions only spare a few principals (`ArnNotLike aws:PrincipalArn
+/// BreakGlass`): a region lock or any other condition leaves the action allowed somewhere.
+fn exempts_only_principals(statement: &Statement) -> bool {
+    statement.condition.iter().flatten().all(|(operator, keys)| {
+        let operator = operator.to_ascii_lowercase();
+        let negated = operator.starts_with("arnnot") || operator.starts_with("stringnot");
+        negated
+            && keys.keys().all(|key| {
+                let key = key.to_ascii_lowercase();
+                key == "aws:principalarn" || key.starts_with("aws:principaltag/")
+            })
+    })
 }
 
 fn statements<'m>(guardrails: &Guardrails<'m>) -> Vec<&'m Statement> {
@@ -108,4 +122,33 @@ fn negates_organization(statement: &Statement, organization_id: &str) -> bool {
                 key.eq_ignore_ascii_case("aws:PrincipalOrgID") && values.iter().any(|v| v == organization_id)
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::policy::decode_policy_value;
+    use serde_json::json;
+
+    fn statement(condition: serde_json::Value) -> Statement {
+        let mut entry = json!({"Effect": "Deny", "NotAction": ["iam:*"], "Resource": "*"});
+        if !condition.is_null() {
+            entry["Condition"] = condition;
+        }
+        let document = decode_policy_value(&json!({"Version": "2012-10-17", "Statement": [entry]})).unwrap();
+        document.statements[0].clone()
+    }
+
+    #[test]
+    fn a_guardrail_may_spare_a_few_principals_but_not_lock_regions() {
+        assert!(exempts_only_principals(&statement(serde_json::Value::Null)));
+        let break_glass = json!({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}});
+        assert!(exempts_only_principals(&statement(break_glass)));
+        let tagged = json!({"StringNotEquals": {"aws:PrincipalTag/team": "security"}});
+        assert!(exempts_only_principals(&statement(tagged)));
+        let region_lock = json!({"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}});
+        assert!(!exempts_only_principals(&statement(region_lock)));
+        let only_break_glass = json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}});
+        assert!(!exempts_only_principals(&statement(only_break_glass)));
+    }
 }

@@ -719,3 +719,246 @@ fn resource_policies_are_collected_and_judged_on_each_arn() {
         "{gaps:?}"
     );
 }
+
+/// Issue 12's done-means on one organisation (seed kind `full-org`): a management account and
+/// four members in two units, scanned live with `scan --org --role-name posture-audit`. Every
+/// seeded public or external resource fails on its ARN with its category and none of those
+/// fenced by `aws:PrincipalOrgID` or the guarded unit's RCP does; A's user reaches C's
+/// administrator through B's role and the hops are its evidence; the guarded unit's SCP removes
+/// its escalations (the same principals in the open unit keep them, under SCPs that only lock
+/// regions and forbid leaving); the SCP-exempt management account keeps its escalation.
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn organization_scan_reports_its_data_and_access_model_end_to_end() {
+    let seeded = seed("full-org");
+    let started = std::time::Instant::now();
+    let output = posture(&seeded)
+        .args(["-v", "scan", "--org", "--role-name", "posture-audit"])
+        .args(["--regions", "us-east-1", "-f", "json"])
+        .output()
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    for secret in ["SecretAccessKey", "SessionToken"] {
+        let value = seeded.credentials[secret].as_str().unwrap();
+        assert!(!stdout.contains(value) && !stderr.contains(value), "{secret} leaked");
+    }
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let members = &seeded.credentials["members"];
+    let mut expected: Vec<String> = ["G", "A", "B", "C"]
+        .iter()
+        .map(|m| members[m].as_str().unwrap().to_string())
+        .collect();
+    expected.push(seeded.account.clone());
+    expected.sort();
+    assert_eq!(report["scan"]["accounts"], serde_json::json!(expected));
+    assert_only_moto_gaps(&report);
+    assert_resource_verdicts(&report, &seeded.credentials["resources"]);
+    assert_escalations(&report, &seeded);
+    // The per-service accounting of the run (for the note of issue 12: calls and time per service).
+    println!("full-org scan of {} accounts in {seconds:.2}s", expected.len());
+    for line in stderr
+        .lines()
+        .filter(|l| l.contains(" calls (") || l.contains("collected in"))
+    {
+        println!("{}", line.trim());
+    }
+    for service in [
+        "organizations:",
+        "iam:",
+        "s3:",
+        "kms:",
+        "sqs:",
+        "sns:",
+        "secretsmanager:",
+        "lambda:",
+        "ecr:",
+    ] {
+        assert!(stderr.contains(service), "{service} calls in the summary: {stderr}");
+    }
+}
+
+/// Every member was read through `posture-audit` (no AssumeRole gap), and the only gaps are
+/// what moto does not serve: S3 Control on an IP endpoint and Config compliance.
+fn assert_only_moto_gaps(report: &Value) {
+    for gap in report["coverage"]["gaps"].as_array().unwrap() {
+        let key = (gap["service"].as_str().unwrap(), gap["operation"].as_str().unwrap());
+        assert!(
+            matches!(
+                key,
+                ("s3control", "GetPublicAccessBlock") | ("config", "DescribeComplianceByConfigRule")
+            ),
+            "unexpected gap {gap}"
+        );
+    }
+}
+
+/// The statuses of `rule` on `arn`.
+fn statuses(report: &Value, rule: &str, arn: &str) -> Vec<String> {
+    findings_on(report, arn)
+        .filter(|f| f["rule_id"] == rule)
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn findings_on<'r>(report: &'r Value, arn: &str) -> std::vec::IntoIter<&'r Value> {
+    let on_arn = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["arn"] == arn);
+    on_arn.collect::<Vec<_>>().into_iter()
+}
+
+/// `resources`: service → ARN under `public`, `external`, `fenced` (aws:PrincipalOrgID) and
+/// `rcp_closed` (public, in the unit whose RCP closes it to outsiders).
+fn assert_resource_verdicts(report: &Value, resources: &Value) {
+    let by_verdict = |verdict: &str| {
+        let map = resources[verdict].as_object().unwrap();
+        map.iter()
+            .map(|(service, arn)| (service.clone(), arn.as_str().unwrap().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let public = by_verdict("public");
+    let external = by_verdict("external");
+    let services: BTreeSet<&str> = public.iter().chain(&external).map(|(s, _)| s.as_str()).collect();
+    let every = ["ecr", "kms", "lambda", "s3", "secretsmanager", "sns", "sqs"];
+    assert_eq!(services, every.into_iter().collect(), "one seeded exposure per service");
+    for (rule, category, seeded) in [
+        ("DATA-001", "public-access", &public),
+        ("DATA-002", "external-access", &external),
+    ] {
+        for (service, arn) in seeded {
+            assert_eq!(
+                statuses(report, rule, arn),
+                vec!["fail"],
+                "{rule} on the {service} {arn}"
+            );
+            let finding = findings_on(report, arn).find(|f| f["rule_id"] == rule).unwrap();
+            assert!(
+                finding["categories"].as_array().unwrap().iter().any(|c| c == category),
+                "{category} on {arn}"
+            );
+            if rule == "DATA-002" {
+                let outside = &finding["evidence"]["outside_principals"];
+                assert_eq!(outside, &serde_json::json!(["999988887777"]), "{arn}");
+            }
+        }
+    }
+    let neutralised = by_verdict("fenced").into_iter().chain(by_verdict("rcp_closed"));
+    let mut count = 0;
+    for (service, arn) in neutralised {
+        for rule in ["DATA-001", "DATA-002"] {
+            assert_eq!(
+                statuses(report, rule, &arn),
+                vec!["pass"],
+                "{rule} on the neutralised {service} {arn}"
+            );
+        }
+        let exposure = findings_on(report, &arn).find(|f| {
+            f["status"] == "fail"
+                && f["categories"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c == "public-access" || c == "external-access")
+        });
+        assert!(exposure.is_none(), "{exposure:?}");
+        count += 1;
+    }
+    assert_eq!(count, 9, "seven fenced by the organisation, two closed by the RCP");
+}
+
+/// Cross-account hops, SCP removals (with the open unit as contrast) and the exempt management.
+fn assert_escalations(report: &Value, seeded: &Seeded) {
+    let member = |name: &str| seeded.credentials["members"][name].as_str().unwrap().to_string();
+    let iam = |account: &str, name: &str| format!("arn:aws:iam::{account}:{name}");
+    let (guarded, a, b, c) = (member("G"), member("A"), member("B"), member("C"));
+    let hopper = iam(&a, "user/hopper");
+    let relay = iam(&b, "role/relay");
+    let admin = iam(&c, "role/org-admin");
+    let finding = findings_on(report, &hopper)
+        .find(|f| f["rule_id"] == "IAM-002")
+        .unwrap();
+    assert_eq!(finding["status"], "fail", "A's user reaches C's administrator");
+    let path = &finding["evidence"]["path"];
+    assert_eq!(path["path"], serde_json::json!([hopper, relay, admin]));
+    let hops: Vec<(&str, &str)> = path["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap(), s["to"].as_str().unwrap()))
+        .collect();
+    let expected_hops = [
+        ("assume_cross_account", relay.as_str()),
+        ("assume_cross_account", admin.as_str()),
+    ];
+    assert_eq!(hops, expected_hops);
+    assert_eq!(path["target_reason"], "full_admin");
+    assert_eq!(statuses(report, "IAM-002", &relay), vec!["fail"], "B's role: one hop");
+    // Region locks and a deny on leaving leave an administrator one.
+    assert_eq!(statuses(report, "IAM-001", &admin), vec!["fail"]);
+    for name in ["user/deployer", "user/iam-operator", "user/hopper"] {
+        assert_eq!(
+            statuses(report, "IAM-002", &iam(&guarded, name)),
+            vec!["pass"],
+            "SCP removes {name}"
+        );
+        assert_eq!(
+            statuses(report, "IAM-002", &iam(&a, name)),
+            vec!["fail"],
+            "open unit keeps {name}"
+        );
+    }
+    let break_glass = iam(&guarded, "role/BreakGlass");
+    assert_eq!(
+        statuses(report, "IAM-002", &break_glass),
+        vec!["fail"],
+        "the SCP spares BreakGlass"
+    );
+    let guarded_failures: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| matches!(f["rule_id"].as_str(), Some("IAM-001" | "IAM-002")) && f["status"] == "fail")
+        .map(|f| f["resource"]["arn"].as_str().unwrap())
+        .filter(|arn| arn.starts_with(&iam(&guarded, "")))
+        .collect();
+    assert_eq!(
+        guarded_failures,
+        vec![break_glass.as_str()],
+        "no escalation the SCP removes"
+    );
+    let management = iam(&seeded.account, "user/mgmt-deployer");
+    assert_eq!(
+        statuses(report, "IAM-002", &management),
+        vec!["fail"],
+        "SCPs never bind the management account"
+    );
+    assert_perimeter(report, &guarded, &a);
+}
+
+/// The guarded unit's RCP is its data perimeter and its SCP its guardrail; the open unit's
+/// region lock is not a guardrail (only its deny on leaving is).
+fn assert_perimeter(report: &Value, guarded: &str, open: &str) {
+    let account = |id: &str| format!("AWS::::Account:{id}");
+    assert_eq!(statuses(report, "DATA-003", &account(guarded)), vec!["pass"]);
+    assert_eq!(statuses(report, "DATA-003", &account(open)), vec!["fail"]);
+    let finding = findings_on(report, &account(open))
+        .find(|f| f["rule_id"] == "IAM-020")
+        .unwrap();
+    assert_eq!(finding["status"], "fail", "a region lock denies nothing in its regions");
+    let missing = &finding["evidence"]["missing_guardrails"];
+    let expected = [
+        "disable_guardduty",
+        "disable_securityhub",
+        "stop_cloudtrail",
+        "stop_config",
+    ];
+    assert_eq!(missing, &serde_json::json!(expected));
+}

@@ -1,6 +1,6 @@
 """Seeds a fresh account in a moto server through boto3 and prints its credentials as JSON.
 
-usage: seed.py ENDPOINT ACCOUNT_ID {account|org|scp-org|resources}
+usage: seed.py ENDPOINT ACCOUNT_ID {account|org|scp-org|resources|full-org}
 Each test uses its own account id (sts:AssumeRole into it), so tests never share state and
 nothing calls moto's global reset.
 """
@@ -260,12 +260,189 @@ def seed_function():
     return arn
 
 
+def seed_full_org():
+    """A management account and four members in two units, for `scan --org --role-name posture-audit`.
+
+    guarded (member G): SCPs deny IAM and sts:AssumeRole to all but BreakGlass, an RCP closes its
+    data to outsiders. open (members A, B, C): SCPs that only lock regions and forbid leaving.
+    The management account holds an escalation and the guarded SCP, which cannot bind it.
+    A's user reaches C's administrator through B's role (two cross-account hops); A holds one
+    public or external resource per service and the same fenced by aws:PrincipalOrgID.
+    """
+    org = client("organizations")
+    org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    root = org.list_roots()["Roots"][0]["Id"]
+    for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        org.enable_policy_type(RootId=root, PolicyType=policy_type)
+    units = {name: org.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"] for name in ("guarded", "open")}
+    members = {}
+    for name, unit in (("G", "guarded"), ("A", "open"), ("B", "open"), ("C", "open")):
+        status = org.create_account(AccountName=f"member-{name}", Email=f"{name}-{account}@example.com")["CreateAccountStatus"]
+        member = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=member, SourceParentId=root, DestinationParentId=units[unit])
+        members[name] = member
+        seed_audit_role(member)
+    attach_full_org_policies(org, org_id, units)
+    seed_full_org_identities(members)
+    rcp_closed = seed_guarded_data(members["G"])
+    resources = seed_member_resources(members["A"], org_id)
+    resources["rcp_closed"] = rcp_closed
+    return {"org_id": org_id, "members": members, "resources": resources}
+
+
+def policy_document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*"):
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def trusting(*principals):
+    return policy_document({"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"})
+
+
+def seed_audit_role(member):
+    """The read-only role `--role-name posture-audit` assumes, trusting the management account."""
+    iam = member_client("iam", member)
+    iam.create_role(RoleName="posture-audit", AssumeRolePolicyDocument=trusting(f"arn:aws:iam::{account}:root"))
+    iam.put_role_policy(RoleName="posture-audit", PolicyName="read", PolicyDocument=policy_document(allow(["iam:Get*", "iam:List*", "organizations:Describe*"])))
+
+
+def attach_full_org_policies(org, org_id, units):
+    def attach(name, kind, document, *targets):
+        created = org.create_policy(Content=json.dumps(document), Description=name, Name=name, Type=kind)
+        for target in targets:
+            org.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=target)
+
+    but_break_glass = {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}}
+    no_iam = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoIamNoHops", "Effect": "Deny", "Action": ["iam:*", "sts:AssumeRole"], "Resource": "*", "Condition": but_break_glass}]}
+    # Attached to the management account too, where SCPs never apply.
+    attach("guarded-no-iam", "SERVICE_CONTROL_POLICY", no_iam, units["guarded"], account)
+    regions = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "TwoRegions", "Effect": "Deny", "NotAction": ["iam:*", "sts:*", "organizations:*", "support:*"], "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}
+    attach("open-regions", "SERVICE_CONTROL_POLICY", regions, units["open"])
+    stay = {"Version": "2012-10-17", "Statement": [{"Sid": "Stay", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+    attach("open-stay", "SERVICE_CONTROL_POLICY", stay, units["open"])
+    perimeter = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OrgOnly", "Effect": "Deny", "Principal": "*", "Action": ["s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole"],
+         "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id},
+                                        "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}
+    attach("guarded-perimeter", "RESOURCE_CONTROL_POLICY", perimeter, units["guarded"])
+
+
+def seed_full_org_identities(members):
+    """Escalations the guarded SCP removes (and the same in open, where it stays), the two-hop
+    path A → B → C, and the management account's escalation."""
+    management = client("iam")
+    management.create_user(UserName="mgmt-deployer")
+    management.put_user_policy(UserName="mgmt-deployer", PolicyName="self-versioning", PolicyDocument=SELF_VERSIONING)
+    relay = f"arn:aws:iam::{members['B']}:role/relay"
+    for name in ("G", "A"):
+        iam = member_client("iam", members[name])
+        iam.create_user(UserName="deployer")
+        iam.put_user_policy(UserName="deployer", PolicyName="self-versioning", PolicyDocument=SELF_VERSIONING)
+        iam.create_user(UserName="iam-operator")
+        iam.put_user_policy(UserName="iam-operator", PolicyName="iam", PolicyDocument=policy_document(allow("iam:*")))
+        iam.create_user(UserName="hopper")
+        iam.put_user_policy(UserName="hopper", PolicyName="hop", PolicyDocument=policy_document(allow("sts:AssumeRole", relay)))
+    guarded = member_client("iam", members["G"])
+    guarded.create_role(RoleName="BreakGlass", AssumeRolePolicyDocument=trusting(f"arn:aws:iam::{account}:root"))
+    guarded.put_role_policy(RoleName="BreakGlass", PolicyName="self-versioning", PolicyDocument=SELF_VERSIONING)
+    admin = f"arn:aws:iam::{members['C']}:role/org-admin"
+    b = member_client("iam", members["B"])
+    b.create_role(RoleName="relay", AssumeRolePolicyDocument=trusting(f"arn:aws:iam::{members['A']}:root", f"arn:aws:iam::{members['G']}:root"))
+    b.put_role_policy(RoleName="relay", PolicyName="hop", PolicyDocument=policy_document(allow("sts:AssumeRole", admin)))
+    c = member_client("iam", members["C"])
+    c.create_role(RoleName="org-admin", AssumeRolePolicyDocument=trusting(relay))
+    c.put_role_policy(RoleName="org-admin", PolicyName="everything", PolicyDocument=policy_document(allow("*")))
+
+
+def seed_guarded_data(member):
+    """A public bucket and queue in G that its RCP closes to anyone outside the organisation."""
+    s3 = member_client("s3", member)
+    bucket = f"rcp-closed-{member}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(statement("*", "s3:GetObject", f"arn:aws:s3:::{bucket}/*")))
+    sqs = member_client("sqs", member)
+    queue = sqs.create_queue(QueueName="rcp-closed")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(statement("*", "sqs:SendMessage"))})
+    return {"s3": f"arn:aws:s3:::{bucket}", "sqs": sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
+
+
+def seed_member_resources(member, org_id):
+    """Per service, one resource open to anyone or to an outside account and one fenced by
+    `aws:PrincipalOrgID` (the key names the service and the verdict)."""
+    fenced = {"StringEquals": {"aws:PrincipalOrgID": org_id}}
+    outsider = {"AWS": f"arn:aws:iam::{OUTSIDER}:root"}
+    arns = {"public": {}, "external": {}, "fenced": {}}
+    s3 = member_client("s3", member)
+    for verdict, condition in (("public", None), ("fenced", fenced)):
+        bucket = f"{verdict}-data-{member}"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(statement("*", "s3:GetObject", f"arn:aws:s3:::{bucket}/*", condition)))
+        arns[verdict]["s3"] = f"arn:aws:s3:::{bucket}"
+    sqs = member_client("sqs", member)
+    for verdict, condition in (("public", None), ("fenced", fenced)):
+        queue = sqs.create_queue(QueueName=f"{verdict}-orders")["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(statement("*", "sqs:SendMessage", "*", condition))})
+        arns[verdict]["sqs"] = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    kms = member_client("kms", member)
+    owner = {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{member}:root"}, "Action": "kms:*", "Resource": "*"}
+    for verdict, principal, condition in (("external", outsider, None), ("fenced", "*", fenced)):
+        document = statement(principal, ["kms:Decrypt"], "*", condition)
+        document["Statement"].insert(0, owner)
+        arns[verdict]["kms"] = kms.create_key(Policy=json.dumps(document), Description=verdict)["KeyMetadata"]["Arn"]
+    sns = member_client("sns", member)
+    for verdict, principal, condition in (("external", outsider, None), ("fenced", "*", fenced)):
+        topic = sns.create_topic(Name=f"{verdict}-events")["TopicArn"]
+        sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(statement(principal, "sns:Publish", topic, condition)))
+        arns[verdict]["sns"] = topic
+    secrets = member_client("secretsmanager", member)
+    for verdict, principal, condition in (("external", outsider, None), ("fenced", "*", fenced)):
+        secret = secrets.create_secret(Name=f"{verdict}-token", SecretString="not-a-real-secret")["ARN"]
+        secrets.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps(statement(principal, "secretsmanager:GetSecretValue", "*", condition)))
+        arns[verdict]["secretsmanager"] = secret
+    ecr = member_client("ecr", member)
+    pull = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    for verdict, condition in (("public", None), ("fenced", fenced)):
+        name = f"{verdict}-images"
+        arns[verdict]["ecr"] = ecr.create_repository(repositoryName=name)["repository"]["repositoryArn"]
+        document = statement("*", pull, "*", condition)
+        del document["Statement"][0]["Resource"]
+        ecr.set_repository_policy(repositoryName=name, policyText=json.dumps(document))
+    arns["public"]["lambda"] = member_function(member, "public-fn", {})
+    arns["fenced"]["lambda"] = member_function(member, "fenced-fn", {"PrincipalOrgID": org_id})
+    return arns
+
+
+def member_function(member, name, permission):
+    """A function of `member` anyone may invoke (`add-permission --principal '*'`), narrowed by `permission`."""
+    import io
+    import zipfile
+
+    iam = member_client("iam", member)
+    lambda_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(lambda_trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'ok'\n")
+    lam = member_client("lambda", member)
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="anyone", Action="lambda:InvokeFunction", Principal="*", **permission)
+    return arn
+
+
 if kind == "org":
     extra = seed_org()
 elif kind == "scp-org":
     extra = seed_scp_org()
 elif kind == "resources":
     extra = seed_resources()
+elif kind == "full-org":
+    extra = seed_full_org()
 else:
     extra = seed_account() or {}
 print(json.dumps({"AccessKeyId": credentials["AccessKeyId"], "SecretAccessKey": credentials["SecretAccessKey"], "SessionToken": credentials["SessionToken"], **extra}))
