@@ -11,6 +11,9 @@ const NET: &[&str] = &["NET-"];
 
 macro_rules! ec2_case {
     ($name:ident, $operation:literal, $rules:expr, $effect:ident) => {
+        ec2_case!($name, $operation, $rules, $effect, Fault::LISTING);
+    };
+    ($name:ident, $operation:literal, $rules:expr, $effect:ident, $faults:expr) => {
         static $name: Case = Case {
             service: "ec2",
             operation: $operation,
@@ -18,7 +21,7 @@ macro_rules! ec2_case {
             rules: $rules,
             healthy: Status::Pass,
             effect: Effect::$effect,
-            faults: Fault::LISTING,
+            faults: $faults,
             run: network_case,
         };
     };
@@ -49,6 +52,8 @@ ec2_case!(
 ec2_case!(FLOW_LOGS, "DescribeFlowLogs", &["NET-007"], Kept);
 ec2_case!(PEERING, "DescribeVpcPeeringConnections", NET, Absent);
 ec2_case!(INSTANCES, "DescribeInstances", NET, Absent);
+// One unpaginated call: the Elastic IPs stay unknown, so internet reachability is unknown.
+ec2_case!(ADDRESSES, "DescribeAddresses", &[], Kept, Fault::CALL);
 
 matrix! {
     ec2_describe_vpcs: VPCS,
@@ -65,6 +70,7 @@ matrix! {
     ec2_describe_flow_logs: FLOW_LOGS,
     ec2_describe_vpc_peering_connections: PEERING,
     ec2_describe_instances: INSTANCES,
+    ec2_describe_addresses: ADDRESSES,
 }
 
 /// One EC2 listing answered through `answer!`: its module, types and name, and what a page
@@ -109,6 +115,7 @@ fn network_case(case: &'static Case, fault: Option<Fault>) -> Running {
 fn network_unknown(case: &Case, section: &NetworkSection) -> bool {
     match case.operation {
         "DescribeFlowLogs" => section.flow_logs.is_none(),
+        "DescribeAddresses" => section.elastic_ips.is_none(),
         "DescribeVpcEndpointServices" => section.vpc_endpoints.iter().any(|e| e.policy_supported.is_none()),
         _ => false,
     }
@@ -269,6 +276,13 @@ fn add_gateways_and_logs(mocks: &mut Mocks, case: &'static Case, fault: Option<F
         "DescribeInstances",
         |b| b
     );
+    use aws_sdk_ec2::operation::describe_addresses::{DescribeAddressesError, DescribeAddressesOutput};
+    mocks.add(answer!(
+        aws_sdk_ec2::Client::describe_addresses,
+        DescribeAddressesError,
+        at("DescribeAddresses"),
+        || DescribeAddressesOutput::builder().build()
+    ));
 }
 
 /// The interface endpoint with its service's policy support, and the endpoint service with its
