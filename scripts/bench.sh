@@ -6,7 +6,8 @@
 # comparison issue 9 states its target in).
 # Usage: scripts/bench.sh [ACCOUNTS...]   (default: 10 100 1000 10000; RUNS=3, SEED=42;
 #        BENCH_DIR holds the snapshots and reports; from 10,000 accounts the reports hold the
-#        failing findings only, and need about 20 GB free besides the 4 GB snapshot)
+#        failing findings only, and need about 20 GB free besides the 4 GB snapshot; a file whose
+#        JSON tree would not fit in free memory gets no tree parse, and its ratios read nan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -21,7 +22,10 @@ bin=${CARGO_TARGET_DIR:-target}/release/posture
 dev=${CARGO_TARGET_DIR:-target}/release/posture-dev
 
 # The value of NAME=value in a log, matched as a whole word (load= is not rules_load=).
-field() { grep -oE "(^|[ (])$1=[0-9.]+" "$2" | head -n 1 | sed 's/.*=//'; }
+field() { grep -oE "(^|[ (])$1=[0-9.]+" "$2" | head -n 1 | sed 's/.*=//' | grep . || echo nan; }
+# A JSON tree takes about 8 times its file: parse into one only when that fits in free memory.
+tree_flag() { [ $(( $(stat -c %s "$1") * 8 / 1024 )) -lt "$(awk '/MemAvailable/ {print $2}' /proc/meminfo)" ] || echo --no-tree; }
+ratio() { case "$1$2" in *nan*) echo nan ;; *) echo "$1 / $2" | bc -l ;; esac; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); runs per size: $runs (median)"
@@ -38,8 +42,8 @@ for n in "${sizes[@]}"; do
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "rss_kb=%M wall=%e" "$bin" scan --snapshot "$snapshot" --timings "${only[@]}" \
       -f json="$out/report-$n.json" -f ocsf="$out/report-$n.ocsf" 2>"$out/scan-$n.log"
-    "$dev" parse-json "$snapshot" 2>"$out/parse-$n.log"
-    "$dev" parse-json "$out/report-$n.json" 2>"$out/parse-report-$n.log"
+    "$dev" parse-json $(tree_flag "$snapshot") "$snapshot" 2>"$out/parse-$n.log"
+    "$dev" parse-json $(tree_flag "$out/report-$n.json") "$out/report-$n.json" 2>"$out/parse-report-$n.log"
     echo "$(field results "$out/scan-$n.log") $(field wall "$out/scan-$n.log") $(field rss_kb "$out/scan-$n.log") \
 $(field facts_cpu "$out/scan-$n.log") $(field rules_cpu "$out/scan-$n.log") $(field render_cpu "$out/scan-$n.log") \
 $(field output "$out/scan-$n.log") $(field validate_seconds "$out/parse-$n.log") $(field dom_seconds "$out/parse-$n.log") \
@@ -51,6 +55,6 @@ $(field dom_seconds "$out/parse-report-$n.log")" >>"$out/runs-$n.txt"
   validate=$(col 8) dom=$(col 9) report_dom=$(col 10)
   printf "%-8s %11.1f %9d %8.2f %11.0f %9.2f %9.2f %10.2f %9.2f %10.3f %8.2f %11.1f %9.2f\n" \
     "$n" "$(echo "$bytes / 1048576" | bc -l)" "$findings" "$wall" "$(echo "$rss / 1024" | bc -l)" "$facts" "$rules" \
-    "$render" "$output" "$validate" "$dom" "$(echo "$wall / $validate" | bc -l)" "$(echo "$wall / $dom" | bc -l)"
-  printf "%-8s %14.2f %13.2f\n" "$n" "$report_dom" "$(echo "$wall / $report_dom" | bc -l)"
+    "$render" "$output" "$validate" "$dom" "$(ratio "$wall" "$validate")" "$(ratio "$wall" "$dom")"
+  printf "%-8s %14.2f %13.2f\n" "$n" "$report_dom" "$(ratio "$wall" "$report_dom")"
 done
