@@ -1,6 +1,7 @@
 //! The IAM verdict corpus (`fixtures/iam-corpus/`): every principal's admin (IAM-001) and
-//! privilege-escalation (IAM-002) verdict, and each listed customer managed policy's
-//! `*`-on-`*` verdict (IAM-019), from `posture scan --gaad` against the expected one.
+//! privilege-escalation (IAM-002) verdict, the latent-escalation (IAM-021) and privilege-gain
+//! (IAM-022) verdicts where the corpus gives them, and each listed customer managed policy's `*`-on-`*` verdict (IAM-019),
+//! from `posture scan --gaad` against the expected one.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -68,10 +69,23 @@ fn corpus_verdicts_are_exact() {
     }
     let mut admin = Tally::default();
     let mut escalation = Tally::default();
+    let mut latent = Tally::default();
+    let mut gains = Tally::default();
     let mut wrong = Vec::new();
     for principal in expected["principals"].as_array().unwrap() {
         let arn = principal["arn"].as_str().unwrap();
         let case = principal["case"].as_str().unwrap();
+        if let Some(expected_latent) = principal["latent"].as_bool() {
+            let (latent_status, _) = status
+                .get(&("IAM-021".into(), arn.into()))
+                .expect("IAM-021 judged every user and role");
+            latent.add(expected_latent, latent_status == "fail");
+            if expected_latent != (latent_status == "fail") {
+                wrong.push(format!(
+                    "IAM-021 {arn}: expected latent={expected_latent}, got {latent_status} ({case})"
+                ));
+            }
+        }
         let (admin_status, _) = status
             .get(&("IAM-001".into(), arn.into()))
             .expect("IAM-001 judged every principal");
@@ -80,6 +94,17 @@ fn corpus_verdicts_are_exact() {
         admin.add(principal["admin"].as_bool().unwrap(), reported);
         if principal["admin"].as_bool().unwrap() != reported {
             wrong.push(format!("IAM-001 {arn}: expected admin={} ({case})", principal["admin"]));
+        }
+        if let Some(expected_gains) = principal["gains"].as_bool() {
+            let (gains_status, _) = status
+                .get(&("IAM-022".into(), arn.into()))
+                .expect("IAM-022 judged every user and role");
+            gains.add(expected_gains, gains_status == "fail");
+            if expected_gains != (gains_status == "fail") {
+                wrong.push(format!(
+                    "IAM-022 {arn}: expected gains={expected_gains}, got {gains_status} ({case})"
+                ));
+            }
         }
         let Some(expected_escalation) = principal["escalation"].as_bool() else {
             continue;
@@ -118,6 +143,24 @@ fn corpus_verdicts_are_exact() {
         escalation.false_negative,
         escalation.true_negative
     );
+    eprintln!(
+        "corpus: latent escalation precision {:.3} recall {:.3} ({} tp, {} fp, {} fn, {} tn)",
+        latent.precision(),
+        latent.recall(),
+        latent.true_positive,
+        latent.false_positive,
+        latent.false_negative,
+        latent.true_negative
+    );
+    eprintln!(
+        "corpus: privilege gained short of admin precision {:.3} recall {:.3} ({} tp, {} fp, {} fn, {} tn)",
+        gains.precision(),
+        gains.recall(),
+        gains.true_positive,
+        gains.false_positive,
+        gains.false_negative,
+        gains.true_negative
+    );
     let mut policies = Tally::default();
     for policy in expected["policies"].as_array().unwrap() {
         let arn = policy["arn"].as_str().unwrap();
@@ -145,6 +188,8 @@ fn corpus_verdicts_are_exact() {
     assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
     assert!(policies.true_positive >= 1 && policies.true_negative >= 3);
     assert!(admin.true_positive >= 5 && escalation.true_positive >= 10 && escalation.true_negative >= 8);
+    assert!(latent.true_positive >= 2 && latent.true_negative >= 3);
+    assert!(gains.true_positive >= 2 && gains.true_negative >= 2);
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn follows_paths(categories: &[String]) -> bool {
     categories.iter().any(|c| {
         matches!(
             c.as_str(),
-            "privilege-escalation" | "lateral-movement" | "toxic-combination"
+            "privilege-escalation" | "latent-escalation" | "lateral-movement" | "toxic-combination"
         )
     })
 }

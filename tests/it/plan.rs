@@ -98,8 +98,27 @@ fn the_same_plan_escalates_only_where_an_admin_role_trusts_lambda() {
     assert_eq!(planned["action"], "create");
 
     let (code, report) = scan(&[&["--snapshot", BASE_NO_ADMIN][..], &gate].concat());
-    assert_eq!(code, 0, "no admin role trusts Lambda there");
-    assert_eq!(finding(&report, "IAM-002", &user)["status"], "pass");
+    assert_eq!(
+        finding(&report, "IAM-002", &user)["status"],
+        "pass",
+        "no admin role trusts Lambda there"
+    );
+    // Short of admin, the change still lets the user run code as role/lambda-deployer, which
+    // reads every object (IAM-022, high: the gate fails), and holds PassRoleLambda with no
+    // privileged role to pass yet (IAM-021).
+    assert_eq!(code, 3);
+    let gain = finding(&report, "IAM-022", &user);
+    assert_eq!(gain["status"], "fail");
+    assert_eq!(gain["baseline"], "new");
+    assert_eq!(
+        gain["evidence"]["gains"][0]["gained"]["data_read"],
+        serde_json::json!(["s3:GetObject"])
+    );
+    assert!(gain["evidence"]["gains"][0]["path"]
+        .as_str()
+        .unwrap()
+        .contains("-[PassRoleLambda]-> role/lambda-deployer"));
+    assert_eq!(finding(&report, "IAM-021", &user)["status"], "fail");
     assert_eq!(
         report["scan"]["sources"][1],
         "plan:fixtures/plan/escalation.tfplan.json"

@@ -5,7 +5,9 @@ pub mod catalog;
 pub mod conditions;
 pub mod cross_account;
 pub mod effective;
+pub mod gains;
 pub(crate) mod graph;
+pub mod latent;
 pub mod resource_types;
 pub mod trust;
 
@@ -276,6 +278,10 @@ pub struct PrincipalFacts {
     pub permissions_management_everywhere: Vec<String>,
     pub permissions_management_everywhere_count: usize,
     pub escalation_methods: Vec<MethodMatch>,
+    /// Pass-role methods held whole, iam:PassRole included, with the roles passable today.
+    pub pass_role_holdings: Vec<latent::PassRoleHolding>,
+    /// Roles it reaches through the graph that hold, on `*`, what it does not.
+    pub reachable_capabilities: Vec<gains::ReachedRole>,
     pub edges: Vec<graph::Edge>,
     pub privileged: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,6 +355,10 @@ pub(crate) struct Computed {
     pub assume: Option<ActionGrant>,
     pub pass_role: Option<ActionGrant>,
     pub method_actions: HashMap<usize, AllowedAction>,
+    /// Its boundary or the SCPs above it cannot be read: every grant is an upper bound.
+    pub limits_unreadable: bool,
+    /// The actions it may do on every resource without condition, after boundary and SCPs.
+    pub everywhere: ActionSet,
 }
 
 pub fn analyse(
@@ -454,6 +464,8 @@ pub fn analyse(
     if let Some(cross_account) = cross_account {
         cross_account.link(account_id, &mut principals);
     }
+    latent::link(&mut principals, &computed, knowledge);
+    gains::link(&mut principals, &computed, knowledge);
 
     IamFacts {
         credential_report_available: section.credential_report.is_some(),
@@ -782,6 +794,8 @@ fn principal<'a>(
         assume: catalog.id("sts:AssumeRole").and_then(grant_of),
         pass_role: catalog.id("iam:PassRole").and_then(grant_of),
         method_actions,
+        limits_unreadable,
+        everywhere: summary.everywhere_unconditional.clone(),
     };
     let facts = PrincipalFacts {
         key,
@@ -800,6 +814,8 @@ fn principal<'a>(
         permissions_management_everywhere: pm_listed,
         permissions_management_everywhere_count: pm_count,
         escalation_methods,
+        pass_role_holdings: Vec::new(),
+        reachable_capabilities: Vec::new(),
         edges: Vec::new(),
         privileged,
         path_to_privileged: None,

@@ -1,0 +1,224 @@
+//! What a principal can obtain through others: the roles it reaches by assuming or passing roles
+//! (the escalation graph's edges, transitively) that hold, on every resource and without
+//! condition, actions or permissions management it does not hold itself. IAM-022 decides from it
+//! which of them are sensitive.
+
+use super::catalog::{catalog, AccessLevel};
+use super::graph::Step;
+use super::{Computed, IamKnowledge, PrincipalFacts, PrincipalKind, LISTED_PERMISSIONS_MANAGEMENT};
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ReachedRole {
+    pub role: String,
+    /// The shortest path to it (empty when it is reached only through an edge that may exist).
+    pub steps: Vec<Step>,
+    /// Some step holds only under a condition.
+    pub conditional: bool,
+    /// Actions named in `data.posture.iam` the role holds on `*` without condition and the
+    /// principal does not.
+    pub actions: Vec<String>,
+    /// Permissions-management actions the role holds on `*` without condition and the
+    /// principal does not (the first fifty; the count is full).
+    pub permissions_management: Vec<String>,
+    pub permissions_management_count: usize,
+    /// Why what the role holds, or whether it is reached, cannot be known; absent when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+/// Fills `reachable_capabilities` of every user and role whose limits are readable.
+pub(super) fn link(principals: &mut [PrincipalFacts], computed: &[Computed], knowledge: &IamKnowledge) {
+    let position: HashMap<&str, usize> = principals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.arn.as_str(), i))
+        .collect();
+    let adjacency: Vec<Vec<Hop>> = (0..principals.len())
+        .map(|from| hops_from(from, principals, computed, &position))
+        .collect();
+    let reached: Vec<Vec<ReachedRole>> = (0..principals.len())
+        .map(|from| {
+            if computed[from].kind == PrincipalKind::Group || computed[from].limits_unreadable {
+                return Vec::new();
+            }
+            reach(Walk {
+                from,
+                principals,
+                computed,
+                knowledge,
+                adjacency: &adjacency,
+            })
+        })
+        .collect();
+    for (principal, list) in principals.iter_mut().zip(reached) {
+        principal.reachable_capabilities = list;
+    }
+}
+
+/// One edge of the walk: to whom, the step it is, and whether it only may exist.
+struct Hop {
+    to: usize,
+    step: Option<Step>,
+    conditional: bool,
+}
+
+/// The known edges from `from`, and those that may exist: to a role whose trust cannot be read
+/// that it could assume, or pass with a pass-role method it holds whole.
+fn hops_from(
+    from: usize,
+    principals: &[PrincipalFacts],
+    computed: &[Computed],
+    position: &HashMap<&str, usize>,
+) -> Vec<Hop> {
+    let source = &principals[from];
+    let known = source.edges.iter().filter_map(|edge| {
+        position.get(edge.to.as_str()).map(|&to| Hop {
+            to,
+            step: Some(Step {
+                from: source.arn.clone(),
+                to: edge.to.clone(),
+                via: edge.via.clone(),
+                kind: edge.kind,
+            }),
+            conditional: edge.conditional,
+        })
+    });
+    let state = &computed[from];
+    let may_pass = !source.pass_role_holdings.is_empty();
+    let possible = principals.iter().enumerate().filter_map(move |(to, role)| {
+        let unreadable_trust = to != from && role.trust_unreadable.is_some();
+        let could = || {
+            state.assume.as_ref().is_some_and(|g| g.covers(&role.arn))
+                || (may_pass && state.pass_role.as_ref().is_some_and(|g| g.covers(&role.arn)))
+        };
+        (unreadable_trust && could()).then_some(Hop {
+            to,
+            step: None,
+            conditional: false,
+        })
+    });
+    known.chain(possible).collect()
+}
+
+/// What one breadth-first walk reads.
+struct Walk<'a> {
+    from: usize,
+    principals: &'a [PrincipalFacts],
+    computed: &'a [Computed],
+    knowledge: &'a IamKnowledge,
+    adjacency: &'a [Vec<Hop>],
+}
+
+/// Breadth-first from `walk.from`: each role reached, with what it holds that `from` does not.
+/// The walk stops at privileged principals with readable data: beyond them, IAM-002 has it all.
+fn reach(walk: Walk<'_>) -> Vec<ReachedRole> {
+    let principals = walk.principals;
+    let mut parent: Vec<Option<(usize, usize)>> = vec![None; principals.len()];
+    let mut seen = vec![false; principals.len()];
+    seen[walk.from] = true;
+    let mut queue = VecDeque::from([walk.from]);
+    let mut out = Vec::new();
+    while let Some(node) = queue.pop_front() {
+        for (index, hop) in walk.adjacency[node].iter().enumerate() {
+            if seen[hop.to] {
+                continue;
+            }
+            seen[hop.to] = true;
+            parent[hop.to] = Some((node, index));
+            let role = &principals[hop.to];
+            if !(is_privileged(role) && incomplete(role).is_none()) {
+                queue.push_back(hop.to);
+            }
+            out.extend(reached(&walk, hop.to, &parent));
+        }
+    }
+    out
+}
+
+fn is_privileged(principal: &PrincipalFacts) -> bool {
+    principal.full_admin || principal.privileged
+}
+
+/// The role at `to` as reached, when it holds something `from` lacks or is unknown; privileged
+/// roles with readable data are left to IAM-002.
+fn reached(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Option<ReachedRole> {
+    let (source, role) = (&walk.principals[walk.from], &walk.principals[to]);
+    let (steps, conditional, through_unknown_edge) = path_to(walk, to, parent);
+    let unknown = through_unknown_edge
+        .map(|arn| {
+            format!(
+                "whether {} reaches {arn} depends on its unreadable trust policy",
+                source.arn
+            )
+        })
+        .or_else(|| incomplete(role));
+    if unknown.is_none() && is_privileged(role) {
+        return None;
+    }
+    let mut gained = walk.computed[to].everywhere.clone();
+    gained.subtract(&walk.computed[walk.from].everywhere);
+    let catalog = catalog();
+    let actions: Vec<String> = walk
+        .knowledge
+        .interest
+        .iter()
+        .filter(|a| gained.contains(**a))
+        .map(|a| catalog.actions[*a].full_name.clone())
+        .collect();
+    let management: Vec<usize> = gained
+        .iter()
+        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
+        .collect();
+    if unknown.is_none() && actions.is_empty() && management.is_empty() {
+        return None;
+    }
+    Some(ReachedRole {
+        role: role.arn.clone(),
+        steps,
+        conditional,
+        actions,
+        permissions_management: management
+            .iter()
+            .take(LISTED_PERMISSIONS_MANAGEMENT)
+            .map(|a| catalog.actions[*a].full_name.clone())
+            .collect(),
+        permissions_management_count: management.len(),
+        unknown,
+    })
+}
+
+/// The steps from `walk.from` to `to`, whether any is conditional, and the role reached through
+/// an edge that only may exist, if any.
+fn path_to(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> (Vec<Step>, bool, Option<String>) {
+    let mut steps = Vec::new();
+    let mut conditional = false;
+    let mut through_unknown_edge = None;
+    let mut node = to;
+    while let Some((previous, index)) = parent[node] {
+        let hop = &walk.adjacency[previous][index];
+        conditional |= hop.conditional;
+        match &hop.step {
+            Some(step) => steps.push(step.clone()),
+            None => through_unknown_edge = Some(walk.principals[node].arn.clone()),
+        }
+        node = previous;
+    }
+    steps.reverse();
+    (steps, conditional, through_unknown_edge)
+}
+
+/// Why what the principal holds cannot be known.
+fn incomplete(principal: &PrincipalFacts) -> Option<String> {
+    principal
+        .unreadable_policies
+        .first()
+        .map(|p| format!("{} of {} is unreadable ({})", p.policy, principal.arn, p.reason))
+        .or_else(|| {
+            principal
+                .trust_unreadable
+                .as_ref()
+                .map(|reason| format!("the trust policy of {} is unreadable: {reason}", principal.arn))
+        })
+}
