@@ -13,7 +13,7 @@ use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
 use crate::report::v1::RecordedReport;
 use crate::report::{Gap, ScanInfo, Summary, Tally};
 use crate::results::RuleResult;
-use crate::rules::evaluate::evaluate_account;
+use crate::rules::evaluate::{evaluate_account, evaluate_prepared, facts_bytes};
 use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
 use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
@@ -71,6 +71,8 @@ pub struct Timings {
     pub rules_cpu_seconds: f64,
     pub render_cpu_seconds: f64,
     pub resources: usize,
+    /// Accounts whose stored results were reused (`--incremental`).
+    pub reused_accounts: usize,
 }
 
 pub struct ScanOutcome<'r> {
@@ -215,6 +217,8 @@ struct Shared<'r> {
     rules_ns: AtomicU64,
     render_ns: AtomicU64,
     resources: AtomicU64,
+    /// Accounts whose stored results were reused (`--incremental`).
+    reused: AtomicU64,
     overlay: Option<crate::plan::PlanOverlay>,
 }
 
@@ -267,6 +271,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        reused: AtomicU64::new(0),
         overlay,
     };
     let outputs = RwLock::new(outputs);
@@ -308,6 +313,13 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     summary.trend = shared.history.as_ref().map(|recorder| recorder.trend_with(&summary));
     outputs.finish(&summary, &ranked_rules)?;
     if let Some(recorder) = shared.history {
+        if recorder.incremental() {
+            tracing::info!(
+                "incremental: reused the stored results of {} of {} account(s)",
+                shared.reused.load(Ordering::Relaxed),
+                summary.scan.accounts.len()
+            );
+        }
         let committing = Instant::now();
         let recorded = recorder.commit(&summary, rules)?;
         tracing::info!(
@@ -338,6 +350,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         rules_cpu_seconds: seconds(&shared.rules_ns) - input,
         render_cpu_seconds: seconds(&shared.render_ns),
         resources: shared.resources.load(Ordering::Relaxed) as usize,
+        reused_accounts: shared.reused.load(Ordering::Relaxed) as usize,
     };
     let recorded = folded
         .recorded
@@ -437,7 +450,7 @@ fn evaluate_one(
     shared
         .resources
         .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
-    let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
+    let (results, reusable) = results_of(engine, &account_id, &analysis, shared);
     drop(analysis);
     let rules_done = Instant::now();
     let findings = build_findings(results, shared, &origins);
@@ -460,7 +473,7 @@ fn evaluate_one(
         Err(_) => return,
     };
     let staged = match &shared.history {
-        Some(recorder) => recorder.stage(&findings),
+        Some(recorder) => recorder.stage(&findings, reusable.as_ref()),
         None => Ok(()),
     };
     let Ok(mut state) = folded.lock() else { return };
@@ -478,6 +491,77 @@ fn evaluate_one(
         state
             .error
             .get_or_insert(anyhow::anyhow!("writing the report: {error}"));
+    }
+}
+
+/// The account's results: with `--incremental`, the stored ones when its inputs are those the
+/// latest run that recorded it evaluated; else the rules'. With a history store, also what to
+/// record for the next run (nothing when the facts could not be written: those are unknown).
+fn results_of(
+    engine: &mut regorus::Engine,
+    account_id: &str,
+    analysis: &crate::facts::AccountAnalysis,
+    shared: &Shared<'_>,
+) -> (Vec<RuleResult>, Option<crate::history::Reusable>) {
+    let started = Instant::now();
+    let facts = facts_bytes(analysis);
+    shared
+        .input_ns
+        .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    let (Some(recorder), Ok(bytes)) = (&shared.history, &facts) else {
+        return (
+            evaluate_prepared(engine, shared.rules, analysis, &facts, &shared.input_ns),
+            None,
+        );
+    };
+    let inputs = crate::history::reuse::inputs_digest(shared.rules, analysis, bytes);
+    let reusable = |results| crate::history::Reusable {
+        account: account_id.to_string(),
+        inputs,
+        results,
+    };
+    if recorder.incremental() {
+        if let Some(results) = reuse_stored(recorder, account_id, &inputs, shared.rules) {
+            shared.reused.fetch_add(1, Ordering::Relaxed);
+            return (results, Some(reusable(None)));
+        }
+    }
+    let results = evaluate_prepared(engine, shared.rules, analysis, &facts, &shared.input_ns);
+    match crate::history::reuse::encode(&results, shared.rules) {
+        Ok(encoded) => (results, Some(reusable(Some(encoded)))),
+        Err(error) => {
+            tracing::warn!("account {account_id}: its results cannot be kept for --incremental: {error}");
+            (results, None)
+        }
+    }
+}
+
+/// The stored results of an account with these inputs, decoded; `None` (and a warning) when
+/// there are none or they cannot be read or decoded: the account is then evaluated.
+fn reuse_stored(
+    recorder: &crate::history::Recorder,
+    account_id: &str,
+    inputs: &crate::history::reuse::InputsDigest,
+    rules: &RuleSet,
+) -> Option<Vec<RuleResult>> {
+    let path = recorder.path().display();
+    let (encoding, bytes) = match recorder.stored_results(account_id, inputs) {
+        Ok(stored) => stored?,
+        Err(error) => {
+            tracing::warn!(
+                "{path}: the stored results of account {account_id} cannot be read ({error}); evaluating it"
+            );
+            return None;
+        }
+    };
+    match crate::history::reuse::decode(&bytes, encoding, rules) {
+        Ok(results) => Some(results),
+        Err(error) => {
+            tracing::warn!(
+                "{path}: the stored results of account {account_id} cannot be decoded ({error}); evaluating it"
+            );
+            None
+        }
     }
 }
 
@@ -650,6 +734,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        reused: AtomicU64::new(0),
         overlay: None,
     };
     let mut shared = shared;
