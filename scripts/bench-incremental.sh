@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Incremental re-scan benchmark (issue 15): a synthetic organisation is scanned into a fresh
-# history store (night 1); the same organisation a night later, with CHANGED accounts given a new
-# administrator (`posture-dev synth --changed`), is then scanned in full and with --incremental,
-# each on its own copy of that store, once writing no file (the table to /dev/null) and once
-# writing the failing findings as JSON report v1. Prints wall time, the accounts reused, the
-# ratio incremental/full, and the store's size with the part the kept account results take.
+# Incremental re-scan benchmark (issue 15): a synthetic organisation is scanned in full into a
+# fresh history store (night 1, no file written: the table goes to /dev/null); the same
+# organisation a night later, with CHANGED accounts given a new administrator (`posture-dev synth
+# --changed`), is scanned on copies of that store with --incremental, without and with the
+# failing findings written as JSON report v1, then in full with that report. Prints wall times,
+# the accounts reused, the ratio incremental/full, and the store's size with the part the kept
+# account results take.
 # Usage: scripts/bench-incremental.sh [ACCOUNTS]   (default 1000; CHANGED=50, SEED=42,
 #        BENCH_DIR=bench-out holds the snapshots, stores and reports)
 set -euo pipefail
@@ -39,22 +40,24 @@ print(os.path.getsize(sys.argv[1]), kept[0], kept[1])" "$1"; }
 
 seeded="$out/incr-seed.db"
 rm -f "$seeded" "$seeded"-wal "$seeded"-shm
-scan "$out/incr-night1.log" "$seeded" "$night1"
+# Night 1, full, into a new store: the full scan without file output.
+scan "$out/incr-none-full.log" "$seeded" "$night1"
 read -r size kept rows < <(store_bytes "$seeded")
-echo "night 1, full, into a new store: wall $(field wall "$out/incr-night1.log") s; store $((size / 1048576)) MB, of which kept results $((kept / 1048576)) MB for $rows accounts"
-printf "%-12s %10s %10s %15s %8s\n" output full_s incr_s reused_accounts ratio
+echo "store after night 1: $((size / 1048576)) MB, of which kept results $((kept / 1048576)) MB for $rows accounts"
+json=(-f "json=$out/incr-report.json" --only-failing)
+# Night 2 on copies of that store: incremental without and with the report, then full with it.
+for run in none-incr json-incr json-full; do
+  cp "$seeded" "$out/incr-$run.db"
+  flags=(); [ "${run%-*}" = none ] || flags=("${json[@]}")
+  [ "${run#*-}" = full ] || flags+=(--incremental)
+  scan "$out/incr-$run.log" "$out/incr-$run.db" "$night2" "${flags[@]}"
+  [ "$run" != json-full ] || ls -l "$out/incr-report.json" | awk '{printf "failing-findings JSON report: %.0f MB\n", $5 / 1048576}'
+  rm -f "$out/incr-$run.db"* "$out/incr-report.json"
+done
+printf "%-8s %10s %10s %15s %8s\n" output full_s incr_s reused_accounts ratio
 for mode in none json; do
-  flags=()
-  [ "$mode" = none ] || flags=(-f "json=$out/incr-report.json" --only-failing)
-  for kind in full incr; do
-    cp "$seeded" "$out/incr-$kind.db"
-    extra=(); [ "$kind" = full ] || extra=(--incremental)
-    scan "$out/incr-$mode-$kind.log" "$out/incr-$kind.db" "$night2" "${flags[@]}" "${extra[@]}"
-  done
   full=$(field wall "$out/incr-$mode-full.log")
   incr=$(field wall "$out/incr-$mode-incr.log")
-  printf "%-12s %10.2f %10.2f %15s %8.3f\n" "$mode" "$full" "$incr" \
+  printf "%-8s %10.2f %10.2f %15s %8.3f\n" "$mode" "$full" "$incr" \
     "$(field reused_accounts "$out/incr-$mode-incr.log")" "$(echo "$incr / $full" | bc -l)"
 done
-ls -l "$out/incr-report.json" 2>/dev/null | awk '{printf "the failing-findings JSON report: %.0f MB\n", $5 / 1048576}'
-rm -f "$out"/incr-full.db* "$out"/incr-incr.db* "$out/incr-report.json"

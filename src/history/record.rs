@@ -24,22 +24,24 @@ CREATE TEMP TABLE stage_findings (fingerprint BLOB NOT NULL, rule TEXT NOT NULL,
 CREATE TEMP TABLE stage_passes (rule TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL);
 CREATE TEMP TABLE scope_accounts (account TEXT PRIMARY KEY);
 CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);
-CREATE TEMP TABLE stage_account_results (account TEXT PRIMARY KEY, inputs_sha256 BLOB NOT NULL, results BLOB);";
+CREATE TEMP TABLE stage_account_results (account TEXT PRIMARY KEY, inputs_sha256 BLOB NOT NULL,
+  source_sha256 BLOB NOT NULL, results BLOB);";
 
 const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
-const STAGE_ACCOUNT_RESULTS: &str = "INSERT OR REPLACE INTO temp.stage_account_results VALUES (?1, ?2, ?3)";
+const STAGE_ACCOUNT_RESULTS: &str = "INSERT OR REPLACE INTO temp.stage_account_results VALUES (?1, ?2, ?3, ?4)";
 
 /// The results this run evaluated replace the account's stored ones.
 const STORE_ACCOUNT_RESULTS: &str = "
-INSERT INTO account_results (account, scan, inputs_sha256, encoding, results)
-SELECT account, ?1, inputs_sha256, ?2, results FROM temp.stage_account_results WHERE results IS NOT NULL
+INSERT INTO account_results (account, scan, inputs_sha256, source_sha256, encoding, results)
+SELECT account, ?1, inputs_sha256, source_sha256, ?2, results FROM temp.stage_account_results
+WHERE results IS NOT NULL
 ON CONFLICT (account) DO UPDATE SET scan = excluded.scan, inputs_sha256 = excluded.inputs_sha256,
-  encoding = excluded.encoding, results = excluded.results";
+  source_sha256 = excluded.source_sha256, encoding = excluded.encoding, results = excluded.results";
 
 /// Results this run reused are this run's too, unless another job replaced them meanwhile.
 const KEEP_REUSED_RESULTS: &str = "
-UPDATE account_results SET scan = ?1 FROM temp.stage_account_results s
+UPDATE account_results SET scan = ?1, source_sha256 = s.source_sha256 FROM temp.stage_account_results s
 WHERE s.account = account_results.account AND s.results IS NULL
   AND s.inputs_sha256 = account_results.inputs_sha256";
 
@@ -117,7 +119,25 @@ struct Staging {
 pub struct Reusable {
     pub account: String,
     pub inputs: InputsDigest,
+    /// [`super::reuse::source_digest`]: what the facts were computed from.
+    pub source: InputsDigest,
     pub results: Option<Vec<u8>>,
+}
+
+/// Which digest of an account a stored row is looked up by.
+#[derive(Debug, Clone, Copy)]
+pub enum StoredBy<'a> {
+    /// What its facts are computed from (reused without computing them).
+    Source(&'a InputsDigest),
+    /// Its facts and everything else that decides its results.
+    Inputs(&'a InputsDigest),
+}
+
+/// A stored row: its encoding, its results and the digest of the inputs they were evaluated on.
+pub struct StoredRow {
+    pub encoding: i64,
+    pub results: Vec<u8>,
+    pub inputs: Vec<u8>,
 }
 
 /// The recording side of one scan.
@@ -261,17 +281,29 @@ impl Recorder {
 
     /// With `--incremental`, the account's stored results (encoding and bytes) when the latest
     /// run that recorded the account had these inputs.
-    pub fn stored_results(&self, account: &str, inputs: &InputsDigest) -> anyhow::Result<Option<(i64, Vec<u8>)>> {
+    pub fn stored_results(&self, account: &str, by: StoredBy<'_>) -> anyhow::Result<Option<StoredRow>> {
         let Some(reader) = &self.reader else { return Ok(None) };
         let conn = reader
             .lock()
             .map_err(|_| anyhow::anyhow!("a worker panicked while reading the history"))?;
-        let mut select = conn.prepare_cached(
-            "SELECT encoding, results FROM account_results WHERE account = ?1 AND inputs_sha256 = ?2",
-        )?;
-        let mut rows = select.query(params![account, &inputs[..]])?;
+        let (sql, digest) = match by {
+            StoredBy::Source(digest) => (
+                "SELECT encoding, results, inputs_sha256 FROM account_results WHERE account = ?1 AND source_sha256 = ?2",
+                digest,
+            ),
+            StoredBy::Inputs(digest) => (
+                "SELECT encoding, results, inputs_sha256 FROM account_results WHERE account = ?1 AND inputs_sha256 = ?2",
+                digest,
+            ),
+        };
+        let mut select = conn.prepare_cached(sql)?;
+        let mut rows = select.query(params![account, &digest[..]])?;
         match rows.next()? {
-            Some(row) => Ok(Some((row.get(0)?, row.get(1)?))),
+            Some(row) => Ok(Some(StoredRow {
+                encoding: row.get(0)?,
+                results: row.get(1)?,
+                inputs: row.get(2)?,
+            })),
             None => Ok(None),
         }
     }
@@ -325,7 +357,12 @@ impl Recorder {
             }
             if let Some(reusable) = reusable {
                 let mut insert = tx.prepare_cached(STAGE_ACCOUNT_RESULTS)?;
-                insert.execute(params![reusable.account, &reusable.inputs[..], reusable.results])?;
+                insert.execute(params![
+                    reusable.account,
+                    &reusable.inputs[..],
+                    &reusable.source[..],
+                    reusable.results
+                ])?;
             }
         }
         tx.commit()?;

@@ -57,6 +57,46 @@ pub fn inputs_digest(rules: &RuleSet, analysis: &AccountAnalysis, facts: &[u8]) 
     hasher.finalize().into()
 }
 
+/// What every account of a scan shares: the build, the rules and their data, the time ages count
+/// to, the organisation and the index of roles other accounts may assume.
+pub fn scope_digest(
+    rules: &RuleSet,
+    as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&crate::snapshot::OrganizationSnapshot>,
+    cross_account: Option<&crate::facts::iam::cross_account::CrossAccountIndex>,
+) -> Result<InputsDigest, String> {
+    let mut hasher = Sha256::new();
+    let mut feed = |bytes: &[u8]| hasher.update(bytes);
+    feed_field(&mut feed, b"posture account sources v1");
+    for part in [
+        BUILD.as_str(),
+        &rules.digest.rules,
+        &rules.digest.data,
+        &as_of.to_rfc3339(),
+    ] {
+        feed_field(&mut feed, part.as_bytes());
+    }
+    let organization = serde_json::to_vec(&organization).map_err(|error| error.to_string())?;
+    feed_field(&mut feed, &organization);
+    match cross_account {
+        Some(index) => index.feed_digest(&mut feed),
+        None => feed(b"-"),
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// What an account's facts are computed from: the scan's [`scope_digest`] and the account's
+/// snapshot as read. Equal, the facts are equal (nothing else goes into them), so its stored
+/// results are reused without computing them; otherwise the facts decide ([`inputs_digest`]).
+pub fn source_digest(scope: &InputsDigest, account: &crate::snapshot::AccountSnapshot) -> Result<InputsDigest, String> {
+    let snapshot = serde_json::to_vec(account).map_err(|error| error.to_string())?;
+    let mut hasher = Sha256::new();
+    let mut feed = |bytes: &[u8]| hasher.update(bytes);
+    feed_field(&mut feed, scope);
+    feed_field(&mut feed, &snapshot);
+    Ok(hasher.finalize().into())
+}
+
 /// The stored form: rule ids and resources once each, results pointing at them; a result's
 /// message and evidence are left out when they are a pass's (`No issue found.`, `{}`).
 #[derive(Serialize, Deserialize)]
@@ -287,5 +327,25 @@ mod tests {
         let mut other_rules = rules.clone();
         other_rules.digest.rules = "other".into();
         assert_ne!(base, digest(&other_rules, account, as_of()));
+    }
+
+    #[test]
+    fn the_source_digest_follows_the_snapshot_the_time_and_the_organisation() {
+        let (rules, snapshot) = demo();
+        let account = &snapshot.accounts[0];
+        let scope = scope_digest(&rules, as_of(), None, None).unwrap();
+        let base = source_digest(&scope, account).unwrap();
+        assert_eq!(
+            base,
+            source_digest(&scope_digest(&rules, as_of(), None, None).unwrap(), account).unwrap()
+        );
+        let later = scope_digest(&rules, as_of() + chrono::Duration::days(1), None, None).unwrap();
+        assert_ne!(base, source_digest(&later, account).unwrap());
+        let organization = crate::snapshot::OrganizationSnapshot::default();
+        let with_org = scope_digest(&rules, as_of(), Some(&organization), None).unwrap();
+        assert_ne!(base, source_digest(&with_org, account).unwrap());
+        let mut renamed = account.clone();
+        renamed.name = Some("renamed".into());
+        assert_ne!(base, source_digest(&scope, &renamed).unwrap());
     }
 }

@@ -84,6 +84,7 @@ CREATE TABLE account_results (
   account TEXT PRIMARY KEY,
   scan INTEGER NOT NULL,
   inputs_sha256 BLOB NOT NULL,
+  source_sha256 BLOB NOT NULL,
   encoding INTEGER NOT NULL,
   results BLOB NOT NULL
 );

@@ -243,3 +243,27 @@ fn incremental_needs_a_store_and_a_deployed_state() {
     }
     assert!(!store.exists(), "a refused plan scan opens no store");
 }
+
+#[test]
+fn a_later_snapshot_with_the_same_facts_is_reused_through_the_facts() {
+    let dir = temp_dir();
+    let night1 = synth(dir.path(), "night1.json", 0);
+    // Collected a day later: the time ages count to differs, so the snapshot no longer vouches
+    // for the facts; where the facts come out the same, they do.
+    let text = std::fs::read_to_string(&night1).unwrap();
+    let stamp = "\"generated_at\":\"2026-01-01T00:00:00Z\"";
+    assert!(text.contains(stamp));
+    let later = write(
+        dir.path(),
+        "later.json",
+        &text.replacen(stamp, "\"generated_at\":\"2026-01-02T00:00:00Z\"", 1),
+    );
+    let seeded = dir.path().join("seed.db");
+    scan_all(dir.path(), "first", &night1, &seeded, &[]);
+    let full_store = copy_store(&seeded, &dir.path().join("f.db"));
+    let incremental_store = copy_store(&seeded, &dir.path().join("i.db"));
+    let full = scan_all(dir.path(), "full", &later, &full_store, &[]);
+    let incremental = scan_all(dir.path(), "inc", &later, &incremental_store, &["--incremental"]);
+    assert!(reused(&incremental) > 0, "{}", incremental.stderr);
+    assert_same_outputs(&full, &incremental);
+}
