@@ -9,11 +9,12 @@ use crate::facts::analyse_account;
 use crate::facts::iam::cross_account::CrossAccountIndex;
 use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
+use crate::history::StoredBy;
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
 use crate::report::v1::RecordedReport;
 use crate::report::{Gap, ScanInfo, Summary, Tally};
 use crate::results::RuleResult;
-use crate::rules::evaluate::evaluate_account;
+use crate::rules::evaluate::{evaluate_account, evaluate_prepared, facts_bytes};
 use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
 use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
@@ -71,6 +72,8 @@ pub struct Timings {
     pub rules_cpu_seconds: f64,
     pub render_cpu_seconds: f64,
     pub resources: usize,
+    /// Accounts whose stored results were reused (`--incremental`).
+    pub reused_accounts: usize,
 }
 
 pub struct ScanOutcome<'r> {
@@ -215,6 +218,10 @@ struct Shared<'r> {
     rules_ns: AtomicU64,
     render_ns: AtomicU64,
     resources: AtomicU64,
+    /// Accounts whose stored results were reused (`--incremental`).
+    reused: AtomicU64,
+    /// With a history store: what every account's facts take from the scan besides its own data.
+    scope: Option<crate::history::reuse::InputsDigest>,
     overlay: Option<crate::plan::PlanOverlay>,
 }
 
@@ -267,8 +274,18 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        reused: AtomicU64::new(0),
+        scope: None,
         overlay,
     };
+    let mut shared = shared;
+    if shared.history.is_some() {
+        let organization = shared.organization.as_ref().map(|org| &org.snapshot);
+        shared.scope =
+            crate::history::reuse::scope_digest(rules, shared.as_of, organization, shared.cross_account.as_ref())
+                .map_err(|error| tracing::warn!("the scan's inputs cannot be digested ({error}); facts decide"))
+                .ok();
+    }
     let outputs = RwLock::new(outputs);
     let folded = Mutex::new(Folded {
         tally: Tally::default(),
@@ -308,6 +325,13 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
     summary.trend = shared.history.as_ref().map(|recorder| recorder.trend_with(&summary));
     outputs.finish(&summary, &ranked_rules)?;
     if let Some(recorder) = shared.history {
+        if recorder.incremental() {
+            tracing::info!(
+                "incremental: reused the stored results of {} of {} account(s)",
+                shared.reused.load(Ordering::Relaxed),
+                summary.scan.accounts.len()
+            );
+        }
         let committing = Instant::now();
         let recorded = recorder.commit(&summary, rules)?;
         tracing::info!(
@@ -338,6 +362,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         rules_cpu_seconds: seconds(&shared.rules_ns) - input,
         render_cpu_seconds: seconds(&shared.render_ns),
         resources: shared.resources.load(Ordering::Relaxed) as usize,
+        reused_accounts: shared.reused.load(Ordering::Relaxed) as usize,
     };
     let recorded = folded
         .recorded
@@ -410,16 +435,35 @@ fn evaluate_one(
     folded: &Mutex<Folded>,
 ) {
     let started = Instant::now();
-    let mut analysis = analyse_account(
-        &account,
-        &shared.rules.iam_knowledge,
-        shared.as_of,
-        shared.organization.as_ref(),
-        shared.cross_account.as_ref(),
-    );
-    let origins = match &shared.overlay {
-        Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
-        None => Default::default(),
+    let source = shared.scope.as_ref().and_then(|scope| {
+        crate::history::reuse::source_digest(scope, &account)
+            .map_err(|error| tracing::warn!("account {}: cannot be digested: {error}", account.account_id))
+            .ok()
+    });
+    let shortcut = reuse_unchanged_source(&account.account_id, source, shared);
+    let (facts_done, results, reusable, origins) = match shortcut {
+        Ok(Some((results, reusable))) => (Instant::now(), results, Some(reusable), Default::default()),
+        unused => {
+            // A stored row found but unusable is not looked up again by the facts.
+            let look_up = unused.is_ok();
+            let mut analysis = analyse_account(
+                &account,
+                &shared.rules.iam_knowledge,
+                shared.as_of,
+                shared.organization.as_ref(),
+                shared.cross_account.as_ref(),
+            );
+            let origins = match &shared.overlay {
+                Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
+                None => Default::default(),
+            };
+            let facts_done = Instant::now();
+            shared
+                .resources
+                .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
+            let (results, reusable) = results_of(engine, &account.account_id, &analysis, shared, (source, look_up));
+            (facts_done, results, reusable, origins)
+        }
     };
     let account_id = std::mem::take(&mut account.account_id);
     let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
@@ -433,12 +477,6 @@ fn evaluate_one(
         })
         .collect();
     drop(account);
-    let facts_done = Instant::now();
-    shared
-        .resources
-        .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
-    let results = evaluate_account(engine, shared.rules, &analysis, &shared.input_ns);
-    drop(analysis);
     let rules_done = Instant::now();
     let findings = build_findings(results, shared, &origins);
     let rendered = match outputs.read() {
@@ -460,7 +498,7 @@ fn evaluate_one(
         Err(_) => return,
     };
     let staged = match &shared.history {
-        Some(recorder) => recorder.stage(&findings),
+        Some(recorder) => recorder.stage(&findings, reusable.as_ref()),
         None => Ok(()),
     };
     let Ok(mut state) = folded.lock() else { return };
@@ -479,6 +517,112 @@ fn evaluate_one(
             .error
             .get_or_insert(anyhow::anyhow!("writing the report: {error}"));
     }
+}
+
+/// The account's results: with `--incremental`, the stored ones when its inputs are those the
+/// latest run that recorded it evaluated; else the rules'. With a history store, also what to
+/// record for the next run (nothing when the facts could not be written: those are unknown).
+fn results_of(
+    engine: &mut regorus::Engine,
+    account_id: &str,
+    analysis: &crate::facts::AccountAnalysis,
+    shared: &Shared<'_>,
+    (source, look_up): (Option<crate::history::reuse::InputsDigest>, bool),
+) -> (Vec<RuleResult>, Option<crate::history::Reusable>) {
+    let started = Instant::now();
+    let facts = facts_bytes(analysis);
+    shared
+        .input_ns
+        .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    let (Some(recorder), Ok(bytes), Some(source)) = (&shared.history, &facts, source) else {
+        return (
+            evaluate_prepared(engine, shared.rules, analysis, &facts, &shared.input_ns),
+            None,
+        );
+    };
+    let inputs = crate::history::reuse::inputs_digest(shared.rules, analysis, bytes);
+    let reusable = |results| crate::history::Reusable {
+        account: account_id.to_string(),
+        inputs,
+        source,
+        results,
+    };
+    if recorder.incremental() && look_up {
+        let stored = reuse_stored(recorder, account_id, StoredBy::Inputs(&inputs), shared.rules);
+        if let Ok(Some((results, _))) = stored {
+            shared.reused.fetch_add(1, Ordering::Relaxed);
+            return (results, Some(reusable(None)));
+        }
+    }
+    let results = evaluate_prepared(engine, shared.rules, analysis, &facts, &shared.input_ns);
+    match crate::history::reuse::encode(&results, shared.rules) {
+        Ok(encoded) => (results, Some(reusable(Some(encoded)))),
+        Err(error) => {
+            tracing::warn!("account {account_id}: its results cannot be kept for --incremental: {error}");
+            (results, None)
+        }
+    }
+}
+
+/// The stored results of an account with these digests, decoded, with the digest of the inputs
+/// they were evaluated on; `Ok(None)` when there are none, `Err` (and a warning) when they
+/// cannot be read or decoded: the account is then evaluated.
+fn reuse_stored(
+    recorder: &crate::history::Recorder,
+    account_id: &str,
+    by: StoredBy<'_>,
+    rules: &RuleSet,
+) -> Result<Option<(Vec<RuleResult>, crate::history::reuse::InputsDigest)>, ()> {
+    let path = recorder.path().display();
+    let row = match recorder.stored_results(account_id, by) {
+        Ok(Some(row)) => row,
+        Ok(None) => return Ok(None),
+        Err(error) => {
+            tracing::warn!(
+                "{path}: the stored results of account {account_id} cannot be read ({error}); evaluating it"
+            );
+            return Err(());
+        }
+    };
+    let decoded = crate::history::reuse::decode(&row.results, row.encoding, rules).and_then(|results| {
+        let inputs = <[u8; 32]>::try_from(row.inputs.as_slice()).map_err(|_| "its inputs digest is not 32 bytes")?;
+        Ok((results, inputs))
+    });
+    match decoded {
+        Ok(reused) => Ok(Some(reused)),
+        Err(error) => {
+            tracing::warn!(
+                "{path}: the stored results of account {account_id} cannot be decoded ({error}); evaluating it"
+            );
+            Err(())
+        }
+    }
+}
+
+/// With `--incremental`, the stored results of an account whose snapshot and scan scope are those
+/// its results were evaluated from: reused without computing its facts.
+fn reuse_unchanged_source(
+    account_id: &str,
+    source: Option<crate::history::reuse::InputsDigest>,
+    shared: &Shared<'_>,
+) -> Result<Option<(Vec<RuleResult>, crate::history::Reusable)>, ()> {
+    let (Some(recorder), Some(source)) = (shared.history.as_ref(), source) else {
+        return Ok(None);
+    };
+    if !recorder.incremental() {
+        return Ok(None);
+    }
+    let Some((results, inputs)) = reuse_stored(recorder, account_id, StoredBy::Source(&source), shared.rules)? else {
+        return Ok(None);
+    };
+    shared.reused.fetch_add(1, Ordering::Relaxed);
+    let reusable = crate::history::Reusable {
+        account: account_id.to_string(),
+        inputs,
+        source,
+        results: None,
+    };
+    Ok(Some((results, reusable)))
 }
 
 /// One finding per result, sorted in report order, each with its rule's rank.
@@ -650,6 +794,8 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         rules_ns: AtomicU64::new(0),
         render_ns: AtomicU64::new(0),
         resources: AtomicU64::new(0),
+        reused: AtomicU64::new(0),
+        scope: None,
         overlay: None,
     };
     let mut shared = shared;

@@ -196,6 +196,10 @@ pub(crate) struct HistoryFlags {
     /// What the store keeps per result: failing (passes as counts per rule and account) or all.
     #[arg(long, value_enum, value_name = "DETAIL")]
     pub(crate) history_detail: Option<Detail>,
+    /// Reuse the stored results of every account whose facts, rules and parameters are those
+    /// the latest run that recorded it evaluated; evaluate the others (needs a history store).
+    #[arg(long)]
+    pub(crate) incremental: bool,
 }
 
 #[derive(Args)]

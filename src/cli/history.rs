@@ -37,6 +37,11 @@ pub(super) fn request(
                 "--baseline last, 7d or a scan id reads the history store: give --history PATH (or history: in posture.yaml)".into(),
             ));
         }
+        if flags.incremental {
+            return Err(InputError::Usage(
+                "--incremental reuses the results a history store keeps: give --history PATH (or history: in posture.yaml)".into(),
+            ));
+        }
         if flags.history_keep.is_some() || flags.history_detail.is_some() {
             return Err(InputError::Usage(
                 "--history-keep and --history-detail need a history store: give --history PATH".into(),
@@ -55,6 +60,7 @@ pub(super) fn request(
             .unwrap_or_default(),
         baseline: selector,
         baseline_required: args.fail_on_new,
+        incremental: flags.incremental,
     }))
 }
 

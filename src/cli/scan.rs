@@ -85,7 +85,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     if args.timings {
         let t = &outcome.timings;
         eprintln!(
-            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} threads={}",
+            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} reused_accounts={} threads={}",
             rules_loaded.as_secs_f64(),
             prepared_in.as_secs_f64(),
             t.load_seconds,
@@ -98,6 +98,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
             clock.elapsed().as_secs_f64(),
             t.resources,
             outcome.summary.counts.total(),
+            t.reused_accounts,
             rayon::current_num_threads(),
         );
         eprintln!("timings: slowest rules: {}", slowest_rules(&rules, 8));
@@ -122,6 +123,11 @@ fn refuse_history_with_plan(
     args: &ScanArgs,
     config: Option<&Config>,
 ) -> Result<Option<crate::history::HistoryRequest>, InputError> {
+    if args.history.incremental {
+        return Err(InputError::Usage(
+            "--incremental reuses recorded results of what is deployed; a scan of --plan or --cloudformation evaluates everything".into(),
+        ));
+    }
     if args.history.history.is_some() {
         return Err(InputError::Usage(
             "--history records what is deployed; a scan of --plan or --cloudformation is not recorded".into(),

@@ -76,6 +76,38 @@ impl ResourceIndex {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+    /// Feeds every entry, in key order, to `feed`: the part of what decides an account's
+    /// results that the rules' `input` does not show (identities and incomplete data).
+    pub fn feed_digest(&self, feed: &mut dyn FnMut(&[u8])) {
+        let mut keys: Vec<&String> = self.entries.keys().collect();
+        keys.sort_unstable();
+        feed(&(keys.len() as u64).to_le_bytes());
+        for key in keys {
+            let Some(entry) = self.entries.get(key) else { continue };
+            let resource = &entry.resource;
+            for part in [
+                key,
+                &resource.arn,
+                &resource.resource_type,
+                &resource.name,
+                &resource.account,
+                &resource.region,
+            ] {
+                feed_field(feed, part.as_bytes());
+            }
+            feed(&(entry.incomplete.len() as u64).to_le_bytes());
+            for (section, reason) in &entry.incomplete {
+                feed_field(feed, section.name().as_bytes());
+                feed_field(feed, reason.as_bytes());
+            }
+        }
+    }
+}
+
+/// One length-prefixed field, so that no two sequences of fields feed the same bytes.
+pub fn feed_field(feed: &mut dyn FnMut(&[u8]), bytes: &[u8]) {
+    feed(&(bytes.len() as u64).to_le_bytes());
+    feed(bytes);
 }
 
 /// Which snapshot sections hold data for this account (rules' `requires` refer to these): a
@@ -108,6 +140,18 @@ impl SectionPresence {
     }
     pub fn has(&self, section: Section) -> bool {
         self.present.contains(&section)
+    }
+    /// Feeds the regions that lack each present regional section (`input.sections` shows only
+    /// which sections are present).
+    pub fn feed_digest(&self, feed: &mut dyn FnMut(&[u8])) {
+        feed(&(self.missing_in.len() as u64).to_le_bytes());
+        for (section, regions) in &self.missing_in {
+            feed_field(feed, section.name().as_bytes());
+            feed(&(regions.len() as u64).to_le_bytes());
+            for region in regions {
+                feed_field(feed, region.as_bytes());
+            }
+        }
     }
     /// The scanned regions that lack some of `requires` while other regions have it, each with
     /// the reason its results are not evaluated.

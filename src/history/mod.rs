@@ -6,9 +6,10 @@
 
 pub mod query;
 pub mod record;
+pub mod reuse;
 pub mod schema;
 
-pub use record::Recorder;
+pub use record::{Recorder, Reusable, StoredBy};
 pub use schema::Store;
 
 use std::path::PathBuf;
@@ -97,6 +98,8 @@ pub struct HistoryRequest {
     pub baseline: Option<Selector>,
     /// `--fail-on-new`: a missing earlier run is an error, not a scan without a baseline.
     pub baseline_required: bool,
+    /// `--incremental`: an account whose inputs are unchanged reuses its stored results.
+    pub incremental: bool,
 }
 
 pub const DAY_MS: i64 = 86_400_000;

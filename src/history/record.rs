@@ -7,6 +7,7 @@
 //! queue behind each other's busy timeout; a run killed at any point leaves the store as it was.
 
 use super::query::{self, Known};
+use super::reuse::InputsDigest;
 use super::{Detail, HistoryRequest, Store, DAY_MS};
 use crate::error::InputError;
 use crate::finding::{Finding, Fingerprint, Lifecycle, Status};
@@ -22,10 +23,32 @@ CREATE TEMP TABLE stage_findings (fingerprint BLOB NOT NULL, rule TEXT NOT NULL,
   region TEXT NOT NULL, arn TEXT NOT NULL, status INTEGER NOT NULL, message TEXT);
 CREATE TEMP TABLE stage_passes (rule TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL);
 CREATE TEMP TABLE scope_accounts (account TEXT PRIMARY KEY);
-CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);";
+CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);
+CREATE TEMP TABLE stage_account_results (account TEXT PRIMARY KEY, inputs_sha256 BLOB NOT NULL,
+  source_sha256 BLOB NOT NULL, results BLOB);";
 
 const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
+const STAGE_ACCOUNT_RESULTS: &str = "INSERT OR REPLACE INTO temp.stage_account_results VALUES (?1, ?2, ?3, ?4)";
+
+/// The results this run evaluated replace the account's stored ones.
+const STORE_ACCOUNT_RESULTS: &str = "
+INSERT INTO account_results (account, scan, inputs_sha256, source_sha256, encoding, results)
+SELECT account, ?1, inputs_sha256, source_sha256, ?2, results FROM temp.stage_account_results
+WHERE results IS NOT NULL
+ON CONFLICT (account) DO UPDATE SET scan = excluded.scan, inputs_sha256 = excluded.inputs_sha256,
+  source_sha256 = excluded.source_sha256, encoding = excluded.encoding, results = excluded.results";
+
+/// Results this run reused are this run's too, unless another job replaced them meanwhile.
+const KEEP_REUSED_RESULTS: &str = "
+UPDATE account_results SET scan = ?1, source_sha256 = s.source_sha256 FROM temp.stage_account_results s
+WHERE s.account = account_results.account AND s.results IS NULL
+  AND s.inputs_sha256 = account_results.inputs_sha256";
+
+/// An account this run scanned keeps stored results only if they are this run's: the latest run
+/// that recorded an account is the one whose results a later run may reuse.
+const DROP_STALE_RESULTS: &str = "
+DELETE FROM account_results WHERE scan != ?1 AND account IN (SELECT account FROM temp.scope_accounts)";
 
 /// One row per fingerprint ever recorded; the message is the latest failing one.
 const UPSERT_FINDINGS: &str = "
@@ -90,6 +113,33 @@ struct Staging {
     pillars: BTreeMap<&'static str, Counters>,
 }
 
+/// What a run records of one account for the next `--incremental` run: the digest of its
+/// inputs, and its results encoded ([`super::reuse::encode`]), or `None` when it reused the
+/// stored ones (they stay, now as this run's).
+pub struct Reusable {
+    pub account: String,
+    pub inputs: InputsDigest,
+    /// [`super::reuse::source_digest`]: what the facts were computed from.
+    pub source: InputsDigest,
+    pub results: Option<Vec<u8>>,
+}
+
+/// Which digest of an account a stored row is looked up by.
+#[derive(Debug, Clone, Copy)]
+pub enum StoredBy<'a> {
+    /// What its facts are computed from (reused without computing them).
+    Source(&'a InputsDigest),
+    /// Its facts and everything else that decides its results.
+    Inputs(&'a InputsDigest),
+}
+
+/// A stored row: its encoding, its results and the digest of the inputs they were evaluated on.
+pub struct StoredRow {
+    pub encoding: i64,
+    pub results: Vec<u8>,
+    pub inputs: Vec<u8>,
+}
+
 /// The recording side of one scan.
 pub struct Recorder {
     staging: Mutex<Staging>,
@@ -103,6 +153,9 @@ pub struct Recorder {
     observed_at: i64,
     /// Time spent staging, summed over workers (the recording cost while the scan runs).
     staging_ns: std::sync::atomic::AtomicU64,
+    /// With `--incremental`: a second connection that reads stored results while workers stage.
+    reader: Option<Mutex<rusqlite::Connection>>,
+    path: std::path::PathBuf,
 }
 
 impl HistoryRequest {
@@ -120,6 +173,7 @@ impl HistoryRequest {
             detail,
             baseline,
             baseline_required,
+            incremental,
         } = self;
         let path = store.path.clone();
         let read = store.conn.transaction()?;
@@ -149,6 +203,10 @@ impl HistoryRequest {
         let trend = query::trend(&read, &runs, &scope)?;
         read.commit()?;
         store.conn.execute_batch(STAGING)?;
+        let reader = match incremental {
+            true => Some(Mutex::new(open_reader(&path)?)),
+            false => None,
+        };
         let recorder = Recorder {
             staging: Mutex::new(Staging {
                 store,
@@ -161,6 +219,8 @@ impl HistoryRequest {
             detail,
             observed_at,
             staging_ns: Default::default(),
+            reader,
+            path,
         };
         Ok((recorder, baseline))
     }
@@ -209,8 +269,48 @@ impl Recorder {
         points
     }
 
-    /// Stages one account's findings (in the worker that built them).
-    pub fn stage(&self, findings: &[(usize, Finding<'_>)]) -> anyhow::Result<()> {
+    /// With `--incremental`: whether stored results may be reused.
+    pub fn incremental(&self) -> bool {
+        self.reader.is_some()
+    }
+
+    /// The store's path, for messages.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// With `--incremental`, the account's stored results (encoding and bytes) when the latest
+    /// run that recorded the account had these inputs.
+    pub fn stored_results(&self, account: &str, by: StoredBy<'_>) -> anyhow::Result<Option<StoredRow>> {
+        let Some(reader) = &self.reader else { return Ok(None) };
+        let conn = reader
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a worker panicked while reading the history"))?;
+        let (sql, digest) = match by {
+            StoredBy::Source(digest) => (
+                "SELECT encoding, results, inputs_sha256 FROM account_results WHERE account = ?1 AND source_sha256 = ?2",
+                digest,
+            ),
+            StoredBy::Inputs(digest) => (
+                "SELECT encoding, results, inputs_sha256 FROM account_results WHERE account = ?1 AND inputs_sha256 = ?2",
+                digest,
+            ),
+        };
+        let mut select = conn.prepare_cached(sql)?;
+        let mut rows = select.query(params![account, &digest[..]])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(StoredRow {
+                encoding: row.get(0)?,
+                results: row.get(1)?,
+                inputs: row.get(2)?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Stages one account's findings (in the worker that built them), and what the next
+    /// `--incremental` run may reuse of it.
+    pub fn stage(&self, findings: &[(usize, Finding<'_>)], reusable: Option<&Reusable>) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let mut staging = self
             .staging
@@ -255,6 +355,15 @@ impl Recorder {
             for ((rule, account), count) in passes {
                 insert.execute(params![rule, account, count])?;
             }
+            if let Some(reusable) = reusable {
+                let mut insert = tx.prepare_cached(STAGE_ACCOUNT_RESULTS)?;
+                insert.execute(params![
+                    reusable.account,
+                    &reusable.inputs[..],
+                    &reusable.source[..],
+                    reusable.results
+                ])?;
+            }
         }
         tx.commit()?;
         let spent = started.elapsed().as_nanos() as u64;
@@ -286,6 +395,7 @@ impl Recorder {
         tx.execute(INSERT_OBSERVATIONS, [scan])?;
         tx.execute(INSERT_PASSES, [scan])?;
         insert_breakdowns(&tx, scan, summary, &accounts, &pillars)?;
+        store_account_results(&tx, scan, rules)?;
         let opened = tx.execute(OPEN_EPISODES, params![scan, self.observed_at])?;
         let resolved = tx.execute(CLOSE_EPISODES, params![scan, self.observed_at])?;
         let forgotten_runs = match self.keep_days {
@@ -302,6 +412,31 @@ impl Recorder {
             forgotten_runs,
         })
     }
+}
+
+/// The accounts' results for the next `--incremental` run; none from a run in which a rule ran
+/// over its time budget (its results then depend on the order accounts were evaluated in).
+fn store_account_results(tx: &rusqlite::Transaction<'_>, scan: i64, rules: &RuleSet) -> rusqlite::Result<()> {
+    if let Some(rule) = rules.rules.iter().find(|rule| rule.over_budget.get().is_some()) {
+        tracing::warn!(
+            "rule {} ran over its time budget: no results of this run are kept for --incremental",
+            rule.meta.id
+        );
+    } else {
+        tx.execute(STORE_ACCOUNT_RESULTS, params![scan, super::reuse::ENCODING_LZ4_JSON])?;
+        tx.execute(KEEP_REUSED_RESULTS, [scan])?;
+    }
+    tx.execute(DROP_STALE_RESULTS, [scan])?;
+    Ok(())
+}
+
+/// A read-only connection to the store, for the results `--incremental` reuses.
+fn open_reader(path: &std::path::Path) -> anyhow::Result<rusqlite::Connection> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags)
+        .map_err(|error| anyhow::anyhow!("{}: opening the history store to read: {error}", path.display()))?;
+    conn.busy_timeout(super::schema::BUSY_TIMEOUT)?;
+    Ok(conn)
 }
 
 fn upsert_rules(tx: &rusqlite::Transaction<'_>, rules: &RuleSet) -> rusqlite::Result<()> {
@@ -413,7 +548,13 @@ fn insert_breakdowns(
 /// nothing refers to any more. Returns the runs deleted.
 fn forget_before(tx: &rusqlite::Transaction<'_>, cutoff: i64) -> rusqlite::Result<usize> {
     let old = "(SELECT id FROM scans WHERE observed_at < ?1)";
-    for table in ["observations", "passes", "scan_accounts", "scan_pillars"] {
+    for table in [
+        "observations",
+        "passes",
+        "scan_accounts",
+        "scan_pillars",
+        "account_results",
+    ] {
         tx.execute(&format!("DELETE FROM {table} WHERE scan IN {old}"), [cutoff])?;
     }
     tx.execute(

@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes (docs/contracts.md §10).
-pub const SCHEMA_VERSION: usize = 1;
+pub const SCHEMA_VERSION: usize = 2;
 /// `PRAGMA application_id` of posture stores: "post".
 pub const APPLICATION_ID: i64 = 0x706f_7374;
 /// How long a writer waits for another job's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `MIGRATIONS[v]` takes a store from version `v` to `v + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE scans (
@@ -75,6 +75,20 @@ CREATE TABLE episodes (
 CREATE UNIQUE INDEX episodes_open ON episodes(finding) WHERE closed_scan IS NULL;
 CREATE INDEX episodes_opened ON episodes(opened_scan);
 CREATE INDEX episodes_closed ON episodes(closed_scan) WHERE closed_scan IS NOT NULL;
+"#;
+
+/// Version 2: each account's results as the latest run that recorded it evaluated them, with
+/// the digest of what decided them, for `--incremental` (src/history/reuse.rs).
+const V2: &str = r#"
+CREATE TABLE account_results (
+  account TEXT PRIMARY KEY,
+  scan INTEGER NOT NULL,
+  inputs_sha256 BLOB NOT NULL,
+  source_sha256 BLOB NOT NULL,
+  encoding INTEGER NOT NULL,
+  results BLOB NOT NULL
+);
+CREATE INDEX account_results_scan ON account_results(scan);
 "#;
 
 /// An open history store.
@@ -304,6 +318,25 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_store_gains_the_account_results_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path, &[V1]).unwrap();
+        conn.execute(
+            "INSERT INTO rules(rule_id, title, severity, pillar) VALUES ('IAM-001', 't', 'high', 'identity')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path, false).unwrap();
+        let read = |sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(read("PRAGMA user_version"), 2);
+        assert_eq!(read("SELECT count(*) FROM rules"), 1);
+        assert_eq!(read("SELECT count(*) FROM account_results"), 0);
+    }
+
+    #[test]
     fn migrations_go_forward_and_keep_data_and_newer_stores_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.db");
@@ -317,7 +350,7 @@ mod tests {
             .unwrap();
         drop(store);
         let mut conn = Connection::open(&path).unwrap();
-        let next = [V1, "ALTER TABLE rules ADD COLUMN note TEXT DEFAULT 'migrated';"];
+        let next = [V1, V2, "ALTER TABLE rules ADD COLUMN note TEXT DEFAULT 'migrated';"];
         migrate(&mut conn, &path, &next).unwrap();
         let (id, note): (String, String) = conn
             .query_row("SELECT rule_id, note FROM rules", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -326,7 +359,7 @@ mod tests {
         drop(conn);
         let error = Store::open(&path, false).unwrap_err().to_string();
         assert!(
-            error.contains("history schema version 2 is newer than this build reads (1)"),
+            error.contains("history schema version 3 is newer than this build reads (2)"),
             "{error}"
         );
     }

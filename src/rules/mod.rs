@@ -83,12 +83,15 @@ pub struct RuleSet {
     pub digest: RulesDigest,
 }
 
-/// SHA-256 of the rule and library files (origin and text, in origin order) and of the
-/// parameters in force (keys sorted): two runs with equal digests judged by the same rules.
+/// SHA-256 of the rule and library files (origin and text, in origin order), of the
+/// parameters in force and of every data document (keys sorted): two runs with equal `rules`
+/// and `data` digests judged by the same rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RulesDigest {
     pub rules: String,
     pub params: String,
+    /// Every document of `data.posture` (params included): what `--incremental` keys on.
+    pub data: String,
 }
 
 impl RulesDigest {
@@ -105,9 +108,11 @@ impl RulesDigest {
             }
         }
         let params = crate::snapshot::sort_keys(data.get("params").cloned().unwrap_or_default());
+        let documents = crate::snapshot::sort_keys(data.clone());
         RulesDigest {
             rules: hex(&rules.finalize()),
             params: hex(&Sha256::digest(params.to_string().as_bytes())),
+            data: hex(&Sha256::digest(documents.to_string().as_bytes())),
         }
     }
 }

@@ -12,6 +12,7 @@ mod fuzz;
 mod history;
 mod html;
 mod iam_corpus;
+mod incremental;
 mod live_moto;
 mod monotonicity;
 mod organization;

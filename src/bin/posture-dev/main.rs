@@ -28,6 +28,10 @@ enum Command {
         accounts: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Give this many accounts (spread evenly) a new administrator: the same organisation a
+        /// night later, for `scan --incremental`.
+        #[arg(long, default_value_t = 0)]
+        changed: usize,
         /// Output file.
         #[arg(short, long)]
         output: PathBuf,
@@ -54,7 +58,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Synth { accounts, seed, output } => synth(&output, accounts, seed),
+        Command::Synth {
+            accounts,
+            seed,
+            changed,
+            output,
+        } => synth(&output, accounts, seed, changed),
         Command::SynthPlan { resources, vpc, output } => {
             synth_plan::write_plan(&output, resources, &vpc).map(|count| {
                 eprintln!("wrote {} ({count} resource changes)", output.display());
@@ -71,11 +80,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn synth(output: &std::path::Path, accounts: usize, seed: u64) -> anyhow::Result<()> {
+fn synth(output: &std::path::Path, accounts: usize, seed: u64, changed: usize) -> anyhow::Result<()> {
     let started = Instant::now();
-    let stats = synth::write_snapshot(output, accounts, seed)?;
+    let stats = synth::write_snapshot(output, accounts, seed, changed)?;
     eprintln!(
-        "wrote {} ({accounts} accounts, {} resources, {} bytes) in {:.2}s",
+        "wrote {} ({accounts} accounts, {changed} changed, {} resources, {} bytes) in {:.2}s",
         output.display(),
         stats.resources,
         stats.bytes,

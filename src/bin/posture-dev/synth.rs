@@ -35,8 +35,10 @@ pub struct SynthStats {
     pub bytes: u64,
 }
 
-/// Writes the snapshot for `accounts` accounts to `path`.
-pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result<SynthStats> {
+/// Writes the snapshot for `accounts` accounts to `path`; `changed` of them (spread evenly) gain
+/// a new administrator, as a night's drift would (the same seed without it is the night before).
+pub fn write_snapshot(path: &Path, accounts: usize, seed: u64, changed: usize) -> anyhow::Result<SynthStats> {
+    let changed_indices = spread(accounts, changed);
     let mut resources = 0usize;
     let security = account_id(seed, SECURITY_INDEX.min(accounts.saturating_sub(1)));
     posture::destination::write_file(path, &[], |out| {
@@ -56,6 +58,9 @@ pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result
                         if let Some(iam) = &mut account.iam {
                             iam.users.push(crate::synth_org::auditor(&security));
                         }
+                    }
+                    if changed_indices.binary_search(index).is_ok() {
+                        add_drift(&mut account);
                     }
                     let count = resource_count(&account);
                     let bytes = serde_json::to_vec(&account).map_err(std::io::Error::other)?;
@@ -79,6 +84,31 @@ pub fn write_snapshot(path: &Path, accounts: usize, seed: u64) -> anyhow::Result
         resources,
         bytes: std::fs::metadata(path)?.len(),
     })
+}
+
+/// `count` of `0..accounts`, evenly spaced and sorted.
+pub fn spread(accounts: usize, count: usize) -> Vec<usize> {
+    let count = count.min(accounts);
+    (0..count).map(|k| k * accounts / count).collect()
+}
+
+/// A night's drift: a new user with an inline policy that allows everything.
+fn add_drift(account: &mut AccountSnapshot) {
+    let id = account.account_id.clone();
+    if let Some(iam) = &mut account.iam {
+        iam.users.push(IamUser {
+            arn: format!("arn:aws:iam::{id}:user/drift-admin"),
+            name: "drift-admin".into(),
+            create_date: Some("2025-12-31T00:00:00Z".into()),
+            inline_policies: vec![InlinePolicy {
+                name: "everything".into(),
+                source: document(vec![statement(Effect::Allow, &["*"], &["*"])]),
+            }],
+            attached_policies: Vec::new(),
+            groups: Vec::new(),
+            permissions_boundary: None,
+        });
+    }
 }
 
 fn resource_count(account: &AccountSnapshot) -> usize {

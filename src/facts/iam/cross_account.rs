@@ -44,6 +44,23 @@ impl CrossAccountIndex {
         self.roles.is_empty() && self.unknown_accounts.is_empty()
     }
 
+    /// Feeds the whole index, in an order of its own (workers fill it in any order): what every
+    /// account's facts take from the others.
+    pub fn feed_digest(&self, feed: &mut dyn FnMut(&[u8])) {
+        let mut roles: Vec<String> = self.roles.iter().map(|role| format!("{role:?}")).collect();
+        roles.sort_unstable();
+        let mut unknown: Vec<&String> = self.unknown_accounts.iter().collect();
+        unknown.sort_unstable();
+        feed(&(roles.len() as u64).to_le_bytes());
+        for role in &roles {
+            crate::facts::feed_field(feed, role.as_bytes());
+        }
+        feed(&(unknown.len() as u64).to_le_bytes());
+        for account in unknown {
+            crate::facts::feed_field(feed, account.as_bytes());
+        }
+    }
+
     /// An account of the scan without IAM data.
     pub fn add_unknown_account(&mut self, account_id: &str) {
         self.unknown_accounts.push(account_id.to_string());
