@@ -72,6 +72,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
         options: RenderOptions {
             colour,
             ocsf_class: args.ocsf_class,
+            ocsf_version: args.ocsf_version,
             only_failing: args.only_failing,
         },
         pre_deploy,

@@ -66,10 +66,23 @@ pub enum OcsfClass {
     Detection,
 }
 
+/// The OCSF schema version the `ocsf` format follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OcsfVersion {
+    /// OCSF 1.3.0: Compliance (2003) and Detection (2004) Findings only, as before 1.6.
+    #[value(name = "1.3")]
+    V1_3,
+    /// OCSF 1.6.0, as Security Hub emits it: least-privilege failures as IAM Analysis Finding (2008).
+    #[default]
+    #[value(name = "1.6")]
+    V1_6,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
     pub colour: bool,
     pub ocsf_class: OcsfClass,
+    pub ocsf_version: OcsfVersion,
     /// Leave passing and not-evaluated findings out of the files (`--only-failing`).
     pub only_failing: bool,
 }
@@ -187,6 +200,7 @@ fn file_format(format: Format, stamp: &ScanStamp, options: RenderOptions) -> Box
         Format::Ndjson => Box::new(json_v1::Ndjson),
         Format::Ocsf => Box::new(ocsf::Ocsf {
             class: options.ocsf_class,
+            version: options.ocsf_version,
             scan_id: stamp.scan_id.clone(),
             time: epoch_millis(&stamp.started_at),
         }),
