@@ -2,6 +2,8 @@
 # Installs what the tests need beyond Rust: a Python venv (.venv) with the pinned packages of
 # scripts/requirements-dev.txt, Debian packages listed in scripts/apt-packages.txt, and the
 # official SARIF 2.1.0 JSON Schema (from a pinned npm package, checked by its hash).
+# OCSF: py-ocsf-models validates the 1.3 output, pydantic-ocsf (models built from the OCSF
+# 1.6.0 schema it ships) the 1.6 output with its IAM Analysis Finding class.
 # Idempotent: a second run installs nothing new.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,9 @@ if [ -s scripts/requirements-dev.txt ]; then
     .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-dev.txt >&2
     cp scripts/requirements-dev.txt "$stamp"
   fi
+  # The OCSF 1.6 validator must carry the class the output uses (2008, new in 1.6).
+  .venv/bin/python -c 'from ocsf.v1_6_0.events import IamAnalysisFinding' \
+    || { echo "pydantic-ocsf lacks OCSF 1.6.0 IAM Analysis Finding" >&2; exit 1; }
 fi
 # The SARIF 2.1.0 (rtm.5) schema ships in Microsoft's jest-sarif package; PyPI has no package
 # that carries it. Pinned by version and by the file's SHA-256.

@@ -3,7 +3,7 @@
 
 use crate::gate::FailOn;
 use crate::history::{BaselineArg, Detail};
-use crate::output::{FormatSpec, OcsfClass};
+use crate::output::{FormatSpec, OcsfClass, OcsfVersion};
 use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -132,7 +132,8 @@ pub(crate) struct ScanArgs {
     pub(crate) source: SourceArgs,
     /// Report format, with an optional file: `-f json=report.json -f sarif=posture.sarif -f table`
     /// (repeatable; at most one without a path goes to stdout). One of table, json, ndjson, ocsf,
-    /// asff, sarif, junit, csv, html. Default: table.
+    /// asff, sarif, junit, csv, html, and ocsf-parquet=DIR (a folder; builds with the `parquet`
+    /// feature). Default: table.
     #[arg(short, long = "format", value_name = "FORMAT[=PATH]")]
     pub(crate) format: Vec<FormatSpec>,
     /// Write the report to this file (atomically) instead of stdout; only with a single format.
@@ -141,6 +142,10 @@ pub(crate) struct ScanArgs {
     /// The OCSF class of `-f ocsf`: compliance (2003) or detection (2004, failing results only).
     #[arg(long, value_enum, default_value = "compliance")]
     pub(crate) ocsf_class: OcsfClass,
+    /// The OCSF schema version of `-f ocsf`: 1.6 (IAM Analysis Finding, 2008, for least-privilege
+    /// failures) or 1.3 (the output before 1.6, for consumers pinned to it).
+    #[arg(long, value_enum, default_value = "1.6")]
+    pub(crate) ocsf_version: OcsfVersion,
     /// Suppressions (YAML). Default: .posture-ignore.yaml in the working directory, if present.
     #[arg(long, value_name = "PATH")]
     pub(crate) ignore_file: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! Every output format through the real binary, checked by real consumers where one exists:
-//! OCSF with py-ocsf-models, ASFF with botocore's Security Hub model, SARIF with its official
-//! JSON Schema, HTML rendered in headless Chromium. Plus suppressions, baselines and `diff`.
+//! OCSF 1.6 with pydantic-ocsf and 1.3 with py-ocsf-models, ASFF with botocore's Security Hub
+//! model, SARIF with its official JSON Schema, HTML rendered in headless Chromium. Plus suppressions, baselines and `diff`.
 //! The Python validators run under POSTURE_TEST_PYTHON (scripts/setup-test-env.sh); a missing
 //! interpreter or validator fails the test, it is never skipped.
 
@@ -94,8 +94,8 @@ fn one_run_writes_every_format_and_the_table_to_stdout() {
     not(feature = "external-tests"),
     ignore = "needs the test environment: scripts/test.sh"
 )]
-fn ocsf_compliance_and_detection_findings_validate() {
-    let (dir, _) = all_formats(&[]);
+fn ocsf_1_3_compliance_and_detection_findings_validate() {
+    let (dir, _) = all_formats(&["--ocsf-version", "1.3"]);
     let report = read_json(dir.path().join("report.json"));
     let file = dir.path().join("report.ocsf");
     let summary = validate("ocsf", &file, &["compliance"]);
@@ -130,7 +130,16 @@ fn ocsf_compliance_and_detection_findings_validate() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("detections.ndjson");
     posture()
-        .args(["scan", "--snapshot", DEMO, "--ocsf-class", "detection", "-f"])
+        .args([
+            "scan",
+            "--snapshot",
+            DEMO,
+            "--ocsf-version",
+            "1.3",
+            "--ocsf-class",
+            "detection",
+            "-f",
+        ])
         .arg(format!("ocsf={}", file.display()))
         .assert()
         .code(0);
@@ -140,6 +149,123 @@ fn ocsf_compliance_and_detection_findings_validate() {
         summary.contains(&format!("{} events", failing_ids(&report).len())),
         "{summary}"
     );
+}
+
+fn ocsf_events(file: &Path) -> Vec<Value> {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The rules whose failures OCSF 1.6 output carries as IAM Analysis Findings (docs/contracts.md).
+const IAM_ANALYSIS_RULES: [&str; 8] = [
+    "IAM-001", "IAM-002", "IAM-003", "IAM-004", "IAM-005", "IAM-006", "IAM-007", "IAM-016",
+];
+
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn ocsf_1_6_iam_analysis_compliance_and_detection_findings_validate() {
+    let (dir, _) = all_formats(&[]);
+    let report = read_json(dir.path().join("report.json"));
+    let file = dir.path().join("report.ocsf");
+    let summary = validate("ocsf16", &file, &["compliance"]);
+    let analysed = findings(&report)
+        .iter()
+        .filter(|f| IAM_ANALYSIS_RULES.contains(&f["rule_id"].as_str().unwrap()))
+        .filter(|f| f["status"] == "fail" || f["status"] == "muted")
+        .count();
+    let total = findings(&report).len();
+    assert!(analysed > 0);
+    assert!(
+        summary.contains(&format!(
+            "{total} events, by class {{\"2003\": {}, \"2008\": {analysed}}}",
+            total - analysed
+        )),
+        "{summary}"
+    );
+    let events = ocsf_events(&file);
+    assert!(events.iter().all(|e| e["metadata"]["version"] == "1.6.0"));
+    let uids: BTreeSet<&str> = events
+        .iter()
+        .map(|e| e["finding_info"]["uid"].as_str().unwrap())
+        .collect();
+    let ids: BTreeSet<&str> = findings(&report).iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(uids, ids);
+    let of = |rule: &str, arn: &str| {
+        events
+            .iter()
+            .find(|e| e["unmapped"]["rule_id"] == rule && e["resources"][0]["uid"] == arn)
+            .unwrap_or_else(|| panic!("no {rule} event for {arn}"))
+    };
+    let admin = of("IAM-001", "arn:aws:iam::111122223333:group/Admins");
+    assert_eq!(admin["class_uid"], 2008);
+    assert_eq!(admin["type_uid"], 200801);
+    assert!(admin.get("compliance").is_none());
+    assert_eq!(admin["user"]["uid"], "arn:aws:iam::111122223333:group/Admins");
+    assert_eq!(admin["user"]["type"], "AWS IAM Group");
+    assert_eq!(
+        admin["permission_analysis_results"],
+        serde_json::json!([{
+            "policy": {
+                "name": "AdministratorAccess",
+                "uid": "arn:aws:iam::aws:policy/AdministratorAccess",
+                "type": "AWS Managed Policy"
+            },
+            "granted_privileges": ["*"]
+        }])
+    );
+    // IAM-007: the action and the policy that grants it, from the evidence.
+    let assume = of("IAM-007", "arn:aws:iam::111122223333:user/bob");
+    assert_eq!(assume["class_uid"], 2008);
+    let results = assume["permission_analysis_results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["policy"]["name"] == "PowerUserAccess"
+        && r["granted_privileges"] == serde_json::json!(["sts:AssumeRole"])));
+    // A pass of the same rule, and the other rules' results, stay Compliance Findings.
+    let passing = events
+        .iter()
+        .find(|e| e["unmapped"]["rule_id"] == "IAM-001" && e["unmapped"]["result"] == "pass")
+        .unwrap();
+    assert_eq!(passing["class_uid"], 2003);
+    assert_eq!(passing["compliance"]["status"], "Pass");
+    let trust = of("IAM-009", "arn:aws:iam::111122223333:role/security-scanner");
+    assert_eq!(trust["class_uid"], 2003);
+    assert_eq!(trust["compliance"]["status_id"], 3);
+    // 1.6's compliance status has no 0: not evaluated is 2 Warning ("missing information").
+    let unknown = events
+        .iter()
+        .find(|e| e["unmapped"]["result"] == "not_evaluated")
+        .unwrap();
+    assert_eq!(unknown["compliance"]["status_id"], 2);
+    assert_eq!(unknown["compliance"]["status"], "Warning");
+
+    let file = dir.path().join("detections.ndjson");
+    posture()
+        .args(["scan", "--snapshot", DEMO, "--ocsf-class", "detection", "-f"])
+        .arg(format!("ocsf={}", file.display()))
+        .assert()
+        .code(0);
+    let summary = validate("ocsf16", &file, &["detection"]);
+    let failing = failing_ids(&report).len();
+    assert!(
+        summary.contains(&format!("{failing} events, by class {{\"2004\": {failing}}}")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn an_unknown_ocsf_version_is_refused() {
+    let output = posture()
+        .args(["scan", "--snapshot", DEMO, "--ocsf-version", "1.5", "-f", "ocsf"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--ocsf-version") && stderr.contains("1.5"), "{stderr}");
 }
 
 #[test]
@@ -626,6 +752,8 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
         args.push("-f".into());
         args.push(format!("{format}={}", dir.join(format!("{name}.{format}")).display()));
     }
+    // OCSF 1.3, the output before 1.6: its recorded hashes are the bytes of that time.
+    args.extend(["--ocsf-version".to_string(), "1.3".to_string()]);
     args.extend(extra.iter().map(|s| s.to_string()));
     let output = posture().args(&args).output().unwrap();
     assert_eq!(
@@ -635,7 +763,7 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
         String::from_utf8_lossy(&output.stderr)
     );
     let report = read_json(dir.join(format!("{name}.json")));
-    GOLDEN_FORMATS
+    let mut hashes: Vec<(String, String)> = GOLDEN_FORMATS
         .iter()
         .map(|format| {
             let text = std::fs::read_to_string(dir.join(format!("{name}.{format}"))).unwrap();
@@ -644,7 +772,34 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
                 sha256_hex(&normalised(&text, &report, snapshot)),
             )
         })
-        .collect()
+        .collect();
+    hashes.push(golden_ocsf_1_6(dir, name, snapshot, extra));
+    hashes
+}
+
+/// The default OCSF 1.6 output of the same scan, recorded as `NAME.ocsf-1.6`.
+fn golden_ocsf_1_6(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> (String, String) {
+    let json = dir.join(format!("{name}-1.6.json"));
+    let ocsf = dir.join(format!("{name}.ocsf-1.6"));
+    let output = posture()
+        .args(["scan", "--snapshot", snapshot, "-f"])
+        .arg(format!("json={}", json.display()))
+        .arg("-f")
+        .arg(format!("ocsf={}", ocsf.display()))
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&ocsf).unwrap();
+    (
+        format!("{name}.ocsf-1.6"),
+        sha256_hex(&normalised(&text, &read_json(json), snapshot)),
+    )
 }
 
 /// The streamed outputs are the bytes the whole-report renderers wrote before streaming, for the
@@ -781,4 +936,115 @@ fn facts_validate_against_their_generated_schema() {
         let out = validate("json-schema", &file, &[schema.to_str().unwrap()]);
         assert!(out.contains("json-schema ok"), "{name}: {out}");
     }
+}
+
+/// The Security Lake partition folder an OCSF event belongs in (docs/contracts.md).
+#[cfg(feature = "parquet")]
+fn security_lake_partition(event: &Value) -> String {
+    let source = match event["class_uid"].as_u64().unwrap() {
+        2003 => "posture-compliance",
+        2004 => "posture-detection",
+        2008 => "posture-iam-analysis",
+        other => panic!("class {other}"),
+    };
+    let region = match event["cloud"]["region"].as_str().unwrap() {
+        "global" => "us-east-1",
+        region => region,
+    };
+    let day = chrono::DateTime::from_timestamp_millis(event["time"].as_i64().unwrap())
+        .unwrap()
+        .format("%Y%m%d");
+    let account = event["cloud"]["account"]["uid"].as_str().unwrap();
+    format!("ext/{source}/region={region}/accountId={account}/eventDay={day}")
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn ocsf_parquet_reads_back_with_pyarrow_in_security_lake_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let lines = dir.path().join("events.ocsf");
+    let scan = |lake: &Path, lines: &Path| {
+        let output = posture()
+            .args(["scan", "--snapshot", DEMO, "-f"])
+            .arg(format!("ocsf={}", lines.display()))
+            .arg("-f")
+            .arg(format!("ocsf-parquet={}", lake.display()))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    scan(&lake, &lines);
+    // The partitions and rows are those of the same scan's OCSF lines, per class, region,
+    // account and day.
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for event in ocsf_events(&lines) {
+        *expected.entry(security_lake_partition(&event)).or_default() += 1;
+    }
+    assert!(expected.keys().any(|k| k.starts_with("ext/posture-iam-analysis/")));
+    assert!(expected.keys().any(|k| k.contains("/region=eu-west-1/")));
+    let summary = validate("parquet", &lake, &[]);
+    let rows: BTreeMap<String, usize> = serde_json::from_str(summary.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(rows, expected, "{summary}");
+    // A second run adds its own files beside the first run's, which stay as they were.
+    let first: Vec<(PathBuf, Vec<u8>)> = parquet_files(&lake)
+        .into_iter()
+        .map(|path| (path.clone(), std::fs::read(&path).unwrap()))
+        .collect();
+    scan(&lake, &dir.path().join("again.ocsf"));
+    assert_eq!(parquet_files(&lake).len(), 2 * first.len());
+    for (path, bytes) in &first {
+        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{}", path.display());
+    }
+    let summary = validate("parquet", &lake, &[]);
+    assert!(summary.contains(&format!("{} files", 2 * first.len())), "{summary}");
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn ocsf_parquet_takes_only_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.parquet");
+    std::fs::write(&file, "kept").unwrap();
+    let refused = |spec: String| {
+        let output = posture()
+            .args(["scan", "--snapshot", DEMO, "-f", &spec])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{spec}");
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    assert!(refused(format!("ocsf-parquet={}", file.display())).contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    assert!(refused("ocsf-parquet".into()).contains("needs a folder"));
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
+    assert!(refused(format!("ocsf-parquet={}", dangling.display())).contains("does not exist"));
 }

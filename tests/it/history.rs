@@ -609,7 +609,7 @@ fn formats_with_lifecycles_validate() {
     let schema = root().join("docs/report-v1.schema.json");
     for (format, path) in &files {
         let (kind, extra) = match *format {
-            "ocsf" => ("ocsf", vec!["compliance".to_string()]),
+            "ocsf" => ("ocsf16", vec!["compliance".to_string()]),
             "json" => ("json-schema", vec![schema.display().to_string()]),
             other => (other, vec![]),
         };
