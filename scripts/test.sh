@@ -21,14 +21,13 @@ export POSTURE_MOTO_ENDPOINT="http://127.0.0.1:$port"
 # Generated files must match their generators.
 "$POSTURE_TEST_PYTHON" scripts/gen_iam_catalog.py --check
 cargo fmt --check
-cargo clippy --all-targets --locked --features parquet -- -D warnings
+cargo clippy --all-targets --locked -- -D warnings
 # The core (snapshot, facts, rules, outputs) must build without the AWS SDK.
 cargo check --locked --no-default-features --lib --bins
 # With the environment up, the external tests run too; none may be ignored, and each of them
 # must be seen passing (a test that silently did not run fails the suite).
 log="${TMPDIR:-/tmp}/posture-cargo-test-$$.log"
-# With `parquet` (the opt-in `-f ocsf-parquet` writer), so that it is built and tested too.
-cargo test --locked --features external-tests,parquet 2>&1 | tee "$log"
+cargo test --locked --features external-tests 2>&1 | tee "$log"
 if grep -E "^test result: .* [1-9][0-9]* ignored" "$log"; then
   echo "some tests were ignored: every test must run in the full suite" >&2
   exit 1

@@ -3,10 +3,7 @@
 //! complete); an existing stream (a FIFO, a terminal, a device such as `/dev/null` or
 //! `/dev/stdout`) is written in place, never replaced; stdout is stdout. A symbolic link is
 //! followed: the file it points to is replaced and the link stays. A path that is also an
-//! input, a folder, or a link to nothing is refused. A folder output (`-f ocsf-parquet=DIR`)
-//! takes an existing folder or makes a new one (never a file or a link to nothing) and only adds
-//! files to it, each written beside its place and renamed there; a file already there is never
-//! replaced.
+//! input, a folder, or a link to nothing is refused.
 
 use crate::error::InputError;
 use std::fs::File;
@@ -50,11 +47,6 @@ pub enum Destination {
     Stream {
         path: PathBuf,
         file: BufWriter<File>,
-    },
-    /// A folder that gets new files; what is written here is spooled for the output to convert.
-    Folder {
-        path: PathBuf,
-        spool: BufWriter<File>,
     },
 }
 
@@ -100,48 +92,6 @@ impl Destination {
         }
     }
 
-    /// Checks a folder output and makes it if it does not exist yet.
-    pub fn open_folder(path: &Path) -> Result<Self, InputError> {
-        let refuse = |message: String| InputError::Usage(format!("{}: {message}", path.display()));
-        match std::fs::metadata(path) {
-            Ok(metadata) if !metadata.is_dir() => return Err(refuse("is not a folder; name a folder".into())),
-            Ok(_) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                if std::fs::symlink_metadata(path).is_ok() {
-                    return Err(refuse("is a symbolic link to a folder that does not exist".into()));
-                }
-                std::fs::create_dir_all(path).map_err(|error| refuse(format!("cannot create: {error}")))?;
-            }
-            Err(error) => return Err(refuse(format!("cannot inspect: {error}"))),
-        }
-        // Tried now, so an unwritable folder is an error before the scan, not after it.
-        tempfile::Builder::new()
-            .prefix(".posture-")
-            .tempfile_in(path)
-            .map_err(|error| refuse(format!("cannot write in it: {error}")))?;
-        let spool = tempfile::tempfile().map_err(|error| refuse(format!("cannot spool: {error}")))?;
-        Ok(Destination::Folder {
-            path: path.to_path_buf(),
-            spool: BufWriter::with_capacity(1 << 20, spool),
-        })
-    }
-
-    /// A folder output's path and what was written to it, from the start.
-    pub fn into_folder_spool(self) -> std::io::Result<(PathBuf, File)> {
-        use std::io::{Seek, SeekFrom};
-        match self {
-            Destination::Folder { path, spool } => {
-                let mut file = spool.into_inner().map_err(|error| error.into_error())?;
-                file.seek(SeekFrom::Start(0))?;
-                Ok((path, file))
-            }
-            other => Err(std::io::Error::other(format!(
-                "{} is not a folder output",
-                other.label()
-            ))),
-        }
-    }
-
     fn replace(real: &Path, named: &Path) -> Result<Self, InputError> {
         let folder = match real.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -171,7 +121,7 @@ impl Destination {
         match self {
             Destination::Stdout(out) => Box::new(out),
             Destination::Replace { temp, .. } => Box::new(temp),
-            Destination::Stream { file, .. } | Destination::Folder { spool: file, .. } => Box::new(file),
+            Destination::Stream { file, .. } => Box::new(file),
         }
     }
 
@@ -191,7 +141,7 @@ impl Destination {
                 temp.flush()?;
                 std::io::copy(&mut range, temp.get_mut().as_file_mut())?
             }
-            Destination::Stream { file, .. } | Destination::Folder { spool: file, .. } => {
+            Destination::Stream { file, .. } => {
                 file.flush()?;
                 std::io::copy(&mut range, file.get_mut())?
             }
@@ -209,9 +159,7 @@ impl Destination {
     pub fn label(&self) -> String {
         match self {
             Destination::Stdout(_) => "stdout".into(),
-            Destination::Replace { path, .. } | Destination::Stream { path, .. } | Destination::Folder { path, .. } => {
-                path.display().to_string()
-            }
+            Destination::Replace { path, .. } | Destination::Stream { path, .. } => path.display().to_string(),
         }
     }
 
@@ -219,7 +167,7 @@ impl Destination {
     pub fn commit(self) -> std::io::Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush(),
-            Destination::Stream { mut file, .. } | Destination::Folder { spool: mut file, .. } => file.flush(),
+            Destination::Stream { mut file, .. } => file.flush(),
             Destination::Replace { path, temp } => {
                 let temp = temp.into_inner().map_err(|error| error.into_error())?;
                 let temp_path = temp.path().to_path_buf();
@@ -245,35 +193,6 @@ fn is_same_file_as_any(target: &std::fs::Metadata, inputs: &[PathBuf]) -> bool {
 #[cfg(not(unix))]
 fn is_same_file_as_any(_target: &std::fs::Metadata, _inputs: &[PathBuf]) -> bool {
     false
-}
-
-/// Adds the new file `folder/name` (its folders made as needed): written to a temporary file
-/// beside it, then renamed into place unless a file of that name is already there.
-pub fn add_file(
-    folder: &Path,
-    name: &str,
-    write: impl FnOnce(&mut File) -> anyhow::Result<()>,
-) -> anyhow::Result<PathBuf> {
-    let path = folder.join(name);
-    let dir = path.parent().unwrap_or(folder);
-    std::fs::create_dir_all(dir).map_err(|error| anyhow::anyhow!("{}: cannot create: {error}", dir.display()))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".posture-")
-        .tempfile_in(dir)
-        .map_err(|error| anyhow::anyhow!("{}: cannot write in it: {error}", dir.display()))?;
-    let temp_path = temp.path().to_path_buf();
-    if let Ok(mut pending) = PENDING.lock() {
-        pending.push(temp_path.clone());
-    }
-    let written = write(temp.as_file_mut()).and_then(|()| Ok(temp.as_file().sync_all()?));
-    let persisted = written.and_then(|()| {
-        temp.persist_noclobber(&path).map_err(|error| match error.error.kind() {
-            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!("{}: exists already; not replaced", path.display()),
-            _ => anyhow::anyhow!("writing {}: {}", path.display(), error.error),
-        })
-    });
-    forget_pending(&temp_path);
-    persisted.map(|_| path)
 }
 
 /// Writes a whole file through a [`Destination`] (snapshots, schemas, generated docs).
@@ -326,33 +245,6 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
         assert!(refused(&dangling, &[]).contains("does not exist"));
         assert!(refused(&dir.path().join("no/such/folder/x.json"), &[]).contains("cannot write in"));
-    }
-
-    #[test]
-    fn a_folder_output_adds_files_and_never_replaces_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let write =
-            |text: &'static str| add_file(dir.path(), "a/b/x.parquet", |file| Ok(file.write_all(text.as_bytes())?));
-        let path = write("first").unwrap();
-        assert_eq!(path, dir.path().join("a/b/x.parquet"));
-        assert!(write("second")
-            .unwrap_err()
-            .to_string()
-            .contains("exists already; not replaced"));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("a/b")).unwrap().count(),
-            1,
-            "no temporary file left"
-        );
-        let file = dir.path().join("file");
-        std::fs::write(&file, "kept").unwrap();
-        assert!(matches!(Destination::open_folder(&file), Err(e) if e.to_string().contains("is not a folder")));
-        assert!(matches!(
-            Destination::open_folder(&dir.path().join("new/lake")),
-            Ok(Destination::Folder { .. })
-        ));
-        assert!(dir.path().join("new/lake").is_dir());
     }
 
     #[test]
