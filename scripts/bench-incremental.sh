@@ -12,19 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${1:-1000}
 changed=${CHANGED:-50}
-seed=${SEED:-42}
-out=${BENCH_DIR:-bench-out}
-mkdir -p "$out"
-# The benchmark needs no live collection: the core alone builds in minutes.
-cargo build --release --quiet --no-default-features --bins
-bin=${CARGO_TARGET_DIR:-target}/release/posture
-dev=${CARGO_TARGET_DIR:-target}/release/posture-dev
+. scripts/bench-common.sh
 night1="$out/org-$accounts-seed$seed.json"
 night2="$out/org-$accounts-seed$seed-changed$changed.json"
 [ -f "$night1" ] || "$dev" synth --accounts "$accounts" --seed "$seed" -o "$night1" 2>/dev/null
 [ -f "$night2" ] || "$dev" synth --accounts "$accounts" --seed "$seed" --changed "$changed" -o "$night2" 2>/dev/null
 
-field() { grep -oE "(^|[ (])$1=[0-9.]+" "$2" | head -n 1 | sed 's/.*=//'; }
 # scan LOG STORE SNAPSHOT [FLAGS...]: one timed scan, its stdout discarded.
 scan() {
   local log=$1 store=$2 snapshot=$3

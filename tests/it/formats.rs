@@ -755,13 +755,7 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
     // OCSF 1.3, the output before 1.6: its recorded hashes are the bytes of that time.
     args.extend(["--ocsf-version".to_string(), "1.3".to_string()]);
     args.extend(extra.iter().map(|s| s.to_string()));
-    let output = posture().args(&args).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeds(posture().args(&args));
     let report = read_json(dir.join(format!("{name}.json")));
     let mut hashes: Vec<(String, String)> = GOLDEN_FORMATS
         .iter()
@@ -781,19 +775,13 @@ fn golden_run(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> Vec<(St
 fn golden_ocsf_1_6(dir: &Path, name: &str, snapshot: &str, extra: &[&str]) -> (String, String) {
     let json = dir.join(format!("{name}-1.6.json"));
     let ocsf = dir.join(format!("{name}.ocsf-1.6"));
-    let output = posture()
-        .args(["scan", "--snapshot", snapshot, "-f"])
-        .arg(format!("json={}", json.display()))
-        .arg("-f")
-        .arg(format!("ocsf={}", ocsf.display()))
-        .args(extra)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeds(
+        posture()
+            .args(["scan", "--snapshot", snapshot, "-f"])
+            .arg(format!("json={}", json.display()))
+            .arg("-f")
+            .arg(format!("ocsf={}", ocsf.display()))
+            .args(extra),
     );
     let text = std::fs::read_to_string(&ocsf).unwrap();
     (

@@ -16,18 +16,12 @@ const ORGANIZATION: &str = "fixtures/organization/snapshot.json";
 fn scan(dir: &Path, snapshot: &str) -> (Value, String) {
     let json = dir.join("report.json");
     let html = dir.join("report.html");
-    let output = posture()
-        .args(["scan", "--snapshot", snapshot, "--no-ignores", "-f"])
-        .arg(format!("json={}", json.display()))
-        .arg("-f")
-        .arg(format!("html={}", html.display()))
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeds(
+        posture()
+            .args(["scan", "--snapshot", snapshot, "--no-ignores", "-f"])
+            .arg(format!("json={}", json.display()))
+            .arg("-f")
+            .arg(format!("html={}", html.display())),
     );
     (read_json(json), std::fs::read_to_string(html).unwrap())
 }

@@ -3,23 +3,13 @@
 //! (IAM-022) verdicts where the corpus gives them, and each listed customer managed policy's `*`-on-`*` verdict (IAM-019),
 //! from `posture scan --gaad` against the expected one.
 
+use crate::harness::{posture, succeeds};
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn scan_corpus() -> Value {
-    let output = Command::cargo_bin("posture")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["scan", "--gaad", "fixtures/iam-corpus/gaad.json", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = succeeds(posture().args(["scan", "--gaad", "fixtures/iam-corpus/gaad.json", "--format", "json"]));
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -45,6 +35,34 @@ impl Tally {
     }
     fn recall(&self) -> f64 {
         self.true_positive as f64 / (self.true_positive + self.false_negative).max(1) as f64
+    }
+}
+
+/// One labelled principal of the corpus, and the statuses the scan gave.
+struct Labelled<'a> {
+    principal: &'a Value,
+    arn: &'a str,
+    case: &'a str,
+    status: &'a BTreeMap<(String, String), (String, Value)>,
+}
+
+impl Labelled<'_> {
+    /// Tallies `rule` against the label `key` when the principal carries it, and records a miss.
+    fn judge(&self, rule: &str, key: &str, tally: &mut Tally, wrong: &mut Vec<String>) {
+        let Some(expected) = self.principal[key].as_bool() else {
+            return;
+        };
+        let (status, _) = self
+            .status
+            .get(&(rule.into(), self.arn.into()))
+            .unwrap_or_else(|| panic!("{rule} judged every user and role"));
+        tally.add(expected, status == "fail");
+        if expected != (status == "fail") {
+            let (arn, case) = (self.arn, self.case);
+            wrong.push(format!(
+                "{rule} {arn}: expected {key}={expected}, got {status} ({case})"
+            ));
+        }
     }
 }
 
@@ -75,17 +93,13 @@ fn corpus_verdicts_are_exact() {
     for principal in expected["principals"].as_array().unwrap() {
         let arn = principal["arn"].as_str().unwrap();
         let case = principal["case"].as_str().unwrap();
-        if let Some(expected_latent) = principal["latent"].as_bool() {
-            let (latent_status, _) = status
-                .get(&("IAM-021".into(), arn.into()))
-                .expect("IAM-021 judged every user and role");
-            latent.add(expected_latent, latent_status == "fail");
-            if expected_latent != (latent_status == "fail") {
-                wrong.push(format!(
-                    "IAM-021 {arn}: expected latent={expected_latent}, got {latent_status} ({case})"
-                ));
-            }
-        }
+        let labelled = Labelled {
+            principal,
+            arn,
+            case,
+            status: &status,
+        };
+        labelled.judge("IAM-021", "latent", &mut latent, &mut wrong);
         let (admin_status, _) = status
             .get(&("IAM-001".into(), arn.into()))
             .expect("IAM-001 judged every principal");
@@ -95,17 +109,7 @@ fn corpus_verdicts_are_exact() {
         if principal["admin"].as_bool().unwrap() != reported {
             wrong.push(format!("IAM-001 {arn}: expected admin={} ({case})", principal["admin"]));
         }
-        if let Some(expected_gains) = principal["gains"].as_bool() {
-            let (gains_status, _) = status
-                .get(&("IAM-022".into(), arn.into()))
-                .expect("IAM-022 judged every user and role");
-            gains.add(expected_gains, gains_status == "fail");
-            if expected_gains != (gains_status == "fail") {
-                wrong.push(format!(
-                    "IAM-022 {arn}: expected gains={expected_gains}, got {gains_status} ({case})"
-                ));
-            }
-        }
+        labelled.judge("IAM-022", "gains", &mut gains, &mut wrong);
         let Some(expected_escalation) = principal["escalation"].as_bool() else {
             continue;
         };

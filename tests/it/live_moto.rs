@@ -53,16 +53,10 @@ fn seed(kind: &str) -> Seeded {
 /// `collect --org` in us-east-1 into `dir`: the snapshot's path and its JSON.
 fn collect_org(seeded: &Seeded, dir: &std::path::Path) -> (std::path::PathBuf, Value) {
     let snapshot = dir.join("org.json");
-    let output = posture(seeded)
-        .args(["collect", "--org", "--regions", "us-east-1", "-o"])
-        .arg(&snapshot)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    crate::harness::succeeds(
+        posture(seeded)
+            .args(["collect", "--org", "--regions", "us-east-1", "-o"])
+            .arg(&snapshot),
     );
     let json = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
     (snapshot, json)

@@ -49,7 +49,7 @@ enum Command {
     /// Time two bare parses of a JSON file: one that builds nothing, one into a generic tree.
     ParseJson {
         file: PathBuf,
-        /// Skip the tree: for files whose tree would not fit in memory (about 8 times the file).
+        /// Skip the tree: for files whose tree would not fit in memory (5 to 6 times the file).
         #[arg(long)]
         no_tree: bool,
     },
