@@ -45,9 +45,6 @@ pub struct ActionInfo {
     pub full_name: String,
     pub level: AccessLevel,
     pub resource_types: &'static str,
-    /// Indices into `Catalog::resource_types`; `None` when a name is not in the types file
-    /// (then every pattern may reach the action: the grant is kept).
-    types: Option<Vec<usize>>,
 }
 
 pub struct Catalog {
@@ -58,6 +55,11 @@ pub struct Catalog {
     by_name: HashMap<String, usize>,
     pub source: &'static str,
     pub resource_types: Vec<ResourceType>,
+    /// Per resource type (as indexed in `resource_types`), the actions on it.
+    actions_of_type: Vec<Vec<usize>>,
+    /// Actions naming a type the types file lacks: every pattern may reach them (the grant is
+    /// kept).
+    reached_by_every_pattern: Vec<usize>,
 }
 
 /// The catalog, parsed once per process.
@@ -95,7 +97,6 @@ impl Catalog {
                 full_name,
                 level,
                 resource_types: resource_types.unwrap_or(""),
-                types: None,
             });
         }
         Catalog {
@@ -104,6 +105,8 @@ impl Catalog {
             by_name,
             source,
             resource_types: Vec::new(),
+            actions_of_type: Vec::new(),
+            reached_by_every_pattern: Vec::new(),
         }
     }
 
@@ -121,19 +124,24 @@ impl Catalog {
             );
             self.resource_types.push(ResourceType::parse(name, formats));
         }
-        for action in &mut self.actions {
+        self.actions_of_type = vec![Vec::new(); self.resource_types.len()];
+        for (id, action) in self.actions.iter().enumerate() {
             let service = action
                 .full_name
                 .split(':')
                 .next()
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            action.types = action
+            let types: Option<Vec<usize>> = action
                 .resource_types
                 .split(',')
                 .filter(|name| !name.is_empty())
                 .map(|name| by_key.get(&(service.clone(), name.to_ascii_lowercase())).copied())
                 .collect();
+            match types {
+                Some(types) => types.into_iter().for_each(|t| self.actions_of_type[t].push(id)),
+                None => self.reached_by_every_pattern.push(id),
+            }
         }
         self
     }
@@ -145,16 +153,14 @@ impl Catalog {
         if resource_match(pattern, "*") {
             return ActionSet::full(self.len());
         }
-        let matched = matching_types(&self.resource_types, &pattern_tokens(pattern));
         let mut set = ActionSet::empty(self.len());
-        for (id, action) in self.actions.iter().enumerate() {
-            let reached = match &action.types {
-                None => true,
-                Some(types) => types.iter().any(|t| matched.get(*t).copied().unwrap_or(true)),
-            };
-            if reached {
-                set.insert(id);
-            }
+        let matched = matching_types(&self.resource_types, &pattern_tokens(pattern));
+        for id in matched
+            .into_iter()
+            .flat_map(|t| &self.actions_of_type[t])
+            .chain(&self.reached_by_every_pattern)
+        {
+            set.insert(*id);
         }
         set
     }

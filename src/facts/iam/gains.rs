@@ -142,11 +142,10 @@ fn is_privileged(principal: &PrincipalFacts) -> bool {
 }
 
 /// The role at `to` as reached, when it holds something `from` lacks or is unknown; privileged
-/// roles with readable data are left to IAM-002.
+/// roles with readable data are left to IAM-002. The path is copied only for a role kept.
 fn reached(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Option<ReachedRole> {
     let (source, role) = (&walk.principals[walk.from], &walk.principals[to]);
-    let (steps, conditional, through_unknown_edge) = path_to(walk, to, parent);
-    let unknown = through_unknown_edge
+    let unknown = through_unknown_edge(walk, to, parent)
         .map(|arn| {
             format!(
                 "whether {} reaches {arn} depends on its unreadable trust policy",
@@ -174,6 +173,7 @@ fn reached(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Opt
     if unknown.is_none() && actions.is_empty() && management.is_empty() {
         return None;
     }
+    let (steps, conditional) = path_to(walk, to, parent);
     Some(ReachedRole {
         role: role.arn.clone(),
         steps,
@@ -189,24 +189,34 @@ fn reached(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Opt
     })
 }
 
-/// The steps from `walk.from` to `to`, whether any is conditional, and the role reached through
-/// an edge that only may exist, if any.
-fn path_to(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> (Vec<Step>, bool, Option<String>) {
-    let mut steps = Vec::new();
-    let mut conditional = false;
-    let mut through_unknown_edge = None;
-    let mut node = to;
-    while let Some((previous, index)) = parent[node] {
-        let hop = &walk.adjacency[previous][index];
-        conditional |= hop.conditional;
-        match &hop.step {
-            Some(step) => steps.push(step.clone()),
-            None => through_unknown_edge = Some(walk.principals[node].arn.clone()),
-        }
-        node = previous;
-    }
+/// The hops from `walk.from` to `to`, last first.
+fn hops_to<'w>(
+    walk: &'w Walk<'_>,
+    to: usize,
+    parent: &'w [Option<(usize, usize)>],
+) -> impl Iterator<Item = (usize, &'w Hop)> + 'w {
+    std::iter::successors(parent[to].map(|link| (to, link)), move |&(_, (previous, _))| {
+        parent[previous].map(|link| (previous, link))
+    })
+    .map(move |(node, (previous, index))| (node, &walk.adjacency[previous][index]))
+}
+
+/// The role reached through an edge that only may exist on the way to `to`, if any.
+fn through_unknown_edge(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Option<String> {
+    hops_to(walk, to, parent)
+        .filter(|(_, hop)| hop.step.is_none())
+        .last()
+        .map(|(node, _)| walk.principals[node].arn.clone())
+}
+
+/// The steps from `walk.from` to `to`, and whether any is conditional.
+fn path_to(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> (Vec<Step>, bool) {
+    let mut steps: Vec<Step> = hops_to(walk, to, parent)
+        .filter_map(|(_, hop)| hop.step.clone())
+        .collect();
+    let conditional = hops_to(walk, to, parent).any(|(_, hop)| hop.conditional);
     steps.reverse();
-    (steps, conditional, through_unknown_edge)
+    (steps, conditional)
 }
 
 /// Why what the principal holds cannot be known.

@@ -18,6 +18,8 @@ pub enum Token {
 #[derive(Debug)]
 pub struct ResourceType {
     pub name: &'static str,
+    /// The service every format names, when all name the same one literally.
+    service: Option<&'static str>,
     formats: Vec<Vec<Token>>,
 }
 
@@ -28,9 +30,14 @@ const COLON_FREE_SERVICES: [&str; 2] = ["iam", "sts"];
 
 impl ResourceType {
     /// `formats` is the generated field: comma-separated, each without `arn:${Partition}:`.
-    pub fn parse(name: &'static str, formats: &str) -> Self {
+    pub fn parse(name: &'static str, formats: &'static str) -> Self {
+        let mut services = formats.split(',').map(|f| f.split(':').next().unwrap_or_default());
+        let first = services.next().unwrap_or_default();
+        let literal = |s: &str| !s.is_empty() && !s.contains(['$', '*', '?']);
+        let service = (literal(first) && services.all(|s| s == first)).then_some(first);
         ResourceType {
             name,
+            service,
             formats: formats.split(',').map(format_tokens).collect(),
         }
     }
@@ -135,16 +142,41 @@ fn intersects(pattern: &[Token], format: &[Token]) -> bool {
     false
 }
 
-/// Which of `types` some ARN matching the tokenised pattern can belong to.
-pub fn matching_types(types: &[ResourceType], pattern: &[Token]) -> Vec<bool> {
-    types.iter().map(|t| t.may_match(pattern)).collect()
+/// The indices of the `types` some ARN matching the tokenised pattern can belong to. A pattern
+/// whose partition and service are literal can only meet the types of that service: the others
+/// are not searched (the search was most of a scan's IAM work otherwise).
+pub fn matching_types(types: &[ResourceType], pattern: &[Token]) -> Vec<usize> {
+    let service = literal_service(pattern);
+    let other_service = |t: &ResourceType| matches!((service.as_deref(), t.service), (Some(wanted), Some(own)) if wanted != own.as_bytes());
+    (0..types.len())
+        .filter(|&i| !other_service(&types[i]) && types[i].may_match(pattern))
+        .collect()
+}
+
+/// The service field of `arn:PARTITION:SERVICE:…` when the pattern spells both literally.
+fn literal_service(pattern: &[Token]) -> Option<Vec<u8>> {
+    let mut literal = Vec::with_capacity(pattern.len());
+    for token in pattern {
+        match token {
+            Token::Literal(byte) => literal.push(*byte),
+            _ => break,
+        }
+        if literal.iter().filter(|b| **b == b':').count() == 3 {
+            let mut fields = literal.split(|b| *b == b':');
+            return match (fields.next(), fields.next(), fields.next()) {
+                (Some(b"arn"), Some(_), Some(service)) => Some(service.to_vec()),
+                _ => None,
+            };
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn matches(pattern: &str, formats: &str) -> bool {
+    fn matches(pattern: &str, formats: &'static str) -> bool {
         ResourceType::parse("t", formats).may_match(&pattern_tokens(pattern))
     }
 
@@ -171,5 +203,24 @@ mod tests {
         ));
         // The account field never spans a colon.
         assert!(!matches("arn:aws:iam::1:2:role/x", role));
+    }
+
+    #[test]
+    fn a_literal_service_narrows_the_search_and_a_wildcard_one_does_not() {
+        let types = [
+            ResourceType::parse("role", "iam::${Account}:role/${RoleNameWithPath}"),
+            ResourceType::parse("bucket", "s3:::${BucketName}"),
+        ];
+        let reached = |pattern: &str| matching_types(&types, &pattern_tokens(pattern));
+        assert_eq!(reached("arn:aws:s3:::b"), [1]);
+        assert_eq!(reached("arn:aws:iam::1:role/x"), [0]);
+        // ARNs match case-sensitively: searched or not, no type of another spelling is met.
+        assert!(reached("arn:aws:IAM::1:role/x").is_empty());
+        assert_eq!(reached("arn:aws:*:::b"), [1]);
+        // A wildcard partition may span colons (`aws:s3:::iam…` is a bucket name): all searched.
+        assert_eq!(reached("arn:*:iam::1:role/x"), [0, 1]);
+        assert_eq!(literal_service(&pattern_tokens("arn:aws:s3:::b")), Some(b"s3".to_vec()));
+        assert_eq!(literal_service(&pattern_tokens("arn:aws:s*:::b")), None);
+        assert_eq!(literal_service(&pattern_tokens("arn:aws")), None);
     }
 }
