@@ -3,8 +3,8 @@
 seed=${SEED:-42}
 out=${BENCH_DIR:-bench-out}
 mkdir -p "$out"
-# The benchmark needs no live collection: the core alone builds in minutes.
-cargo build --release --quiet --no-default-features --bins
+# The benchmark needs no live collection: the core (with the Parquet writer) builds in minutes.
+cargo build --release --quiet --no-default-features --features parquet --bins
 bin=${CARGO_TARGET_DIR:-target}/release/posture
 dev=${CARGO_TARGET_DIR:-target}/release/posture-dev
 # The value of NAME=value in a log, matched as a whole word (load= is not rules_load=); nan if absent.

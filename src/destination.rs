@@ -3,7 +3,10 @@
 //! complete); an existing stream (a FIFO, a terminal, a device such as `/dev/null` or
 //! `/dev/stdout`) is written in place, never replaced; stdout is stdout. A symbolic link is
 //! followed: the file it points to is replaced and the link stays. A path that is also an
-//! input, a folder, or a link to nothing is refused.
+//! input, a folder, or a link to nothing is refused. A folder output (`-f ocsf-parquet=DIR`)
+//! takes an existing folder or makes a new one (never a file or a link to nothing) and only adds
+//! files to it, each written beside its place and renamed there; a file already there is never
+//! replaced.
 
 use crate::error::InputError;
 use std::fs::File;
@@ -47,6 +50,11 @@ pub enum Destination {
     Stream {
         path: PathBuf,
         file: BufWriter<File>,
+    },
+    /// A folder that gets new files; what is written here is spooled for the output to convert.
+    Folder {
+        path: PathBuf,
+        spool: BufWriter<File>,
     },
 }
 
@@ -92,6 +100,48 @@ impl Destination {
         }
     }
 
+    /// Checks a folder output and makes it if it does not exist yet.
+    pub fn open_folder(path: &Path) -> Result<Self, InputError> {
+        let refuse = |message: String| InputError::Usage(format!("{}: {message}", path.display()));
+        match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_dir() => return Err(refuse("is not a folder; name a folder".into())),
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(path).is_ok() {
+                    return Err(refuse("is a symbolic link to a folder that does not exist".into()));
+                }
+                std::fs::create_dir_all(path).map_err(|error| refuse(format!("cannot create: {error}")))?;
+            }
+            Err(error) => return Err(refuse(format!("cannot inspect: {error}"))),
+        }
+        // Tried now, so an unwritable folder is an error before the scan, not after it.
+        tempfile::Builder::new()
+            .prefix(".posture-")
+            .tempfile_in(path)
+            .map_err(|error| refuse(format!("cannot write in it: {error}")))?;
+        let spool = tempfile::tempfile().map_err(|error| refuse(format!("cannot spool: {error}")))?;
+        Ok(Destination::Folder {
+            path: path.to_path_buf(),
+            spool: BufWriter::with_capacity(1 << 20, spool),
+        })
+    }
+
+    /// A folder output's path and what was written to it, from the start.
+    pub fn into_folder_spool(self) -> std::io::Result<(PathBuf, File)> {
+        use std::io::{Seek, SeekFrom};
+        match self {
+            Destination::Folder { path, spool } => {
+                let mut file = spool.into_inner().map_err(|error| error.into_error())?;
+                file.seek(SeekFrom::Start(0))?;
+                Ok((path, file))
+            }
+            other => Err(std::io::Error::other(format!(
+                "{} is not a folder output",
+                other.label()
+            ))),
+        }
+    }
+
     fn replace(real: &Path, named: &Path) -> Result<Self, InputError> {
         let folder = match real.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -121,7 +171,7 @@ impl Destination {
         match self {
             Destination::Stdout(out) => Box::new(out),
             Destination::Replace { temp, .. } => Box::new(temp),
-            Destination::Stream { file, .. } => Box::new(file),
+            Destination::Stream { file, .. } | Destination::Folder { spool: file, .. } => Box::new(file),
         }
     }
 
@@ -141,7 +191,7 @@ impl Destination {
                 temp.flush()?;
                 std::io::copy(&mut range, temp.get_mut().as_file_mut())?
             }
-            Destination::Stream { file, .. } => {
+            Destination::Stream { file, .. } | Destination::Folder { spool: file, .. } => {
                 file.flush()?;
                 std::io::copy(&mut range, file.get_mut())?
             }
@@ -159,7 +209,9 @@ impl Destination {
     pub fn label(&self) -> String {
         match self {
             Destination::Stdout(_) => "stdout".into(),
-            Destination::Replace { path, .. } | Destination::Stream { path, .. } => path.display().to_string(),
+            Destination::Replace { path, .. } | Destination::Stream { path, .. } | Destination::Folder { path, .. } => {
+                path.display().to_string()
+            }
         }
     }
 
@@ -167,7 +219,7 @@ impl Destination {
     pub fn commit(self) -> std::io::Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush(),
-            Destination::Stream { mut file, .. } => file.flush(),
+            Destination::Stream { mut file, .. } | Destination::Folder { spool: mut file, .. } => file.flush(),
             Destination::Replace { path, temp } => {
                 let temp = temp.into_inner().map_err(|error| error.into_error())?;
                 let temp_path = temp.path().to_path_buf();
@@ -193,6 +245,76 @@ fn is_same_file_as_any(target: &std::fs::Metadata, inputs: &[PathBuf]) -> bool {
 #[cfg(not(unix))]
 fn is_same_file_as_any(_target: &std::fs::Metadata, _inputs: &[PathBuf]) -> bool {
     false
+}
+
+/// Adds the new file `folder/name` (its folders made as needed): written to a temporary file
+/// beside it, then renamed into place unless a file of that name is already there.
+pub fn add_file(
+    folder: &Path,
+    name: &str,
+    write: impl FnOnce(&mut File) -> anyhow::Result<()>,
+) -> anyhow::Result<PathBuf> {
+    let mut new = NewFile::create(folder, name)?;
+    match write(new.temp.as_file_mut()) {
+        Ok(()) => new.persist(),
+        Err(error) => {
+            new.discard();
+            Err(error)
+        }
+    }
+}
+
+/// A file being added to a folder output: a temporary file beside its place, removed if the run
+/// is interrupted or fails, renamed into place by [`NewFile::persist`].
+pub struct NewFile {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl NewFile {
+    pub fn create(folder: &Path, name: &str) -> anyhow::Result<Self> {
+        let path = folder.join(name);
+        let dir = path.parent().unwrap_or(folder);
+        std::fs::create_dir_all(dir).map_err(|error| anyhow::anyhow!("{}: cannot create: {error}", dir.display()))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".posture-")
+            .tempfile_in(dir)
+            .map_err(|error| anyhow::anyhow!("{}: cannot write in it: {error}", dir.display()))?;
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(temp.path().to_path_buf());
+        }
+        Ok(NewFile { temp, path })
+    }
+
+    /// A second handle on the temporary file, for a writer that owns what it writes to.
+    pub fn handle(&self) -> std::io::Result<File> {
+        self.temp.as_file().try_clone()
+    }
+
+    /// Removes the temporary file: nothing is added.
+    pub fn discard(self) {
+        forget_pending(self.temp.path());
+    }
+
+    /// Syncs the file and renames it into place; a file already there is never replaced.
+    pub fn persist(self) -> anyhow::Result<PathBuf> {
+        let NewFile { temp, path } = self;
+        let temp_path = temp.path().to_path_buf();
+        let persisted = temp
+            .as_file()
+            .sync_all()
+            .map_err(|error| anyhow::anyhow!("writing {}: {error}", path.display()))
+            .and_then(|()| {
+                temp.persist_noclobber(&path).map_err(|error| match error.error.kind() {
+                    std::io::ErrorKind::AlreadyExists => {
+                        anyhow::anyhow!("{}: exists already; not replaced", path.display())
+                    }
+                    _ => anyhow::anyhow!("writing {}: {}", path.display(), error.error),
+                })
+            });
+        forget_pending(&temp_path);
+        persisted.map(|_| path)
+    }
 }
 
 /// Writes a whole file through a [`Destination`] (snapshots, schemas, generated docs).
@@ -245,6 +367,33 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
         assert!(refused(&dangling, &[]).contains("does not exist"));
         assert!(refused(&dir.path().join("no/such/folder/x.json"), &[]).contains("cannot write in"));
+    }
+
+    #[test]
+    fn a_folder_output_adds_files_and_never_replaces_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let write =
+            |text: &'static str| add_file(dir.path(), "a/b/x.parquet", |file| Ok(file.write_all(text.as_bytes())?));
+        let path = write("first").unwrap();
+        assert_eq!(path, dir.path().join("a/b/x.parquet"));
+        assert!(write("second")
+            .unwrap_err()
+            .to_string()
+            .contains("exists already; not replaced"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("a/b")).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        let file = dir.path().join("file");
+        std::fs::write(&file, "kept").unwrap();
+        assert!(matches!(Destination::open_folder(&file), Err(e) if e.to_string().contains("is not a folder")));
+        assert!(matches!(
+            Destination::open_folder(&dir.path().join("new/lake")),
+            Ok(Destination::Folder { .. })
+        ));
+        assert!(dir.path().join("new/lake").is_dir());
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub(crate) struct ScanArgs {
     pub(crate) source: SourceArgs,
     /// Report format, with an optional file: `-f json=report.json -f sarif=posture.sarif -f table`
     /// (repeatable; at most one without a path goes to stdout). One of table, json, ndjson, ocsf,
-    /// asff, sarif, junit, csv, html. Default: table.
+    /// asff, sarif, junit, csv, html, and ocsf-parquet=DIR (a folder; builds with the `parquet`
+    /// feature). Default: table.
     #[arg(short, long = "format", value_name = "FORMAT[=PATH]")]
     pub(crate) format: Vec<FormatSpec>,
     /// Write the report to this file (atomically) instead of stdout; only with a single format.

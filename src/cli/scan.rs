@@ -25,6 +25,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     let mut outputs = Vec::new();
     for spec in &specs {
         let destination = match &spec.path {
+            Some(path) if spec.format == Format::OcsfParquet => Destination::open_folder(path)?,
             Some(path) => Destination::open(path, &inputs)?,
             None => Destination::stdout(),
         };
@@ -230,6 +231,22 @@ pub(super) fn plan_outputs(formats: &[FormatSpec], output: Option<&Path>) -> Res
                     "-o PATH takes a single format; with several, give each its own: -f json=report.json".into(),
                 ))
             }
+        }
+    }
+    if targets.iter().any(|t| t.format == Format::OcsfParquet) {
+        if !cfg!(feature = "parquet") {
+            return Err(InputError::Usage(format!(
+                "-f ocsf-parquet: {}",
+                crate::output::PARQUET_MISSING
+            )));
+        }
+        if targets
+            .iter()
+            .any(|t| t.format == Format::OcsfParquet && t.path.is_none())
+        {
+            return Err(InputError::Usage(
+                "-f ocsf-parquet needs a folder: -f ocsf-parquet=DIR".into(),
+            ));
         }
     }
     if targets.iter().filter(|t| t.path.is_none()).count() > 1 {

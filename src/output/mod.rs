@@ -9,6 +9,8 @@ pub mod html;
 pub mod json_v1;
 pub mod junit;
 pub mod ocsf;
+#[cfg(feature = "parquet")]
+pub mod ocsf_parquet;
 pub mod sarif;
 pub mod spool;
 pub mod table;
@@ -27,6 +29,8 @@ pub enum Format {
     Json,
     Ndjson,
     Ocsf,
+    /// OCSF findings as Parquet in a folder, laid out as Security Lake custom sources take them.
+    OcsfParquet,
     Asff,
     Sarif,
     Junit,
@@ -50,7 +54,7 @@ impl std::str::FromStr for FormatSpec {
             None => (text, None),
         };
         let format = <Format as clap::ValueEnum>::from_str(name, true).map_err(|_| {
-            format!("unknown format {name:?}; one of table, json, ndjson, ocsf, asff, sarif, junit, csv, html")
+            format!("unknown format {name:?}; one of table, json, ndjson, ocsf, ocsf-parquet, asff, sarif, junit, csv, html")
         })?;
         Ok(FormatSpec { format, path })
     }
@@ -95,6 +99,8 @@ pub struct ScanStamp {
 
 enum Renderer {
     Spool(Spool),
+    /// OCSF JSON lines, converted to Parquet files in the destination folder when finished.
+    Parquet(Spool),
     Table(table::TableSink),
     Html(html::HtmlSink),
 }
@@ -120,6 +126,11 @@ impl Outputs {
             let renderer = match format {
                 Format::Table => Renderer::Table(table::TableSink::new(options.colour)),
                 Format::Html => Renderer::Html(html::HtmlSink::default()),
+                Format::OcsfParquet => Renderer::Parquet(Spool::new(
+                    file_format(Format::Ocsf, stamp, options),
+                    rules,
+                    options.only_failing,
+                )?),
                 other => Renderer::Spool(Spool::new(
                     file_format(other, stamp, options),
                     rules,
@@ -139,7 +150,7 @@ impl Outputs {
         let mut rendered = Vec::with_capacity(self.renderers.len());
         for (renderer, _) in &self.renderers {
             rendered.push(match renderer {
-                Renderer::Spool(spool) => Some(spool.render(account, findings)?),
+                Renderer::Spool(spool) | Renderer::Parquet(spool) => Some(spool.render(account, findings)?),
                 Renderer::Table(_) | Renderer::Html(_) => None,
             });
         }
@@ -150,10 +161,10 @@ impl Outputs {
     pub fn append(&mut self, findings: &[(usize, Finding<'_>)], rendered: RenderedOutputs) -> std::io::Result<()> {
         for ((renderer, _), rendered) in self.renderers.iter_mut().zip(rendered.0) {
             match (renderer, rendered) {
-                (Renderer::Spool(spool), Some(rendered)) => spool.append(rendered)?,
+                (Renderer::Spool(spool) | Renderer::Parquet(spool), Some(rendered)) => spool.append(rendered)?,
                 (Renderer::Table(table), _) => table.add(findings),
                 (Renderer::Html(page), _) => page.add(findings, self.only_failing),
-                (Renderer::Spool(_), None) => {}
+                (Renderer::Spool(_) | Renderer::Parquet(_), None) => {}
             }
         }
         Ok(())
@@ -180,6 +191,7 @@ fn write_output(
     ranked_rules: &[&RuleMetadata],
 ) -> anyhow::Result<()> {
     let written = match renderer {
+        Renderer::Parquet(spool) => return write_parquet(spool, destination, summary, ranked_rules),
         Renderer::Spool(spool) => spool.finish(summary, ranked_rules, &mut destination),
         Renderer::Table(table) => destination
             .writer()
@@ -193,6 +205,30 @@ fn write_output(
         .and_then(|()| destination.commit())
         .map_err(|error| anyhow::anyhow!("writing {label}: {error}"))
 }
+
+/// The OCSF lines of the scan, spooled, then written as Parquet files into the folder.
+fn write_parquet(
+    spool: Spool,
+    mut destination: Destination,
+    summary: &Summary<'_>,
+    ranked_rules: &[&RuleMetadata],
+) -> anyhow::Result<()> {
+    let label = destination.label();
+    spool
+        .finish(summary, ranked_rules, &mut destination)
+        .map_err(|error| anyhow::anyhow!("writing {label}: {error}"))?;
+    let (folder, lines) = destination.into_folder_spool()?;
+    #[cfg(feature = "parquet")]
+    return ocsf_parquet::write(&folder, lines, &summary.scan.id).map(|_| ());
+    #[cfg(not(feature = "parquet"))]
+    {
+        drop(lines);
+        Err(anyhow::anyhow!("{}: {PARQUET_MISSING}", folder.display()))
+    }
+}
+
+/// What a build without the `parquet` feature says to `-f ocsf-parquet`.
+pub const PARQUET_MISSING: &str = "this build of posture has no Parquet writer (cargo feature `parquet`)";
 
 fn file_format(format: Format, stamp: &ScanStamp, options: RenderOptions) -> Box<dyn spool::FindingFormat> {
     match format {
@@ -212,7 +248,7 @@ fn file_format(format: Format, stamp: &ScanStamp, options: RenderOptions) -> Box
             scan_id: stamp.scan_id.clone(),
         }),
         Format::Junit => Box::new(junit::Junit),
-        Format::Csv | Format::Table | Format::Html => Box::new(csv::Csv),
+        Format::Csv | Format::Table | Format::Html | Format::OcsfParquet => Box::new(csv::Csv),
     }
 }
 

@@ -925,3 +925,114 @@ fn facts_validate_against_their_generated_schema() {
         assert!(out.contains("json-schema ok"), "{name}: {out}");
     }
 }
+
+/// The Security Lake partition folder an OCSF event belongs in (docs/contracts.md).
+#[cfg(feature = "parquet")]
+fn security_lake_partition(event: &Value) -> String {
+    let source = match event["class_uid"].as_u64().unwrap() {
+        2003 => "posture-compliance",
+        2004 => "posture-detection",
+        2008 => "posture-iam-analysis",
+        other => panic!("class {other}"),
+    };
+    let region = match event["cloud"]["region"].as_str().unwrap() {
+        "global" => "us-east-1",
+        region => region,
+    };
+    let day = chrono::DateTime::from_timestamp_millis(event["time"].as_i64().unwrap())
+        .unwrap()
+        .format("%Y%m%d");
+    let account = event["cloud"]["account"]["uid"].as_str().unwrap();
+    format!("ext/{source}/region={region}/accountId={account}/eventDay={day}")
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+#[cfg_attr(
+    not(feature = "external-tests"),
+    ignore = "needs the test environment: scripts/test.sh"
+)]
+fn ocsf_parquet_reads_back_with_pyarrow_in_security_lake_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let lines = dir.path().join("events.ocsf");
+    let scan = |lake: &Path, lines: &Path| {
+        let output = posture()
+            .args(["scan", "--snapshot", DEMO, "-f"])
+            .arg(format!("ocsf={}", lines.display()))
+            .arg("-f")
+            .arg(format!("ocsf-parquet={}", lake.display()))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    scan(&lake, &lines);
+    // The partitions and rows are those of the same scan's OCSF lines, per class, region,
+    // account and day.
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for event in ocsf_events(&lines) {
+        *expected.entry(security_lake_partition(&event)).or_default() += 1;
+    }
+    assert!(expected.keys().any(|k| k.starts_with("ext/posture-iam-analysis/")));
+    assert!(expected.keys().any(|k| k.contains("/region=eu-west-1/")));
+    let summary = validate("parquet", &lake, &[]);
+    let rows: BTreeMap<String, usize> = serde_json::from_str(summary.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(rows, expected, "{summary}");
+    // A second run adds its own files beside the first run's, which stay as they were.
+    let first: Vec<(PathBuf, Vec<u8>)> = parquet_files(&lake)
+        .into_iter()
+        .map(|path| (path.clone(), std::fs::read(&path).unwrap()))
+        .collect();
+    scan(&lake, &dir.path().join("again.ocsf"));
+    assert_eq!(parquet_files(&lake).len(), 2 * first.len());
+    for (path, bytes) in &first {
+        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{}", path.display());
+    }
+    let summary = validate("parquet", &lake, &[]);
+    assert!(summary.contains(&format!("{} files", 2 * first.len())), "{summary}");
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn ocsf_parquet_takes_only_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.parquet");
+    std::fs::write(&file, "kept").unwrap();
+    let refused = |spec: String| {
+        let output = posture()
+            .args(["scan", "--snapshot", DEMO, "-f", &spec])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{spec}");
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    assert!(refused(format!("ocsf-parquet={}", file.display())).contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    assert!(refused("ocsf-parquet".into()).contains("needs a folder"));
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).unwrap();
+    assert!(refused(format!("ocsf-parquet={}", dangling.display())).contains("does not exist"));
+}

@@ -2,6 +2,7 @@
 
     validate_outputs.py ocsf FILE compliance|detection   py-ocsf-models (pydantic), OCSF 1.3 output
     validate_outputs.py ocsf16 FILE compliance|detection pydantic-ocsf's OCSF 1.6.0 models and schema
+    validate_outputs.py parquet DIR                     pyarrow reads every file: partitions and rows
     validate_outputs.py asff FILE                       botocore's securityhub model + validator
     validate_outputs.py sarif FILE                      the official SARIF 2.1.0 JSON Schema
     validate_outputs.py junit FILE                      XML well-formedness and JUnit structure
@@ -125,6 +126,47 @@ def schema_problems(schema, model, kind, where):
     return problems
 
 
+def parquet(folder):
+    """Every Parquet file under DIR/ext/<source>/region=/accountId=/eventDay=/ read with pyarrow:
+    one OCSF class per source and per file, the rows agreeing with their partition, one schema per
+    source. Prints the rows per partition as JSON."""
+    import datetime
+
+    import pyarrow.parquet as pq
+
+    root = pathlib.Path(folder)
+    rows, schemas = {}, {}
+    files = sorted(root.glob("ext/*/region=*/accountId=*/eventDay=*/*.parquet"))
+    if not files or sorted(root.rglob("*.parquet")) != files:
+        fail(f"parquet files outside the Security Lake layout: {sorted(root.rglob('*.parquet'))}")
+    for file in files:
+        relative = file.relative_to(root)
+        _, source, region, account, day, _ = relative.parts
+        table = pq.read_table(file, partitioning=None)
+        events = table.to_pylist()
+        classes = {event["class_uid"] for event in events}
+        if len(classes) != 1:
+            fail(f"{relative}: classes {classes}")
+        schemas.setdefault(source, set()).add(table.schema.to_string())
+        for event in events:
+            region_of = event["cloud"]["region"]
+            expected = (
+                "region=" + ("us-east-1" if region_of == "global" else region_of),
+                "accountId=" + event["cloud"]["account"]["uid"],
+                "eventDay=" + datetime.datetime.fromtimestamp(event["time"] / 1000, datetime.timezone.utc).strftime("%Y%m%d"),
+            )
+            if expected != (region, account, day):
+                fail(f"{relative}: a row of {expected}")
+            json.loads(event["unmapped"]["evidence"])
+        key = str(relative.parent)
+        rows[key] = rows.get(key, 0) + len(events)
+    mixed = {source: len(found) for source, found in schemas.items() if len(found) > 1}
+    if mixed:
+        fail(f"sources with more than one schema: {mixed}")
+    print(f"parquet ok: {len(files)} files, {sum(rows.values())} rows")
+    print(json.dumps(rows, sort_keys=True))
+
+
 def asff(path):
     import botocore.session
     from botocore.validate import ParamValidator
@@ -202,4 +244,4 @@ def junit(path):
 
 if __name__ == "__main__":
     kind, file, *rest = sys.argv[1:]
-    {"ocsf": ocsf, "ocsf16": ocsf16, "asff": asff, "sarif": sarif, "junit": junit, "json-schema": json_schema}[kind](file, *rest)
+    {"ocsf": ocsf, "ocsf16": ocsf16, "parquet": parquet, "asff": asff, "sarif": sarif, "junit": junit, "json-schema": json_schema}[kind](file, *rest)
