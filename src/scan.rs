@@ -74,6 +74,10 @@ pub struct Timings {
     pub resources: usize,
     /// Accounts whose stored results were reused (`--incremental`).
     pub reused_accounts: usize,
+    /// The cross-account first pass (part of the evaluation's wall time).
+    pub first_pass_seconds: f64,
+    /// Accounts whose stored first-pass entry was reused (`--incremental`).
+    pub reused_first_pass: usize,
 }
 
 pub struct ScanOutcome<'r> {
@@ -251,7 +255,6 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         None => (None, None),
     };
     let organization = plan.organization.take().map(OrgModel::new);
-    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
     let (history, baseline) = match request.history {
         Some(history) => {
             let (recorder, from_store) =
@@ -260,6 +263,10 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         }
         None => (None, request.baseline),
     };
+    let first_pass_started = Instant::now();
+    let (cross_account, reused_first_pass) =
+        cross_account_index(&plan, rules, organization.as_ref(), history.as_ref())?;
+    let first_pass = first_pass_started.elapsed();
     let shared = Shared {
         rules,
         ranks,
@@ -363,6 +370,8 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         render_cpu_seconds: seconds(&shared.render_ns),
         resources: shared.resources.load(Ordering::Relaxed) as usize,
         reused_accounts: shared.reused.load(Ordering::Relaxed) as usize,
+        first_pass_seconds: first_pass.as_secs_f64(),
+        reused_first_pass,
     };
     let recorded = folded
         .recorded
@@ -705,7 +714,7 @@ pub type AccountVisitor<'a> = dyn FnMut(&AccountSnapshot, &ScanScope<'_>) -> any
 pub fn for_each_account(sources: Vec<Source>, rules: &RuleSet, each: &mut AccountVisitor<'_>) -> anyhow::Result<()> {
     let mut plan = plan(sources)?;
     let organization = plan.organization.take().map(OrgModel::new);
-    let cross_account = cross_account_index(&plan, rules, organization.as_ref())?;
+    let (cross_account, _) = cross_account_index(&plan, rules, organization.as_ref(), None)?;
     let scope = ScanScope {
         as_of: plan.as_of,
         organization: organization.as_ref(),
@@ -732,19 +741,25 @@ pub fn for_each_account(sources: Vec<Source>, rules: &RuleSet, each: &mut Accoun
 
 /// The first pass of a scan of several accounts: every account's roles that other accounts may
 /// assume, with how each reaches privilege; `None` for one account or when no role trusts
-/// another account.
+/// another account. With a history store each account's part is kept for the next run, and
+/// with `--incremental` an account whose IAM data is unchanged takes its kept part (how many
+/// did is the second value).
 fn cross_account_index(
     plan: &Plan,
     rules: &RuleSet,
     organization: Option<&OrgModel>,
-) -> Result<Option<CrossAccountIndex>, InputError> {
+    history: Option<&crate::history::Recorder>,
+) -> Result<(Option<CrossAccountIndex>, usize), InputError> {
     if plan.accounts.len() < 2 {
-        return Ok(None);
+        return Ok((None, 0));
     }
+    let cache = history.and_then(|history| FirstPassCache::new(history, rules, organization));
     let index = Mutex::new(CrossAccountIndex::default());
     let add = |account: &AccountSnapshot| {
-        let mut local = CrossAccountIndex::default();
-        crate::facts::cross_account_entry(account, &rules.iam_knowledge, plan.as_of, organization, &mut local);
+        let local = match &cache {
+            Some(cache) => cache.entry(account, rules, plan.as_of, organization),
+            None => first_pass_entry(account, rules, plan.as_of, organization),
+        };
         if !local.is_empty() {
             if let Ok(mut index) = index.lock() {
                 index.append(local);
@@ -766,9 +781,131 @@ fn cross_account_index(
             Err(_) => return Err(InputError::Usage("the snapshot reader panicked".into())),
         }
     }
+    let reused = cache.map_or(0, FirstPassCache::keep);
     let mut index = index.into_inner().unwrap_or_default();
     index.finish();
-    Ok((!index.is_empty()).then_some(index))
+    Ok(((!index.is_empty()).then_some(index), reused))
+}
+
+fn first_pass_entry(
+    account: &AccountSnapshot,
+    rules: &RuleSet,
+    as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&OrgModel>,
+) -> CrossAccountIndex {
+    let mut entry = CrossAccountIndex::default();
+    crate::facts::cross_account_entry(account, &rules.iam_knowledge, as_of, organization, &mut entry);
+    entry
+}
+
+/// Each account's first-pass entry, through the history store.
+struct FirstPassCache<'h> {
+    history: &'h crate::history::Recorder,
+    scope: crate::history::reuse::InputsDigest,
+    /// Entries computed or reused this run, staged when the pass ends.
+    kept: Mutex<Vec<crate::history::ReusableCross>>,
+    reused: AtomicU64,
+}
+
+impl<'h> FirstPassCache<'h> {
+    fn new(history: &'h crate::history::Recorder, rules: &RuleSet, organization: Option<&OrgModel>) -> Option<Self> {
+        let organization = organization.map(|org| &org.snapshot);
+        let scope = crate::history::reuse::cross_scope_digest(rules, organization)
+            .map_err(|error| tracing::warn!("the organisation cannot be digested ({error}); first pass computed"))
+            .ok()?;
+        Some(FirstPassCache {
+            history,
+            scope,
+            kept: Mutex::new(Vec::new()),
+            reused: AtomicU64::new(0),
+        })
+    }
+
+    /// The account's entry: the stored one when it may be reused, computed otherwise.
+    fn entry(
+        &self,
+        account: &AccountSnapshot,
+        rules: &RuleSet,
+        as_of: chrono::DateTime<chrono::Utc>,
+        organization: Option<&OrgModel>,
+    ) -> CrossAccountIndex {
+        if account.iam.is_none() {
+            return first_pass_entry(account, rules, as_of, organization);
+        }
+        let digest = match crate::history::reuse::cross_digest(&self.scope, account) {
+            Ok(digest) => digest,
+            Err(error) => {
+                tracing::warn!("account {}: IAM data cannot be digested ({error})", account.account_id);
+                return first_pass_entry(account, rules, as_of, organization);
+            }
+        };
+        if let Some(entry) = self.stored(&account.account_id, &digest) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            self.remember(&account.account_id, digest, None, None);
+            return entry;
+        }
+        let (entry, turned_on_time) =
+            crate::facts::iam::conditions::noting_as_of(|| first_pass_entry(account, rules, as_of, organization));
+        match crate::history::reuse::encode_cross(&entry) {
+            Ok(bytes) => {
+                let as_of = turned_on_time.then(|| as_of.timestamp_millis());
+                self.remember(&account.account_id, digest, as_of, Some(bytes));
+            }
+            Err(error) => tracing::warn!("account {}: first-pass entry not kept ({error})", account.account_id),
+        }
+        entry
+    }
+
+    fn stored(&self, account: &str, digest: &crate::history::reuse::InputsDigest) -> Option<CrossAccountIndex> {
+        let (encoding, bytes) = match self.history.stored_cross(account, digest) {
+            Ok(found) => found?,
+            Err(error) => {
+                tracing::warn!(
+                    "{}: reading account {account}'s first-pass entry: {error}",
+                    self.history.path().display()
+                );
+                return None;
+            }
+        };
+        crate::history::reuse::decode_cross(&bytes, encoding)
+            .map_err(|error| {
+                tracing::warn!(
+                    "{}: account {account}'s stored first-pass entry cannot be read ({error}); computing it",
+                    self.history.path().display()
+                )
+            })
+            .ok()
+    }
+
+    fn remember(
+        &self,
+        account: &str,
+        digest: crate::history::reuse::InputsDigest,
+        as_of: Option<i64>,
+        entry: Option<Vec<u8>>,
+    ) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.push(crate::history::ReusableCross {
+                account: account.to_string(),
+                digest,
+                as_of,
+                entry,
+            });
+        }
+    }
+
+    /// Stages what the next run may reuse (a failure costs that run time, not this run's
+    /// data); returns how many entries this run reused.
+    fn keep(self) -> usize {
+        let kept = self.kept.into_inner().unwrap_or_default();
+        if let Err(error) = self.history.stage_cross(&kept) {
+            tracing::warn!(
+                "{}: first-pass entries not kept: {error}",
+                self.history.path().display()
+            );
+        }
+        self.reused.into_inner() as usize
+    }
 }
 
 /// Every finding of an in-memory snapshot as `(fingerprint hex, rule id, resource ARN, status)`,

@@ -87,7 +87,7 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
     if args.timings {
         let t = &outcome.timings;
         eprintln!(
-            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} reused_accounts={} threads={}",
+            "timings: rules_load={:.3}s plan_and_base={:.3}s load={:.3}s evaluate_wall={:.3}s (facts_cpu={:.3}s input_cpu={:.3}s rules_cpu={:.3}s render_cpu={:.3}s) output={:.3}s total={:.3}s resources={} results={} reused_accounts={} first_pass={:.3}s reused_first_pass={} threads={}",
             rules_loaded.as_secs_f64(),
             prepared_in.as_secs_f64(),
             t.load_seconds,
@@ -101,6 +101,8 @@ pub(super) fn scan(args: ScanArgs, config: Option<&Config>, quiet: bool) -> anyh
             t.resources,
             outcome.summary.counts.total(),
             t.reused_accounts,
+            t.first_pass_seconds,
+            t.reused_first_pass,
             rayon::current_num_threads(),
         );
         eprintln!("timings: slowest rules: {}", slowest_rules(&rules, 8));

@@ -9,7 +9,7 @@ pub mod record;
 pub mod reuse;
 pub mod schema;
 
-pub use record::{Recorder, Reusable, StoredBy};
+pub use record::{Recorder, Reusable, ReusableCross, StoredBy};
 pub use schema::Store;
 
 use std::path::PathBuf;

@@ -25,7 +25,9 @@ CREATE TEMP TABLE stage_passes (rule TEXT NOT NULL, account TEXT NOT NULL, count
 CREATE TEMP TABLE scope_accounts (account TEXT PRIMARY KEY);
 CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);
 CREATE TEMP TABLE stage_account_results (account TEXT PRIMARY KEY, inputs_sha256 BLOB NOT NULL,
-  source_sha256 BLOB NOT NULL, results BLOB);";
+  source_sha256 BLOB NOT NULL, results BLOB);
+CREATE TEMP TABLE stage_account_cross (account TEXT PRIMARY KEY, entry_sha256 BLOB NOT NULL,
+  as_of INTEGER, entry BLOB);";
 
 const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
@@ -49,6 +51,24 @@ WHERE s.account = account_results.account AND s.results IS NULL
 /// that recorded an account is the one whose results a later run may reuse.
 const DROP_STALE_RESULTS: &str = "
 DELETE FROM account_results WHERE scan != ?1 AND account IN (SELECT account FROM temp.scope_accounts)";
+
+const STAGE_ACCOUNT_CROSS: &str = "INSERT OR REPLACE INTO temp.stage_account_cross VALUES (?1, ?2, ?3, ?4)";
+
+/// The first-pass entries this run computed replace the account's stored ones.
+const STORE_ACCOUNT_CROSS: &str = "
+INSERT INTO account_cross (account, scan, entry_sha256, as_of, encoding, entry)
+SELECT account, ?1, entry_sha256, as_of, ?2, entry FROM temp.stage_account_cross WHERE entry IS NOT NULL
+ON CONFLICT (account) DO UPDATE SET scan = excluded.scan, entry_sha256 = excluded.entry_sha256,
+  as_of = excluded.as_of, encoding = excluded.encoding, entry = excluded.entry";
+
+/// Entries this run reused are this run's too, unless another job replaced them meanwhile.
+const KEEP_REUSED_CROSS: &str = "
+UPDATE account_cross SET scan = ?1 FROM temp.stage_account_cross s
+WHERE s.account = account_cross.account AND s.entry IS NULL AND s.entry_sha256 = account_cross.entry_sha256";
+
+/// As for results: an account this run scanned keeps only this run's entry.
+const DROP_STALE_CROSS: &str = "
+DELETE FROM account_cross WHERE scan != ?1 AND account IN (SELECT account FROM temp.scope_accounts)";
 
 /// One row per fingerprint ever recorded; the message is the latest failing one.
 const UPSERT_FINDINGS: &str = "
@@ -122,6 +142,16 @@ pub struct Reusable {
     /// [`super::reuse::source_digest`]: what the facts were computed from.
     pub source: InputsDigest,
     pub results: Option<Vec<u8>>,
+}
+
+/// What a run records of one account's cross-account first pass ([`super::reuse::cross_digest`]):
+/// the entry encoded, or `None` when it reused the stored one.
+pub struct ReusableCross {
+    pub account: String,
+    pub digest: InputsDigest,
+    /// Epoch ms of the collection time the entry turned on (a date condition), if it did.
+    pub as_of: Option<i64>,
+    pub entry: Option<Vec<u8>>,
 }
 
 /// Which digest of an account a stored row is looked up by.
@@ -308,6 +338,42 @@ impl Recorder {
         }
     }
 
+    /// With `--incremental`, the account's stored first-pass entry (encoding and bytes) when
+    /// it was computed from the same inputs and, if it turned on the collection time, at the
+    /// same time.
+    pub fn stored_cross(&self, account: &str, digest: &InputsDigest) -> anyhow::Result<Option<(i64, Vec<u8>)>> {
+        let Some(reader) = &self.reader else { return Ok(None) };
+        let conn = reader
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a worker panicked while reading the history"))?;
+        let mut select = conn.prepare_cached(
+            "SELECT encoding, entry FROM account_cross
+             WHERE account = ?1 AND entry_sha256 = ?2 AND (as_of IS NULL OR as_of = ?3)",
+        )?;
+        let mut rows = select.query(params![account, &digest[..], self.observed_at])?;
+        match rows.next()? {
+            Some(row) => Ok(Some((row.get(0)?, row.get(1)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Stages the first-pass entries of the accounts for the next `--incremental` run.
+    pub fn stage_cross(&self, entries: &[ReusableCross]) -> anyhow::Result<()> {
+        let mut staging = self
+            .staging
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a worker panicked while recording the history"))?;
+        let tx = staging.store.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(STAGE_ACCOUNT_CROSS)?;
+            for entry in entries {
+                insert.execute(params![entry.account, &entry.digest[..], entry.as_of, entry.entry])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stages one account's findings (in the worker that built them), and what the next
     /// `--incremental` run may reuse of it.
     pub fn stage(&self, findings: &[(usize, Finding<'_>)], reusable: Option<&Reusable>) -> anyhow::Result<()> {
@@ -426,7 +492,10 @@ fn store_account_results(tx: &rusqlite::Transaction<'_>, scan: i64, rules: &Rule
         tx.execute(STORE_ACCOUNT_RESULTS, params![scan, super::reuse::ENCODING_LZ4_JSON])?;
         tx.execute(KEEP_REUSED_RESULTS, [scan])?;
     }
+    tx.execute(STORE_ACCOUNT_CROSS, params![scan, super::reuse::ENCODING_LZ4_JSON])?;
+    tx.execute(KEEP_REUSED_CROSS, [scan])?;
     tx.execute(DROP_STALE_RESULTS, [scan])?;
+    tx.execute(DROP_STALE_CROSS, [scan])?;
     Ok(())
 }
 
@@ -554,6 +623,7 @@ fn forget_before(tx: &rusqlite::Transaction<'_>, cutoff: i64) -> rusqlite::Resul
         "scan_accounts",
         "scan_pillars",
         "account_results",
+        "account_cross",
     ] {
         tx.execute(&format!("DELETE FROM {table} WHERE scan IN {old}"), [cutoff])?;
     }

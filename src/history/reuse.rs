@@ -153,13 +153,16 @@ pub fn encode(results: &[RuleResult], rules: &RuleSet) -> Result<Vec<u8>, String
         resources,
         results: stored,
     };
-    let json = serde_json::to_vec(&document).map_err(|error| error.to_string())?;
+    compress_json(&document)
+}
+
+fn compress_json(document: &impl Serialize) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(document).map_err(|error| error.to_string())?;
     Ok(lz4_flex::block::compress_prepend_size(&json))
 }
 
-/// The results back, each pointing at the rule of that id in `rules`; any damage, a rule this
-/// rule set lacks or a reference out of range is an error (the account is evaluated again).
-pub fn decode(bytes: &[u8], encoding: i64, rules: &RuleSet) -> Result<Vec<RuleResult>, String> {
+/// The JSON an [`ENCODING_LZ4_JSON`] blob holds; damage is an error, never a large allocation.
+fn decompress_json(bytes: &[u8], encoding: i64) -> Result<Vec<u8>, String> {
     if encoding != ENCODING_LZ4_JSON {
         return Err(format!("unknown encoding {encoding}"));
     }
@@ -172,7 +175,57 @@ pub fn decode(bytes: &[u8], encoding: i64, rules: &RuleSet) -> Result<Vec<RuleRe
     if declared > bytes.len().saturating_mul(255) {
         return Err(format!("declares {declared} bytes from {}", bytes.len()));
     }
-    let json = lz4_flex::block::decompress_size_prepended(bytes).map_err(|error| format!("decompressing: {error}"))?;
+    lz4_flex::block::decompress_size_prepended(bytes).map_err(|error| format!("decompressing: {error}"))
+}
+
+/// What every account's part of the cross-account first pass shares: the build, the rules'
+/// data (the IAM knowledge) and the organisation (its SCPs).
+pub fn cross_scope_digest(
+    rules: &RuleSet,
+    organization: Option<&crate::snapshot::OrganizationSnapshot>,
+) -> Result<InputsDigest, String> {
+    let organization = serde_json::to_vec(&organization).map_err(|error| error.to_string())?;
+    let mut hasher = Sha256::new();
+    let mut feed = |bytes: &[u8]| hasher.update(bytes);
+    feed_field(&mut feed, b"posture cross-account entry v1");
+    for part in [BUILD.as_str(), &rules.digest.rules, &rules.digest.data] {
+        feed_field(&mut feed, part.as_bytes());
+    }
+    feed_field(&mut feed, &organization);
+    Ok(hasher.finalize().into())
+}
+
+/// What one account's part of the first pass is computed from: [`cross_scope_digest`], the
+/// account id and its IAM data (the collection time too when the entry turned on it, which the
+/// store keeps beside the digest).
+pub fn cross_digest(scope: &InputsDigest, account: &crate::snapshot::AccountSnapshot) -> Result<InputsDigest, String> {
+    let iam = serde_json::to_vec(&account.iam).map_err(|error| error.to_string())?;
+    let mut hasher = Sha256::new();
+    let mut feed = |bytes: &[u8]| hasher.update(bytes);
+    feed_field(&mut feed, scope);
+    feed_field(&mut feed, account.account_id.as_bytes());
+    feed_field(&mut feed, &iam);
+    Ok(hasher.finalize().into())
+}
+
+/// One account's first-pass entry, compressed for the store.
+pub fn encode_cross(entry: &crate::facts::iam::cross_account::CrossAccountIndex) -> Result<Vec<u8>, String> {
+    compress_json(entry)
+}
+
+/// The entry back; any damage is an error (the account's first pass is computed again).
+pub fn decode_cross(
+    bytes: &[u8],
+    encoding: i64,
+) -> Result<crate::facts::iam::cross_account::CrossAccountIndex, String> {
+    let json = decompress_json(bytes, encoding)?;
+    serde_json::from_slice(&json).map_err(|error| format!("decoding: {error}"))
+}
+
+/// The results back, each pointing at the rule of that id in `rules`; any damage, a rule this
+/// rule set lacks or a reference out of range is an error (the account is evaluated again).
+pub fn decode(bytes: &[u8], encoding: i64, rules: &RuleSet) -> Result<Vec<RuleResult>, String> {
+    let json = decompress_json(bytes, encoding)?;
     let document: StoredResults = serde_json::from_slice(&json).map_err(|error| format!("decoding: {error}"))?;
     let by_id: HashMap<&str, usize> = rules
         .rules
@@ -327,6 +380,73 @@ mod tests {
         let mut other_rules = rules.clone();
         other_rules.digest.rules = "other".into();
         assert_ne!(base, digest(&other_rules, account, as_of()));
+    }
+
+    fn organization() -> (RuleSet, crate::snapshot::Snapshot) {
+        let rules = RuleSet::load(&[], true, None).unwrap();
+        let path = std::path::Path::new("fixtures/organization/snapshot.json");
+        (rules, crate::snapshot::Snapshot::load(path).unwrap())
+    }
+
+    #[test]
+    fn a_first_pass_entry_comes_back_as_it_was_computed() {
+        use crate::facts::iam::cross_account::CrossAccountIndex;
+        let (rules, snapshot) = organization();
+        let org = snapshot
+            .organization
+            .clone()
+            .map(crate::facts::organization::OrgModel::new);
+        let (mut fresh, mut decoded) = (CrossAccountIndex::default(), CrossAccountIndex::default());
+        for account in &snapshot.accounts {
+            let mut entry = CrossAccountIndex::default();
+            crate::facts::cross_account_entry(account, &rules.iam_knowledge, as_of(), org.as_ref(), &mut entry);
+            let back = decode_cross(&encode_cross(&entry).unwrap(), ENCODING_LZ4_JSON).unwrap();
+            assert_eq!(format!("{entry:?}"), format!("{back:?}"));
+            fresh.append(entry);
+            decoded.append(back);
+        }
+        assert!(!fresh.is_empty(), "the fixture's roles trust other accounts");
+        fresh.finish();
+        decoded.finish();
+        assert_eq!(format!("{fresh:?}"), format!("{decoded:?}"));
+        let digest = |index: &CrossAccountIndex| {
+            let mut hasher = Sha256::new();
+            index.feed_digest(&mut |bytes| hasher.update(bytes));
+            hasher.finalize()
+        };
+        assert_eq!(digest(&fresh), digest(&decoded), "the scan's scope digest is the same");
+        assert!(decode_cross(&[0x0a, 0, 0, 0, 0xff], ENCODING_LZ4_JSON).is_err());
+        assert!(decode_cross(&encode_cross(&fresh).unwrap(), 2).is_err());
+        let unknown_kind = compress_json(&serde_json::json!({"roles": [{"arn": "a", "account": "1",
+            "trust": [], "trust_unknown": false, "assume": null, "reach": {"path": [], "steps": [
+            {"from": "a", "to": "b", "via": "c", "kind": "teleport"}], "target_reason": "full_admin",
+            "conditional": false}, "reach_unknown": null}], "unknown_accounts": []}))
+        .unwrap();
+        let error = decode_cross(&unknown_kind, ENCODING_LZ4_JSON).unwrap_err();
+        assert!(error.contains("unknown value \"teleport\""), "{error}");
+    }
+
+    #[test]
+    fn the_first_pass_digest_follows_the_iam_data_and_the_organisation_only() {
+        let (rules, snapshot) = organization();
+        let account = &snapshot.accounts[1];
+        let scope = cross_scope_digest(&rules, snapshot.organization.as_ref()).unwrap();
+        let base = cross_digest(&scope, account).unwrap();
+        let mut renamed = account.clone();
+        renamed.name = Some("renamed".into());
+        assert_eq!(base, cross_digest(&scope, &renamed).unwrap(), "only IAM data counts");
+        let mut changed = account.clone();
+        changed.iam.as_mut().unwrap().roles.pop();
+        assert_ne!(base, cross_digest(&scope, &changed).unwrap());
+        let mut other = account.clone();
+        other.account_id = "999999999999".into();
+        assert_ne!(base, cross_digest(&scope, &other).unwrap());
+        let no_org = cross_scope_digest(&rules, None).unwrap();
+        assert_ne!(base, cross_digest(&no_org, account).unwrap());
+        let mut other_data = rules.clone();
+        other_data.digest.data = "other".into();
+        let other_scope = cross_scope_digest(&other_data, snapshot.organization.as_ref()).unwrap();
+        assert_ne!(base, cross_digest(&other_scope, account).unwrap());
     }
 
     #[test]

@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes (docs/contracts.md §10).
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 /// `PRAGMA application_id` of posture stores: "post".
 pub const APPLICATION_ID: i64 = 0x706f_7374;
 /// How long a writer waits for another job's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `MIGRATIONS[v]` takes a store from version `v` to `v + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE scans (
@@ -89,6 +89,20 @@ CREATE TABLE account_results (
   results BLOB NOT NULL
 );
 CREATE INDEX account_results_scan ON account_results(scan);
+"#;
+
+/// Version 3: each account's part of the cross-account first pass, for `--incremental`
+/// (src/history/reuse.rs): `as_of` is the collection time it turned on, NULL when none.
+const V3: &str = r#"
+CREATE TABLE account_cross (
+  account TEXT PRIMARY KEY,
+  scan INTEGER NOT NULL,
+  entry_sha256 BLOB NOT NULL,
+  as_of INTEGER,
+  encoding INTEGER NOT NULL,
+  entry BLOB NOT NULL
+);
+CREATE INDEX account_cross_scan ON account_cross(scan);
 "#;
 
 /// An open history store.
@@ -318,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_store_gains_the_account_results_and_keeps_its_rows() {
+    fn a_version_1_store_gains_the_kept_results_and_entries_and_keeps_its_rows() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.db");
         let mut conn = Connection::open(&path).unwrap();
@@ -331,9 +345,10 @@ mod tests {
         drop(conn);
         let store = Store::open(&path, false).unwrap();
         let read = |sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-        assert_eq!(read("PRAGMA user_version"), 2);
+        assert_eq!(read("PRAGMA user_version"), 3);
         assert_eq!(read("SELECT count(*) FROM rules"), 1);
         assert_eq!(read("SELECT count(*) FROM account_results"), 0);
+        assert_eq!(read("SELECT count(*) FROM account_cross"), 0);
     }
 
     #[test]
@@ -350,7 +365,7 @@ mod tests {
             .unwrap();
         drop(store);
         let mut conn = Connection::open(&path).unwrap();
-        let next = [V1, V2, "ALTER TABLE rules ADD COLUMN note TEXT DEFAULT 'migrated';"];
+        let next = [V1, V2, V3, "ALTER TABLE rules ADD COLUMN note TEXT DEFAULT 'migrated';"];
         migrate(&mut conn, &path, &next).unwrap();
         let (id, note): (String, String) = conn
             .query_row("SELECT rule_id, note FROM rules", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -359,7 +374,7 @@ mod tests {
         drop(conn);
         let error = Store::open(&path, false).unwrap_err().to_string();
         assert!(
-            error.contains("history schema version 3 is newer than this build reads (2)"),
+            error.contains("history schema version 4 is newer than this build reads (3)"),
             "{error}"
         );
     }

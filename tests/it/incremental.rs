@@ -77,8 +77,17 @@ fn normalised(text: &str, report: &Value) -> String {
 }
 
 fn reused(run: &Run) -> usize {
-    let at = run.stderr.find("reused_accounts=").expect("the timings line");
-    let digits: String = run.stderr[at + "reused_accounts=".len()..]
+    timing(run, "reused_accounts=")
+}
+
+/// Accounts whose cross-account first-pass entry was reused.
+fn reused_first_pass(run: &Run) -> usize {
+    timing(run, "reused_first_pass=")
+}
+
+fn timing(run: &Run, key: &str) -> usize {
+    let at = run.stderr.find(key).expect("the timings line");
+    let digits: String = run.stderr[at + key.len()..]
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
@@ -100,6 +109,14 @@ fn stored_rows(store: &Path) -> Vec<(String, i64)> {
     rows.map(Result::unwrap).collect()
 }
 
+fn stored_entries(store: &Path) -> usize {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM account_cross", [], |row| row.get(0))
+        .unwrap();
+    count as usize
+}
+
 fn count_status(report: &Value, status: &str) -> usize {
     let findings = report["findings"].as_array().unwrap();
     findings.iter().filter(|f| f["status"] == status).count()
@@ -113,7 +130,13 @@ fn an_incremental_rescan_writes_every_format_exactly_as_a_full_scan() {
     let seeded = dir.path().join("seed.db");
     let first = scan_all(dir.path(), "first", &night1, &seeded, &[]);
     assert_eq!(reused(&first), 0, "a full scan reuses nothing");
+    assert_eq!(reused_first_pass(&first), 0);
     assert_eq!(stored_rows(&seeded).len(), ACCOUNTS, "every account's results are kept");
+    assert_eq!(
+        stored_entries(&seeded),
+        ACCOUNTS,
+        "and every account's first-pass entry"
+    );
     let stores: Vec<PathBuf> = ["f1", "i1", "f2", "i2"]
         .iter()
         .map(|name| copy_store(&seeded, &dir.path().join(format!("{name}.db"))))
@@ -123,6 +146,8 @@ fn an_incremental_rescan_writes_every_format_exactly_as_a_full_scan() {
     let full = scan_all(dir.path(), "full1", &night1, &stores[0], &[]);
     let incremental = scan_all(dir.path(), "inc1", &night1, &stores[1], &["--incremental"]);
     assert_eq!(reused(&incremental), ACCOUNTS);
+    assert_eq!(reused_first_pass(&incremental), ACCOUNTS);
+    assert_eq!(reused_first_pass(&full), 0, "a full scan computes the first pass");
     assert_same_outputs(&full, &incremental);
     assert!(count_status(&full.report, "fail") > 0 && count_status(&full.report, "pass") > 0);
 
@@ -140,6 +165,11 @@ fn an_incremental_rescan_writes_every_format_exactly_as_a_full_scan() {
     assert!(
         (1..ACCOUNTS).contains(&reused_now),
         "the changed account is evaluated, the others reused: {reused_now}"
+    );
+    assert_eq!(
+        reused_first_pass(&incremental),
+        ACCOUNTS - 1,
+        "the changed account's IAM data is analysed again"
     );
     assert_same_outputs(&full, &incremental);
     assert!(
@@ -174,16 +204,26 @@ fn stored_results_that_cannot_be_decoded_are_evaluated_again_and_said_so() {
     let night = synth(dir.path(), "night.json", 0);
     let store = dir.path().join("h.db");
     let full = scan_all(dir.path(), "full", &night, &store, &[]);
-    let (damaged, _) = stored_rows(&store).remove(1);
-    rusqlite::Connection::open(&store)
-        .unwrap()
-        .execute(
-            "UPDATE account_results SET results = x'0000ff7f0102' WHERE account = ?1",
-            [&damaged],
-        )
-        .unwrap();
+    let mut rows = stored_rows(&store);
+    let (damaged, _) = rows.remove(1);
+    let (damaged_entry, _) = rows.remove(1);
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    conn.execute(
+        "UPDATE account_results SET results = x'0000ff7f0102' WHERE account = ?1",
+        [&damaged],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE account_cross SET entry = x'0a000000ff' WHERE account = ?1",
+        [&damaged_entry],
+    )
+    .unwrap();
+    drop(conn);
     let incremental = scan_all(dir.path(), "inc", &night, &store, &["--incremental"]);
     assert_eq!(reused(&incremental), ACCOUNTS - 1);
+    assert_eq!(reused_first_pass(&incremental), ACCOUNTS - 1);
+    let said = format!("account {damaged_entry}'s stored first-pass entry cannot be read");
+    assert!(incremental.stderr.contains(&said), "{}", incremental.stderr);
     assert!(
         incremental
             .stderr
@@ -199,6 +239,7 @@ fn stored_results_that_cannot_be_decoded_are_evaluated_again_and_said_so() {
     // Evaluated again, its results are stored again, whole.
     let again = scan_all(dir.path(), "again", &night, &store, &["--incremental"]);
     assert_eq!(reused(&again), ACCOUNTS);
+    assert_eq!(reused_first_pass(&again), ACCOUNTS);
 }
 
 #[test]
@@ -266,4 +307,56 @@ fn a_later_snapshot_with_the_same_facts_is_reused_through_the_facts() {
     let incremental = scan_all(dir.path(), "inc", &later, &incremental_store, &["--incremental"]);
     assert!(reused(&incremental) > 0, "{}", incremental.stderr);
     assert_same_outputs(&full, &incremental);
+}
+
+/// The organisation fixture with the cross-account hop's grant limited by a date, and
+/// collected at `generated_at`.
+fn dated_organization(dir: &Path, name: &str, generated_at: &str) -> PathBuf {
+    let mut snapshot = read_json(PathBuf::from("fixtures/organization/snapshot.json"));
+    snapshot["generated_at"] = Value::from(generated_at);
+    let hop = snapshot["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|account| account["account_id"] == "444444444444")
+        .unwrap();
+    let statement = &mut hop["iam"]["roles"][0]["inline_policies"][0]["document"]["Statement"][0];
+    statement["Condition"] = serde_json::json!({"DateLessThan": {"aws:CurrentTime": ["2026-12-01T00:00:00Z"]}});
+    write(dir, name, &snapshot.to_string())
+}
+
+#[test]
+fn a_first_pass_entry_that_turned_on_the_date_is_computed_again_at_another_date() {
+    let dir = temp_dir();
+    let before = dated_organization(dir.path(), "before.json", "2026-11-30T02:00:00Z");
+    let after = dated_organization(dir.path(), "after.json", "2026-12-02T02:00:00Z");
+    let seeded = dir.path().join("seed.db");
+    scan_all(dir.path(), "first", &before, &seeded, &[]);
+    let same_night = copy_store(&seeded, &dir.path().join("same.db"));
+    let again = scan_all(dir.path(), "again", &before, &same_night, &["--incremental"]);
+    assert_eq!(reused_first_pass(&again), 4, "the same date: every entry holds");
+    let full_store = copy_store(&seeded, &dir.path().join("f.db"));
+    let incremental_store = copy_store(&seeded, &dir.path().join("i.db"));
+    let full = scan_all(dir.path(), "full", &after, &full_store, &[]);
+    let incremental = scan_all(dir.path(), "inc", &after, &incremental_store, &["--incremental"]);
+    assert_eq!(
+        reused_first_pass(&incremental),
+        3,
+        "the account whose grant turned on the date is analysed again; {}",
+        incremental.stderr
+    );
+    assert_same_outputs(&full, &incremental);
+    let paths = |run: &Run| -> usize {
+        let findings = run.report["findings"].as_array().unwrap();
+        let hop = "arn:aws:iam::444444444444:role/hop";
+        findings
+            .iter()
+            .filter(|f| f["status"] == "fail" && f["evidence"].to_string().contains(hop))
+            .count()
+    };
+    let (before, after) = (paths(&again), paths(&full));
+    assert!(
+        before > after,
+        "the expired grant closes the path through the hop: {before} -> {after}"
+    );
 }

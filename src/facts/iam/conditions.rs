@@ -8,6 +8,22 @@
 use super::catalog::resource_match;
 use crate::snapshot::policy::ConditionBlock;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::cell::Cell;
+
+thread_local! {
+    /// Whether a verdict decided on this thread turned on the collection time.
+    static AS_OF_CONSULTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work` and says whether any condition it decided turned on the collection time: what
+/// it computed then holds at any other time too when it did not (src/history/reuse.rs keeps
+/// such results across nights).
+pub fn noting_as_of<T>(work: impl FnOnce() -> T) -> (T, bool) {
+    let outer = AS_OF_CONSULTED.with(|flag| flag.replace(false));
+    let value = work();
+    let consulted = AS_OF_CONSULTED.with(|flag| flag.replace(outer || flag.get()));
+    (value, consulted)
+}
 
 /// The longest a temporary credential lives (GetSessionToken and GetFederationToken: 36 hours),
 /// so a token issued before a date that long ago has expired.
@@ -75,7 +91,11 @@ fn entry(operator: &str, key: &str, values: &[String], as_of: DateTime<Utc>) -> 
         return ConditionVerdict::Depends;
     }
     let horizon = as_of + NEAR_FUTURE;
-    match key.to_ascii_lowercase().as_str() {
+    let key = key.to_ascii_lowercase();
+    if key == "aws:currenttime" || (key == "aws:tokenissuetime" && !if_exists) {
+        AS_OF_CONSULTED.with(|flag| flag.set(true));
+    }
+    match key.as_str() {
         // Always in the request, and only moves forward.
         "aws:currenttime" => match operator.as_str() {
             "datelessthan" if dates.iter().all(|d| *d <= as_of) => ConditionVerdict::Never,
@@ -175,6 +195,29 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         parse_date("2025-06-01T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn a_verdict_that_turned_on_the_time_is_noted() {
+        let dated = block("DateLessThan", "aws:CurrentTime", "2026-12-01T00:00:00Z");
+        let (_, noted) = noting_as_of(|| decide(Some(&dated), now()));
+        assert!(noted);
+        let token = block("DateGreaterThan", "aws:TokenIssueTime", "2020-01-01T00:00:00Z");
+        assert!(noting_as_of(|| decide(Some(&token), now())).1);
+        let if_exists = block("DateGreaterThanIfExists", "aws:TokenIssueTime", "2020-01-01T00:00:00Z");
+        assert!(
+            !noting_as_of(|| decide(Some(&if_exists), now())).1,
+            "decided without the time"
+        );
+        let other = block("StringEquals", "aws:RequestedRegion", "eu-west-1");
+        let (_, noted) = noting_as_of(|| decide(Some(&other), now()));
+        assert!(!noted);
+        // An inner run does not hide what the outer one noted.
+        let (inner, outer) = noting_as_of(|| {
+            decide(Some(&dated), now());
+            noting_as_of(|| decide(Some(&other), now())).1
+        });
+        assert!(!inner && outer);
     }
 
     fn verdict(operator: &str, key: &str, value: &str) -> ConditionVerdict {

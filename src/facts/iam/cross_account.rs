@@ -9,6 +9,7 @@ use super::catalog::{resource_match, wildcard_match};
 use super::graph::{PathFacts, Step};
 use super::trust::TrustEntry;
 use super::{IamFacts, PrincipalFacts, PrincipalKind};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The most roles a path may cross after leaving the account (AWS role chaining allows more,
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 const MAX_HOPS: usize = 8;
 
 /// A role other accounts may assume, as the first pass saw it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ForeignRole {
     arn: String,
     account: String,
@@ -31,8 +32,9 @@ struct ForeignRole {
     reach_unknown: Option<String>,
 }
 
-/// Every role of the scan that another account may assume.
-#[derive(Debug, Default)]
+/// Every role of the scan that another account may assume. One account's part (before
+/// [`CrossAccountIndex::finish`]) is what `--incremental` keeps of its first pass.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct CrossAccountIndex {
     roles: Vec<ForeignRole>,
     /// Accounts of the scan whose IAM data is missing: a route into them is unknown.

@@ -4,8 +4,11 @@
 use super::catalog::wildcard_match;
 use super::{Computed, IamKnowledge, MethodKind, PrincipalFacts, PrincipalKind};
 use crate::snapshot::IamRole;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
+
+/// What a step's `kind` may be.
+pub const STEP_KINDS: &[&str] = &["assume", "assume_cross_account", "pass_role"];
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Edge {
@@ -17,15 +20,20 @@ pub struct Edge {
     pub conditional: bool,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     pub from: String,
     pub to: String,
     pub via: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "step_kind")]
+    pub kind: super::KnownStr,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+fn step_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    super::known_str(deserializer, STEP_KINDS)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PathFacts {
     /// ARNs from this principal to the privileged one.
     pub path: Vec<String>,

@@ -361,6 +361,23 @@ pub(crate) struct Computed {
     pub everywhere: ActionSet,
 }
 
+/// A field that holds one of a few fixed values; an alias so that serde does not take it for a
+/// string borrowed from the input (which would tie the stored form to `'static` input).
+pub type KnownStr = &'static str;
+
+/// A `&'static str` field read back from a stored form: one of the values facts use.
+fn known_str<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    values: &[&'static str],
+) -> Result<&'static str, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    values
+        .iter()
+        .find(|known| **known == value)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value:?}")))
+}
+
 pub fn analyse(
     account_id: &str,
     section: &IamSection,

@@ -2,28 +2,36 @@
 //! policy, with the conditions that restrict it.
 
 use crate::snapshot::policy::{Effect, PolicyDocument};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// What `scope` may be.
+pub const SCOPES: &[&str] = &["any", "same_account", "other_account", "service", "federated"];
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrustCondition {
     pub operator: String,
     pub key: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrustEntry {
     /// `AWS`, `Service`, `Federated` or `CanonicalUser`.
     pub principal_type: String,
     pub principal: String,
     /// `any`, `same_account`, `other_account`, `service` or `federated`.
-    pub scope: &'static str,
+    #[serde(deserialize_with = "scope_of")]
+    pub scope: super::KnownStr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     pub actions: Vec<String>,
     /// Lower-case condition keys.
     pub condition_keys: Vec<String>,
     pub conditions: Vec<TrustCondition>,
+}
+
+fn scope_of<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    super::known_str(deserializer, SCOPES)
 }
 
 /// The account of an AWS principal value: a bare 12-digit id or the fifth ARN field.
