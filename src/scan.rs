@@ -753,11 +753,11 @@ fn cross_account_index(
     if plan.accounts.len() < 2 {
         return Ok((None, 0));
     }
-    let cache = history.and_then(|history| FirstPassCache::new(history, rules, organization));
+    let cache = history.and_then(|history| FirstPassCache::new(history, rules, plan.as_of, organization));
     let index = Mutex::new(CrossAccountIndex::default());
     let add = |account: &AccountSnapshot| {
         let local = match &cache {
-            Some(cache) => cache.entry(account, rules, plan.as_of, organization),
+            Some(cache) => cache.entry(account),
             None => first_pass_entry(account, rules, plan.as_of, organization),
         };
         if !local.is_empty() {
@@ -799,56 +799,61 @@ fn first_pass_entry(
 }
 
 /// Each account's first-pass entry, through the history store.
-struct FirstPassCache<'h> {
-    history: &'h crate::history::Recorder,
+struct FirstPassCache<'a> {
+    history: &'a crate::history::Recorder,
+    rules: &'a RuleSet,
+    as_of: chrono::DateTime<chrono::Utc>,
+    organization: Option<&'a OrgModel>,
     scope: crate::history::reuse::InputsDigest,
-    /// Entries computed or reused this run, staged when the pass ends.
+    /// Entries computed (with their bytes) or reused (without), staged when the pass ends.
     kept: Mutex<Vec<crate::history::ReusableCross>>,
-    reused: AtomicU64,
 }
 
-impl<'h> FirstPassCache<'h> {
-    fn new(history: &'h crate::history::Recorder, rules: &RuleSet, organization: Option<&OrgModel>) -> Option<Self> {
-        let organization = organization.map(|org| &org.snapshot);
-        let scope = crate::history::reuse::cross_scope_digest(rules, organization)
+impl<'a> FirstPassCache<'a> {
+    fn new(
+        history: &'a crate::history::Recorder,
+        rules: &'a RuleSet,
+        as_of: chrono::DateTime<chrono::Utc>,
+        organization: Option<&'a OrgModel>,
+    ) -> Option<Self> {
+        let snapshot = organization.map(|org| &org.snapshot);
+        let scope = crate::history::reuse::cross_scope_digest(rules, snapshot)
             .map_err(|error| tracing::warn!("the organisation cannot be digested ({error}); first pass computed"))
             .ok()?;
         Some(FirstPassCache {
             history,
+            rules,
+            as_of,
+            organization,
             scope,
             kept: Mutex::new(Vec::new()),
-            reused: AtomicU64::new(0),
         })
     }
 
+    fn compute(&self, account: &AccountSnapshot) -> CrossAccountIndex {
+        first_pass_entry(account, self.rules, self.as_of, self.organization)
+    }
+
     /// The account's entry: the stored one when it may be reused, computed otherwise.
-    fn entry(
-        &self,
-        account: &AccountSnapshot,
-        rules: &RuleSet,
-        as_of: chrono::DateTime<chrono::Utc>,
-        organization: Option<&OrgModel>,
-    ) -> CrossAccountIndex {
+    fn entry(&self, account: &AccountSnapshot) -> CrossAccountIndex {
         if account.iam.is_none() {
-            return first_pass_entry(account, rules, as_of, organization);
+            return self.compute(account);
         }
         let digest = match crate::history::reuse::cross_digest(&self.scope, account) {
             Ok(digest) => digest,
             Err(error) => {
                 tracing::warn!("account {}: IAM data cannot be digested ({error})", account.account_id);
-                return first_pass_entry(account, rules, as_of, organization);
+                return self.compute(account);
             }
         };
         if let Some(entry) = self.stored(&account.account_id, &digest) {
-            self.reused.fetch_add(1, Ordering::Relaxed);
             self.remember(&account.account_id, digest, None, None);
             return entry;
         }
-        let (entry, turned_on_time) =
-            crate::facts::iam::conditions::noting_as_of(|| first_pass_entry(account, rules, as_of, organization));
+        let (entry, turned_on_time) = crate::facts::iam::conditions::noting_as_of(|| self.compute(account));
         match crate::history::reuse::encode_cross(&entry) {
             Ok(bytes) => {
-                let as_of = turned_on_time.then(|| as_of.timestamp_millis());
+                let as_of = turned_on_time.then(|| self.as_of.timestamp_millis());
                 self.remember(&account.account_id, digest, as_of, Some(bytes));
             }
             Err(error) => tracing::warn!("account {}: first-pass entry not kept ({error})", account.account_id),
@@ -904,7 +909,7 @@ impl<'h> FirstPassCache<'h> {
                 self.history.path().display()
             );
         }
-        self.reused.into_inner() as usize
+        kept.iter().filter(|entry| entry.entry.is_none()).count()
     }
 }
 
