@@ -125,29 +125,60 @@ impl Store {
     /// Opens (with `create`, creates) the store and brings its schema up to this build's.
     pub fn open(path: &Path, create: bool) -> Result<Store, InputError> {
         prepare_file(path, create)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_refusal(path, &e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sqlite_refusal(path, &e))?;
+        let mut conn = connect(path)?;
         // Read before anything is set: another program's database is left as it is.
-        identify(&conn, path, MIGRATIONS.len())?;
-        let configure = |conn: &Connection| -> rusqlite::Result<()> {
-            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                tracing::warn!("{}: journal mode is {mode}, not WAL", path.display());
-            }
-            // Staged findings spill to a temporary file, not to memory.
-            // A 64 MiB page cache: the commit walks the findings index of an organisation.
-            conn.execute_batch(
-                "PRAGMA temp_store = FILE; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -65536;",
-            )
-        };
-        configure(&conn).map_err(|e| sqlite_refusal(path, &e))?;
+        identify_in_one_snapshot(&conn, path)?;
+        configure(&conn, path).map_err(|e| sqlite_refusal(path, &e))?;
         migrate(&mut conn, path, MIGRATIONS)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
         })
     }
+}
+
+fn connect(path: &Path) -> Result<Connection, InputError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_refusal(path, &e))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| sqlite_refusal(path, &e))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
+    let mode = switch_to_wal(conn)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!("{}: journal mode is {mode}, not WAL", path.display());
+    }
+    // Staged findings spill to a temporary file, not to memory.
+    // A 64 MiB page cache: the commit walks the findings index of an organisation.
+    conn.execute_batch("PRAGMA temp_store = FILE; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -65536;")
+}
+
+/// `PRAGMA journal_mode = WAL`, waiting as the busy timeout would: SQLite takes the exclusive
+/// lock this switch needs without calling the busy handler, so a job that meets another one
+/// opening a new store retries here.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)) {
+            Err(error)
+                if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            mode => return mode,
+        }
+    }
+}
+
+/// [`identify`] inside one read transaction: its three reads must not straddle another job's
+/// migration commit (half of them would see a fresh file, half a stamped store).
+fn identify_in_one_snapshot(conn: &Connection, path: &Path) -> Result<usize, InputError> {
+    let tx = conn.unchecked_transaction().map_err(|e| sqlite_refusal(path, &e))?;
+    let version = identify(&tx, path, MIGRATIONS.len())?;
+    tx.finish().map_err(|e| sqlite_refusal(path, &e))?;
+    Ok(version)
 }
 
 /// A regular file (or a link to one), or with `create` a new one made 0600; a file that does
@@ -170,20 +201,60 @@ fn prepare_file(path: &Path, create: bool) -> Result<(), InputError> {
                     "no such history store (posture scan --history creates it)",
                 ));
             }
-            create_private(path)
+            create_store(path)
         }
         Err(error) => Err(refuse(path, format!("cannot inspect: {error}"))),
     }
 }
 
-fn create_private(path: &Path) -> Result<(), InputError> {
+/// A new store is made whole under a temporary name beside `path` and linked into place, so
+/// that concurrent jobs only ever find no store or a finished one; where the file system has no
+/// hard links, an empty file is created in place and [`Store::open`] initialises it.
+fn create_store(path: &Path) -> Result<(), InputError> {
+    let draft = draft_path(path);
+    // A leftover of a job killed mid-creation has the same name only if the pid came round.
+    remove_draft(&draft);
+    create_private(&draft, path)?;
+    let built = connect(&draft).and_then(|mut conn| {
+        configure(&conn, path).map_err(|e| sqlite_refusal(path, &e))?;
+        migrate(&mut conn, path, MIGRATIONS)?;
+        conn.close().map_err(|(_, e)| sqlite_refusal(path, &e))
+    });
+    let linked = built.and_then(|()| match std::fs::hard_link(&draft, path) {
+        // Another job created it a moment ago: open theirs.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => create_private(path, path),
+        Ok(()) => Ok(()),
+    });
+    remove_draft(&draft);
+    linked
+}
+
+/// A name no other job or thread uses: the process id and a per-process count.
+fn draft_path(path: &Path) -> PathBuf {
+    static DRAFTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let count = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".new-{}-{count}", std::process::id()));
+    PathBuf::from(name)
+}
+
+fn remove_draft(draft: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = draft.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Creates `file` 0600; an existing one is another job's (errors name the store `path`).
+fn create_private(file: &Path, path: &Path) -> Result<(), InputError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match options.open(file) {
         Ok(_) => Ok(()),
-        // Another job created it a moment ago: open theirs.
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(error) => Err(refuse(path, format!("cannot create: {error}"))),
     }
@@ -329,6 +400,56 @@ mod tests {
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION as i64);
         assert!(Store::open(&dir.path().join("missing.db"), false).is_err());
+    }
+
+    #[test]
+    fn stores_created_by_concurrent_jobs_are_opened_by_all_of_them() {
+        // Each job reads the store's identity in one snapshot, not half before another job's
+        // migration commits and half after.
+        for _ in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("h.db");
+            let opens: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Store::open(&path, true).map(drop))
+                })
+                .collect();
+            for open in opens {
+                assert_eq!(open.join().unwrap().map_err(|e| e.to_string()), Ok(()));
+            }
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert!(
+                left.iter().all(|name| name.to_string_lossy().starts_with("h.db")),
+                "{left:?}"
+            );
+            assert!(
+                !left.iter().any(|name| name.to_string_lossy().contains(".new-")),
+                "{left:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_file_opened_by_concurrent_jobs_becomes_one_store() {
+        for _ in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("h.db");
+            std::fs::write(&path, b"").unwrap();
+            let opens: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Store::open(&path, false).map(drop))
+                })
+                .collect();
+            for open in opens {
+                assert_eq!(open.join().unwrap().map_err(|e| e.to_string()), Ok(()));
+            }
+        }
     }
 
     #[test]
