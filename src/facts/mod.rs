@@ -297,15 +297,13 @@ pub fn analyse_account(
     );
     let sections = SectionPresence::of(account);
     let iam = account.iam.as_ref().map(|section| {
-        iam::analyse(
+        let workloads = iam::workloads::Workloads::of(account);
+        let account_iam = iam::AccountIam {
             account_id,
             section,
-            knowledge,
-            as_of,
-            organization,
-            cross_account,
-            &mut index,
-        )
+            workloads: &workloads,
+        };
+        iam::analyse(account_iam, knowledge, as_of, organization, cross_account, &mut index)
     });
     let regions = region_facts(account, &mut index);
     let mut network = network::analyse(account, &mut index);
@@ -462,15 +460,13 @@ pub fn cross_account_entry(
     match &account.iam {
         Some(section) => {
             let mut scratch = ResourceIndex::default();
-            let facts = iam::analyse(
-                &account.account_id,
+            let workloads = iam::workloads::Workloads::of(account);
+            let account_iam = iam::AccountIam {
+                account_id: &account.account_id,
                 section,
-                knowledge,
-                as_of,
-                organization,
-                None,
-                &mut scratch,
-            );
+                workloads: &workloads,
+            };
+            let facts = iam::analyse(account_iam, knowledge, as_of, organization, None, &mut scratch);
             into.add_account(&account.account_id, &facts);
         }
         None => into.add_unknown_account(&account.account_id),

@@ -187,7 +187,7 @@ pub fn cross_scope_digest(
     let organization = serde_json::to_vec(&organization).map_err(|error| error.to_string())?;
     let mut hasher = Sha256::new();
     let mut feed = |bytes: &[u8]| hasher.update(bytes);
-    feed_field(&mut feed, b"posture cross-account entry v1");
+    feed_field(&mut feed, b"posture cross-account entry v2");
     for part in [BUILD.as_str(), &rules.digest.rules, &rules.digest.data] {
         feed_field(&mut feed, part.as_bytes());
     }
@@ -200,11 +200,15 @@ pub fn cross_scope_digest(
 /// store keeps beside the digest).
 pub fn cross_digest(scope: &InputsDigest, account: &crate::snapshot::AccountSnapshot) -> Result<InputsDigest, String> {
     let iam = serde_json::to_vec(&account.iam).map_err(|error| error.to_string())?;
+    // The roles its functions and instances run as are routes of the escalation graph too.
+    let workloads = crate::facts::iam::workloads::Workloads::of(account);
+    let workloads = serde_json::to_vec(&workloads).map_err(|error| error.to_string())?;
     let mut hasher = Sha256::new();
     let mut feed = |bytes: &[u8]| hasher.update(bytes);
     feed_field(&mut feed, scope);
     feed_field(&mut feed, account.account_id.as_bytes());
     feed_field(&mut feed, &iam);
+    feed_field(&mut feed, &workloads);
     Ok(hasher.finalize().into())
 }
 

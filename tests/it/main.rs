@@ -18,3 +18,4 @@ mod monotonicity;
 mod organization;
 mod plan;
 mod rule_tests;
+mod workloads;

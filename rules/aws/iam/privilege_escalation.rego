@@ -4,8 +4,8 @@
 #   The user or role is not an administrator, but holds a known escalation method (for example
 #   iam:CreatePolicyVersion, iam:AttachUserPolicy, iam:CreateAccessKey on other users, or
 #   lambda:UpdateFunctionCode on every function), or can reach a privileged principal by assuming
-#   roles (in this account or, across the accounts of the scan, in another) or passing a role to
-#   a service it can run code in. Whoever controls it can make itself
+#   roles (in this account or, across the accounts of the scan, in another), passing a role to
+#   a service it can run code in, or taking over a function or instance that runs as one. Whoever controls it can make itself
 #   administrator, so its real privilege is that of the account. Grants that only hold under a
 #   condition still fail, marked as conditional.
 # custom:
@@ -86,6 +86,9 @@ step_text(step) := sprintf("-[assume]-> %s", [short(step.to)]) if {
 } else := sprintf("-[assume]-> %s", [step.to]) if {
 	# Another account's role: the whole ARN names the account.
 	step.kind == "assume_cross_account"
+} else := sprintf("-[%s on %s]-> %s", [step.via, short(step.workload), short(step.to)]) if {
+	# A function or instance taken over, which runs as the role.
+	step.kind == "workload"
 } else := sprintf("-[%s]-> %s", [step.via, short(step.to)])
 
 method_text(method) := sprintf("%s (conditional)", [method.id]) if {

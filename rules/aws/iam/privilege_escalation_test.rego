@@ -77,6 +77,21 @@ test_deny_path_into_another_account_names_it if {
 	contains(result.message, sprintf("-[assume]-> %s (full_admin)", [other]))
 }
 
+# A function taken over that runs as an administrator: the step names the function.
+test_deny_path_through_a_workload_names_it if {
+	function := "arn:aws:lambda:eu-west-1:111122223333:function:nightly"
+	path := {
+		"path": [bob, admin_role],
+		"steps": [{"from": bob, "to": admin_role, "via": "UpdateFunctionCode", "kind": "workload", "workload": function}],
+		"target_reason": "full_admin", "conditional": false,
+	}
+	p := object.union(user([], {}), {"path_to_privileged": path})
+	results := rule.deny with input as {"iam": {"principals": [p]}}
+	some result in results
+	contains(result.message, "path user/bob -[UpdateFunctionCode on nightly]-> role/admin (full_admin)")
+	result.evidence.path.steps[0].workload == function
+}
+
 # Only a conditional path (e.g. assuming a role that requires MFA): still a finding, so marked.
 test_deny_conditional_path_only if {
 	path := {

@@ -308,12 +308,7 @@ fn through_own_roles(principals: &[PrincipalFacts], found: &mut [Option<PathFact
                 let tail = found[*position.get(edge.to.as_str())?].as_ref()?;
                 let mut path = vec![principal.arn.clone()];
                 path.extend(tail.path.iter().cloned());
-                let mut steps = vec![Step {
-                    from: principal.arn.clone(),
-                    to: edge.to.clone(),
-                    via: edge.via.clone(),
-                    kind: edge.kind,
-                }];
+                let mut steps = vec![Step::along(&principal.arn, edge)];
                 steps.extend(tail.steps.iter().cloned());
                 Some(PathFacts {
                     path,
@@ -415,6 +410,7 @@ fn prepend(from: &str, role: &ForeignRole, reach: &PathFacts, conditional: bool)
         to: role.arn.clone(),
         via: "sts:AssumeRole".into(),
         kind: "assume_cross_account",
+        workload: None,
     }];
     steps.extend(reach.steps.iter().cloned());
     PathFacts {

@@ -76,12 +76,7 @@ fn hops_from(
     let known = source.edges.iter().filter_map(|edge| {
         position.get(edge.to.as_str()).map(|&to| Hop {
             to,
-            step: Some(Step {
-                from: source.arn.clone(),
-                to: edge.to.clone(),
-                via: edge.via.clone(),
-                kind: edge.kind,
-            }),
+            step: Some(Step::along(&source.arn, edge)),
             conditional: edge.conditional,
         })
     });

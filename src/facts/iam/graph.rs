@@ -2,22 +2,26 @@
 //! path from each principal to a privileged one (one reverse breadth-first search per account).
 
 use super::catalog::wildcard_match;
+use super::workloads::Workloads;
 use super::{Computed, IamKnowledge, MethodKind, PrincipalFacts, PrincipalKind};
 use crate::snapshot::IamRole;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
 /// What a step's `kind` may be.
-pub const STEP_KINDS: &[&str] = &["assume", "assume_cross_account", "pass_role"];
+pub const STEP_KINDS: &[&str] = &["assume", "assume_cross_account", "pass_role", "workload"];
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Edge {
     pub to: String,
-    /// `sts:AssumeRole`, or the pass-role escalation method id.
+    /// `sts:AssumeRole`, or the pass-role or existing-compute escalation method id.
     pub via: String,
-    /// `assume` or `pass_role`.
+    /// `assume`, `pass_role` or `workload`.
     pub kind: &'static str,
     pub conditional: bool,
+    /// For `workload`: the function or instance taken over, which runs as `to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -27,6 +31,22 @@ pub struct Step {
     pub via: String,
     #[serde(deserialize_with = "step_kind")]
     pub kind: super::KnownStr,
+    /// For `workload`: the function or instance taken over, which runs as `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
+}
+
+impl Step {
+    /// The step `from` takes along `edge`.
+    pub fn along(from: &str, edge: &Edge) -> Step {
+        Step {
+            from: from.to_string(),
+            to: edge.to.clone(),
+            via: edge.via.clone(),
+            kind: edge.kind,
+            workload: edge.workload.clone(),
+        }
+    }
 }
 
 fn step_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
@@ -58,6 +78,7 @@ pub(super) fn link(
     computed: &[Computed],
     roles: &[IamRole],
     knowledge: &IamKnowledge,
+    workloads: &Workloads,
 ) {
     let position: HashMap<&str, usize> = computed.iter().enumerate().map(|(i, c)| (c.arn.as_str(), i)).collect();
     let graph = Graph {
@@ -65,6 +86,8 @@ pub(super) fn link(
         root: format!("arn:aws:iam::{account_id}:root"),
         computed,
         knowledge,
+        workloads,
+        position: &position,
         role_trust: roles
             .iter()
             .filter_map(|role| {
@@ -80,9 +103,13 @@ pub(super) fn link(
     };
     let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); principals.len()];
     let mut unknown: Vec<Vec<UnknownEdge>> = vec![Vec::new(); principals.len()];
+    let mut workload_unknown: Vec<Option<String>> = vec![None; principals.len()];
     for (from, state) in computed.iter().enumerate() {
         if state.kind != PrincipalKind::Group {
             (edges[from], unknown[from]) = graph.edges_from(from);
+            let (taken_over, not_seen) = graph.workload_edges(state);
+            edges[from].extend(taken_over);
+            workload_unknown[from] = not_seen;
         }
     }
     let reasons: Vec<Option<String>> = principals
@@ -116,7 +143,11 @@ pub(super) fn link(
         let table = if certain[index].is_none() { &possible } else { &certain };
         principals[index].path_to_privileged = follow(principals, &position, &reasons, table, index, hop);
     }
-    mark_unknown_routes(principals, computed, &unknown, &reasons, &position);
+    let unknowns = Unknowns {
+        edges: &unknown,
+        workloads: &workload_unknown,
+    };
+    mark_unknown_routes(principals, computed, &unknowns, &reasons, &position);
 }
 
 /// An edge that may exist: the target role's trust policy cannot be read, and the principal
@@ -133,6 +164,8 @@ struct Graph<'a> {
     root: String,
     computed: &'a [Computed],
     knowledge: &'a IamKnowledge,
+    workloads: &'a Workloads,
+    position: &'a HashMap<&'a str, usize>,
     /// Each role's position, trust entries and whether its trust policy was unreadable.
     role_trust: Vec<(usize, &'a [super::trust::TrustEntry], bool)>,
 }
@@ -160,6 +193,7 @@ impl Graph<'_> {
                     via: "sts:AssumeRole".into(),
                     kind: "assume",
                     conditional,
+                    workload: None,
                 });
             }
             if let Some(edge) = self.pass_role(state, target, trust) {
@@ -217,6 +251,7 @@ impl Graph<'_> {
             via: method.id.clone(),
             kind: "pass_role",
             conditional,
+            workload: None,
         })
     }
 
@@ -228,6 +263,61 @@ impl Graph<'_> {
                 && m.action_ids.len() == m.actions.len()
                 && m.action_ids.iter().all(|a| state.method_actions.contains_key(a))
         })
+    }
+
+    /// Edges to the roles of the workloads `state` may take over with an `existing_compute`
+    /// method scoped to some of them, and why it may reach more than those. A method on `*`
+    /// escalates by itself (IAM-002 decides it) and adds no edge.
+    fn workload_edges(&self, state: &Computed) -> (Vec<Edge>, Option<String>) {
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut unknown = Vec::new();
+        for (method, grants) in self.scoped_existing_compute(state) {
+            let conditional = grants.iter().any(|g| g.conditional);
+            let Some(kind) = method.workload else {
+                unknown.push(format!(
+                    "{} on {}: what these resources run as is not in the snapshot",
+                    method.id,
+                    resources_of(&grants)
+                ));
+                continue;
+            };
+            let reach = self.workloads.reach(kind, self.account_id, &grants);
+            for (role, workload) in reach.roles {
+                let known_role = role != state.arn && self.position.contains_key(role.as_str());
+                if known_role && !edges.iter().any(|e| e.to == role && e.via == method.id) {
+                    edges.push(Edge {
+                        to: role,
+                        via: method.id.clone(),
+                        kind: "workload",
+                        conditional,
+                        workload: Some(workload),
+                    });
+                }
+            }
+            unknown.extend(reach.unknown.map(|note| format!("{}: {note}", method.id)));
+        }
+        (edges, (!unknown.is_empty()).then(|| unknown.join("; ")))
+    }
+
+    /// The `existing_compute` methods `state` holds whole, with their grants, where some action
+    /// is not allowed on `*`.
+    fn scoped_existing_compute<'k>(
+        &'k self,
+        state: &'k Computed,
+    ) -> impl Iterator<Item = (&'k super::EscalationMethod, Vec<&'k super::AllowedAction>)> {
+        self.knowledge
+            .methods
+            .iter()
+            .filter(|m| m.kind == MethodKind::ExistingCompute && m.action_ids.len() == m.actions.len())
+            .filter_map(move |m| {
+                let grants: Vec<&super::AllowedAction> = m
+                    .action_ids
+                    .iter()
+                    .map(|a| state.method_actions.get(a))
+                    .collect::<Option<_>>()?;
+                let unscoped = grants.iter().all(|g| g.resources.iter().any(|r| r == "*"));
+                (!grants.is_empty() && !unscoped).then_some((m, grants))
+            })
     }
 
     /// How `state` could reach `target` if its unreadable trust allowed it: sts:AssumeRole on it,
@@ -260,12 +350,7 @@ fn follow(
             .iter()
             .find(|e| position.get(e.to.as_str()) == Some(&hop))?;
         conditional |= edge.conditional;
-        steps.push(Step {
-            from: principals[current].arn.clone(),
-            to: edge.to.clone(),
-            via: edge.via.clone(),
-            kind: edge.kind,
-        });
+        steps.push(Step::along(&principals[current].arn, edge));
         path.push(edge.to.clone());
         current = hop;
         if let Some(reason) = &reasons[current] {
@@ -281,19 +366,29 @@ fn follow(
     None
 }
 
+/// What the graph could not see: per principal, the edges that may exist (to roles whose trust
+/// cannot be read) and why it may take over workloads the snapshot does not show.
+struct Unknowns<'a> {
+    edges: &'a [Vec<UnknownEdge>],
+    workloads: &'a [Option<String>],
+}
+
 /// Unknown stays unknown: a principal with no known path to a privileged one, but a path
-/// through a role whose trust cannot be read or to a principal whose policies cannot be read
-/// (it may be privileged), gets `escalation_unknown` with the path and what is missing.
+/// through a role whose trust cannot be read, to a principal whose policies cannot be read (it
+/// may be privileged) or to one that may take over workloads whose roles are not in the
+/// snapshot, gets `escalation_unknown` with the path and what is missing.
 fn mark_unknown_routes(
     principals: &mut [PrincipalFacts],
     computed: &[Computed],
-    unknown: &[Vec<UnknownEdge>],
+    unknowns: &Unknowns,
     reasons: &[Option<String>],
     position: &HashMap<&str, usize>,
 ) {
-    if principals
-        .iter()
-        .all(|p| p.unreadable_policies.is_empty() && p.trust_unreadable.is_none())
+    let unknown = unknowns.edges;
+    if unknowns.workloads.iter().all(Option::is_none)
+        && principals
+            .iter()
+            .all(|p| p.unreadable_policies.is_empty() && p.trust_unreadable.is_none())
     {
         return;
     }
@@ -320,13 +415,18 @@ fn mark_unknown_routes(
     let unknown_target: Vec<Option<String>> = principals
         .iter()
         .zip(reasons)
-        .map(|(p, reason)| match (reason, p.unreadable_policies.first()) {
-            (None, Some(policy)) => Some(format!(
-                "{} may be privileged: {} is unreadable ({})",
-                p.arn, policy.policy, policy.reason
-            )),
-            _ => None,
-        })
+        .zip(unknowns.workloads)
+        .map(
+            |((p, reason), workloads)| match (reason, p.unreadable_policies.first(), workloads) {
+                (Some(_), _, _) => None,
+                (None, Some(policy), _) => Some(format!(
+                    "{} may be privileged: {} is unreadable ({})",
+                    p.arn, policy.policy, policy.reason
+                )),
+                (None, None, Some(note)) => Some(format!("{} may take over a privileged workload: {note}", p.arn)),
+                (None, None, None) => None,
+            },
+        )
         .collect();
     let targets: Vec<bool> = reasons
         .iter()
@@ -338,7 +438,16 @@ fn mark_unknown_routes(
         let decided = reasons[index].is_some()
             || principals[index].path_to_privileged.is_some()
             || principals[index].escalation_unknown.is_some();
-        if decided || computed[index].kind == PrincipalKind::Group || next[index].is_none() {
+        if decided || computed[index].kind == PrincipalKind::Group {
+            continue;
+        }
+        if let Some(note) = &unknowns.workloads[index] {
+            principals[index].escalation_unknown = Some(format!(
+                "whether it can escalate depends on data that is not in the snapshot: {note}"
+            ));
+            continue;
+        }
+        if next[index].is_none() {
             continue;
         }
         let mut path = vec![principals[index].arn.clone()];
@@ -361,6 +470,20 @@ fn mark_unknown_routes(
             path.join(" "),
             notes.join("; ")
         ));
+    }
+}
+
+/// A grant's resources for a message: the first few, and how many more.
+fn resources_of(grants: &[&super::AllowedAction]) -> String {
+    let mut all: Vec<&str> = grants
+        .iter()
+        .flat_map(|g| g.resources.iter().map(String::as_str))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    match all.len() {
+        0..=3 => all.join(", "),
+        more => format!("{} and {} more", all[..3].join(", "), more - 3),
     }
 }
 

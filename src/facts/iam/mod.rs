@@ -10,6 +10,7 @@ pub(crate) mod graph;
 pub mod latent;
 pub mod resource_types;
 pub mod trust;
+pub mod workloads;
 
 use super::organization::OrgModel;
 use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
@@ -51,6 +52,9 @@ pub struct EscalationMethod {
     /// version or edit (`arn:aws:iam::aws:policy/...`).
     #[serde(default)]
     pub ignore_on_aws_managed_policies: bool,
+    /// For `existing_compute`: the workloads it takes over, whose roles the snapshot can name.
+    #[serde(default)]
+    pub workload: Option<workloads::WorkloadKind>,
     #[serde(skip)]
     action_ids: Vec<usize>,
 }
@@ -378,15 +382,27 @@ fn known_str<'de, D: serde::Deserializer<'de>>(
         .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value:?}")))
 }
 
+/// What one account's IAM analysis reads of the account: its IAM data, and the workloads whose
+/// roles escalation methods may take over.
+pub struct AccountIam<'a> {
+    pub account_id: &'a str,
+    pub section: &'a IamSection,
+    pub workloads: &'a workloads::Workloads,
+}
+
 pub fn analyse(
-    account_id: &str,
-    section: &IamSection,
+    account: AccountIam<'_>,
     knowledge: &IamKnowledge,
     as_of: chrono::DateTime<chrono::Utc>,
     organization: Option<&OrgModel>,
     cross_account: Option<&cross_account::CrossAccountIndex>,
     index: &mut ResourceIndex,
 ) -> IamFacts {
+    let AccountIam {
+        account_id,
+        section,
+        workloads,
+    } = account;
     let guardrails = organization.map(|org| org.guardrails(account_id, OrgPolicyType::ServiceControlPolicy));
     let limits = AccountLimits {
         account_id,
@@ -477,7 +493,14 @@ pub fn analyse(
         principals.push(facts);
         computed.push(state);
     }
-    graph::link(account_id, &mut principals, &computed, &section.roles, knowledge);
+    graph::link(
+        account_id,
+        &mut principals,
+        &computed,
+        &section.roles,
+        knowledge,
+        workloads,
+    );
     if let Some(cross_account) = cross_account {
         cross_account.link(account_id, &mut principals);
     }

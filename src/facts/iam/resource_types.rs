@@ -42,7 +42,8 @@ impl ResourceType {
         }
     }
 
-    fn may_match(&self, pattern: &[Token]) -> bool {
+    /// Whether some ARN of this type matches the tokenised pattern.
+    pub fn may_match(&self, pattern: &[Token]) -> bool {
         self.formats.iter().any(|format| intersects(pattern, format))
     }
 }

@@ -1,7 +1,7 @@
 //! The graphs drawn beside failing findings, read from their evidence alone (docs/facts.md,
 //! `path_to_privileged`; rules/lib/correlation.rego, `role_evidence`):
 //! - an escalation (IAM-002): the principal, each step of its path (`assume`,
-//!   `assume_cross_account`, `pass_role`) to the administrator it reaches, and its own
+//!   `assume_cross_account`, `pass_role`, `workload`) to the administrator it reaches, and its own
 //!   escalation methods as one edge to its account's administrator;
 //! - a toxic combination (XC-*): the threat and the exposure (or whoever may call in) into the
 //!   workload or role, then the role's way to administrator.
@@ -99,6 +99,10 @@ fn step_label(step: &Value) -> (String, String) {
         "assume" => "assume role".to_string(),
         "assume_cross_account" => "assume, cross-account".to_string(),
         "pass_role" => format!("pass role: {via}"),
+        "workload" => match step["workload"].as_str() {
+            Some(workload) => format!("{via}: {}", workload.rsplit([':', '/']).next().unwrap_or(workload)),
+            None => via.to_string(),
+        },
         other => other.replace('_', " "),
     };
     (

@@ -70,7 +70,7 @@ pub struct Node {
 pub struct Edge {
     from: usize,
     to: usize,
-    /// A step kind (`assume`, `assume_cross_account`, `pass_role`) or a link of a combination.
+    /// A step kind (`assume`, `assume_cross_account`, `pass_role`, `workload`) or a link of a combination.
     pub kind: String,
     pub label: String,
     /// Its full text, when the label is a summary (every method of a long list).
