@@ -689,6 +689,7 @@ fn resource_policies_are_collected_and_judged_on_each_arn() {
     for service in ["s3:", "kms:", "sqs:", "sns:", "secretsmanager:", "lambda:", "ecr:"] {
         assert!(stderr.contains(service), "{service} calls in the summary: {stderr}");
     }
+    assert_function_takeover(&report, account, &seeded_arn("function"));
     // S3 Control prefixes the account id to the host, which an IP endpoint cannot resolve: the
     // account's Block Public Access is a gap, never assumed on or off; the other calls answered.
     let gaps: Vec<(String, String, String)> = report["coverage"]["gaps"]
@@ -712,6 +713,32 @@ fn resource_policies_are_collected_and_judged_on_each_arn() {
             .all(|(_, service, _)| !resource_services.contains(&service.as_str())),
         "{gaps:?}"
     );
+}
+
+/// `lambda:UpdateFunctionCode` on one function escalates through the role it runs as, read
+/// live (ListFunctions' `Role`): `nightly` runs as an administrator, public-fn does not.
+fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
+    let escalation = |user: &str| {
+        let arn = format!("arn:aws:iam::{account}:user/{user}");
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "IAM-002" && f["resource"]["arn"] == arn.as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("IAM-002 judged {arn}"))
+    };
+    let deployer = escalation("fn-deployer");
+    assert_eq!(deployer["status"], "fail", "{deployer:#}");
+    let step = &deployer["evidence"]["path"]["steps"][0];
+    assert_eq!(step["kind"], "workload", "{deployer:#}");
+    assert_eq!(step["to"], format!("arn:aws:iam::{account}:role/nightly-admin"));
+    assert!(
+        step["workload"].as_str().unwrap().ends_with(":function:nightly"),
+        "{step}"
+    );
+    let plain = escalation("fn-deployer-plain");
+    assert_eq!(plain["status"], "pass", "{public_fn}: {plain:#}");
 }
 
 /// Issue 12's done-means on one organisation (seed kind `full-org`): a management account and

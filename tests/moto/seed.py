@@ -257,7 +257,23 @@ def seed_function():
     arn = lam.create_function(FunctionName="public-fn", Runtime="python3.12", Role=role, Handler="index.handler",
                               Code={"ZipFile": code.getvalue()})["FunctionArn"]
     lam.add_permission(FunctionName="public-fn", StatementId="anyone", Action="lambda:InvokeFunction", Principal="*")
+    seed_function_takeover(lam, trust, arn, code.getvalue())
     return arn
+
+
+def seed_function_takeover(lam, trust, public_fn, code):
+    """`nightly` runs as an administrator role: its deployer, allowed `lambda:UpdateFunctionCode`
+    on it alone, escalates; one allowed it only on public-fn (a role with no policy) does not."""
+    iam = client("iam")
+    role = iam.create_role(RoleName="nightly-admin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="nightly-admin", PolicyName="everything",
+                        PolicyDocument=policy_document(allow("*")))
+    nightly = lam.create_function(FunctionName="nightly", Runtime="python3.12", Role=role, Handler="index.handler",
+                                  Code={"ZipFile": code})["FunctionArn"]
+    for user, function in (("fn-deployer", nightly), ("fn-deployer-plain", public_fn)):
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="deploy",
+                            PolicyDocument=policy_document(allow("lambda:UpdateFunctionCode", function)))
 
 
 def seed_full_org():
