@@ -33,9 +33,8 @@ fn user(name: &str, statements: Value) -> Value {
     })
 }
 
-/// A role trusting `service`; with `admin`, AdministratorAccess; otherwise logs only.
-fn role(name: &str, service: &str, admin: bool) -> Value {
-    let allowed = if admin { "*" } else { "logs:PutLogEvents" };
+/// A role trusting `service` that may do `allowed` on `*`.
+fn role(name: &str, service: &str, allowed: &str) -> Value {
     json!({
         "arn": arn(&format!("role/{name}")),
         "name": name,
@@ -63,6 +62,10 @@ fn users() -> Vec<Value> {
         user(
             "deployer-plain",
             json!([allow(&["lambda:UpdateFunctionCode"], &[function("plain-fn")])]),
+        ),
+        user(
+            "deployer-secrets",
+            json!([allow(&["lambda:UpdateFunctionCode"], &[function("secrets-fn")])]),
         ),
         user(
             "deployer-missing",
@@ -99,16 +102,18 @@ fn users() -> Vec<Value> {
 /// The account; `with_workloads` adds the region with its functions and instances.
 fn snapshot(with_workloads: bool) -> Value {
     let roles = vec![
-        role("fn-admin", "lambda.amazonaws.com", true),
-        role("fn-plain", "lambda.amazonaws.com", false),
-        role("ec2-admin", "ec2.amazonaws.com", true),
-        role("ec2-plain", "ec2.amazonaws.com", false),
+        role("fn-admin", "lambda.amazonaws.com", "*"),
+        role("fn-plain", "lambda.amazonaws.com", "logs:PutLogEvents"),
+        role("fn-secrets", "lambda.amazonaws.com", "secretsmanager:GetSecretValue"),
+        role("ec2-admin", "ec2.amazonaws.com", "*"),
+        role("ec2-plain", "ec2.amazonaws.com", "logs:PutLogEvents"),
     ];
     let region = json!({
         "region": REGION,
         "lambda": {"resources": [
             {"arn": function("admin-fn"), "role": arn("role/fn-admin")},
             {"arn": function("plain-fn"), "role": arn("role/fn-plain")},
+            {"arn": function("secrets-fn"), "role": arn("role/fn-secrets")},
         ]},
         "network": {"instances": [
             {"id": "i-admin", "instance_profile_arn": arn("instance-profile/ec2-admin"), "state": "stopped"},
@@ -130,6 +135,11 @@ fn snapshot(with_workloads: bool) -> Value {
 
 /// IAM-002's finding on each user, by name.
 fn escalation(snapshot: &Value) -> std::collections::BTreeMap<String, Value> {
+    findings_of("IAM-002", snapshot)
+}
+
+/// `rule`'s finding on each user, by name.
+fn findings_of(rule: &str, snapshot: &Value) -> std::collections::BTreeMap<String, Value> {
     let dir = temp_dir();
     let path = write(dir.path(), "snapshot.json", &snapshot.to_string());
     let report = json_of(&["scan", "--snapshot", path.to_str().unwrap(), "-f", "json"]);
@@ -137,7 +147,7 @@ fn escalation(snapshot: &Value) -> std::collections::BTreeMap<String, Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule_id"] == "IAM-002")
+        .filter(|f| f["rule_id"] == rule)
         .filter_map(|f| {
             let name = f["resource"]["arn"].as_str()?.strip_prefix(&arn("user/"))?.to_string();
             Some((name, f.clone()))
@@ -229,4 +239,22 @@ fn an_instance_whose_profile_has_no_known_role_is_unknown() {
             .contains("instance-profile/not-listed"),
         "{plain:#}"
     );
+}
+
+#[test]
+fn a_workload_that_runs_as_a_role_short_of_admin_gives_its_capabilities() {
+    let gained = findings_of("IAM-022", &snapshot(true));
+    let secrets = &gained["deployer-secrets"];
+    assert_eq!(secrets["status"], "fail", "{secrets:#}");
+    assert!(
+        secrets.to_string().contains("secretsmanager:GetSecretValue"),
+        "{secrets:#}"
+    );
+    assert!(secrets.to_string().contains(&function("secrets-fn")), "{secrets:#}");
+    assert_eq!(
+        gained["deployer-plain"]["status"], "pass",
+        "{:#}",
+        gained["deployer-plain"]
+    );
+    assert_eq!(escalation(&snapshot(true))["deployer-secrets"]["status"], "pass");
 }
