@@ -716,7 +716,8 @@ fn resource_policies_are_collected_and_judged_on_each_arn() {
 }
 
 /// `lambda:UpdateFunctionCode` on one function escalates through the role it runs as, read
-/// live (ListFunctions' `Role`): `nightly` runs as an administrator, public-fn does not.
+/// live (ListFunctions' `Role`): `nightly` runs as an administrator, public-fn does not; and
+/// `ssm:SendCommand` on the region's instances reaches the administrator an instance runs as.
 fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
     let escalation = |user: &str| {
         let arn = format!("arn:aws:iam::{account}:user/{user}");
@@ -739,6 +740,16 @@ fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
     );
     let plain = escalation("fn-deployer-plain");
     assert_eq!(plain["status"], "pass", "{public_fn}: {plain:#}");
+    // The instance's role comes from DescribeInstances' profile and IAM's instance profiles.
+    let ops = escalation("ops");
+    assert_eq!(ops["status"], "fail", "{ops:#}");
+    let step = &ops["evidence"]["path"]["steps"][0];
+    assert_eq!(
+        step["to"],
+        format!("arn:aws:iam::{account}:role/batch-admin"),
+        "{ops:#}"
+    );
+    assert!(step["workload"].as_str().unwrap().contains(":instance/i-"), "{step}");
 }
 
 /// Issue 12's done-means on one organisation (seed kind `full-org`): a management account and

@@ -274,6 +274,23 @@ def seed_function_takeover(lam, trust, public_fn, code):
         iam.create_user(UserName=user)
         iam.put_user_policy(UserName=user, PolicyName="deploy",
                             PolicyDocument=policy_document(allow("lambda:UpdateFunctionCode", function)))
+    seed_instance_takeover(iam)
+
+
+def seed_instance_takeover(iam):
+    """An instance whose profile carries an administrator role: a user allowed `ssm:SendCommand`
+    on every instance of the region escalates through it."""
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="batch-admin", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="batch-admin", PolicyName="everything", PolicyDocument=policy_document(allow("*")))
+    iam.create_instance_profile(InstanceProfileName="batch-admin")
+    iam.add_role_to_instance_profile(InstanceProfileName="batch-admin", RoleName="batch-admin")
+    ec2 = client("ec2")
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, IamInstanceProfile={"Name": "batch-admin"})
+    iam.create_user(UserName="ops")
+    iam.put_user_policy(UserName="ops", PolicyName="run", PolicyDocument=policy_document(allow(
+        "ssm:SendCommand", [f"arn:aws:ec2:us-east-1:{account}:instance/*", "arn:aws:ssm:us-east-1::document/AWS-RunShellScript"])))
 
 
 def seed_full_org():
