@@ -399,38 +399,19 @@ pub fn gap_reason(account: &AccountSnapshot, region: &str, service: &str) -> Str
 /// Gives each instance the role of its instance profile (matched through the roles'
 /// `instance_profiles`, by ARN, else by profile name) and the active GuardDuty findings on it.
 fn join_instances(account: &AccountSnapshot, regions: &[RegionFacts], network: &mut network::NetworkFacts) {
-    let profile_name = |arn: &str| arn.rsplit('/').next().unwrap_or(arn).to_string();
-    type Profiles<'a> = (HashMap<&'a str, &'a str>, HashMap<String, &'a str>);
-    let profiles: Option<Profiles> = account.iam.as_ref().map(|iam| {
-        let by_arn = iam
-            .roles
-            .iter()
-            .flat_map(|role| {
-                role.instance_profiles
-                    .iter()
-                    .map(move |p| (p.as_str(), role.arn.as_str()))
-            })
-            .collect();
-        let by_name = iam
-            .roles
-            .iter()
-            .flat_map(|role| {
-                role.instance_profiles
-                    .iter()
-                    .map(move |p| (profile_name(p), role.arn.as_str()))
-            })
-            .collect();
-        (by_arn, by_name)
-    });
+    let profiles = account
+        .iam
+        .as_ref()
+        .map(|_| iam::workloads::InstanceProfiles::of(account));
     for instance in &mut network.instances {
-        if let (Some(profile), Some((by_arn, by_name))) = (&instance.instance_profile_arn, &profiles) {
-            let role = by_arn
-                .get(profile.as_str())
-                .or_else(|| by_name.get(&profile_name(profile)));
-            if let Some(role) = role {
-                instance.role_status = "resolved";
-                instance.role_arn = Some(role.to_string());
-            }
+        let role = instance
+            .instance_profile_arn
+            .as_deref()
+            .zip(profiles.as_ref())
+            .and_then(|(profile, profiles)| profiles.role_of(profile));
+        if let Some(role) = role {
+            instance.role_status = "resolved";
+            instance.role_arn = Some(role.to_string());
         }
         instance.guardduty_findings = regions
             .iter()

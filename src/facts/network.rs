@@ -236,7 +236,7 @@ pub struct EndpointStatement {
 
 const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
-fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
+pub(crate) fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
     format!("arn:aws:ec2:{region}:{account}:{kind}/{id}")
 }
 

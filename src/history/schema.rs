@@ -240,11 +240,18 @@ fn draft_path(path: &Path) -> PathBuf {
 }
 
 fn remove_draft(draft: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = draft.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(name));
+    for file in with_side_files(draft) {
+        let _ = std::fs::remove_file(file);
     }
+}
+
+/// The database file and the side files SQLite may make beside it.
+fn with_side_files(path: &Path) -> [PathBuf; 4] {
+    ["", "-wal", "-shm", "-journal"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
 }
 
 /// Creates `file` 0600; an existing one is another job's (errors name the store `path`).
@@ -337,11 +344,7 @@ pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Resul
 /// Refuses a history path that is also an input or an output of the run, or one of their
 /// SQLite side files: one file, one job.
 pub fn refuse_overlap(path: &Path, inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<(), InputError> {
-    let side_files = ["", "-wal", "-shm", "-journal"].map(|suffix| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    });
+    let side_files = with_side_files(path);
     for other in inputs {
         if side_files.iter().any(|side| same_location(side, other)) {
             return Err(refuse(
@@ -402,6 +405,19 @@ mod tests {
         assert!(Store::open(&dir.path().join("missing.db"), false).is_err());
     }
 
+    /// Four threads open `path` at once; every one of them must succeed.
+    fn open_from_four_threads(path: &Path, create: bool) {
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.to_path_buf();
+                std::thread::spawn(move || Store::open(&path, create).map(drop))
+            })
+            .collect();
+        for open in opens {
+            assert_eq!(open.join().unwrap().map_err(|e| e.to_string()), Ok(()));
+        }
+    }
+
     #[test]
     fn stores_created_by_concurrent_jobs_are_opened_by_all_of_them() {
         // Each job reads the store's identity in one snapshot, not half before another job's
@@ -409,15 +425,7 @@ mod tests {
         for _ in 0..40 {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("h.db");
-            let opens: Vec<_> = (0..4)
-                .map(|_| {
-                    let path = path.clone();
-                    std::thread::spawn(move || Store::open(&path, true).map(drop))
-                })
-                .collect();
-            for open in opens {
-                assert_eq!(open.join().unwrap().map_err(|e| e.to_string()), Ok(()));
-            }
+            open_from_four_threads(&path, true);
             let left: Vec<_> = std::fs::read_dir(dir.path())
                 .unwrap()
                 .flatten()
@@ -440,15 +448,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("h.db");
             std::fs::write(&path, b"").unwrap();
-            let opens: Vec<_> = (0..4)
-                .map(|_| {
-                    let path = path.clone();
-                    std::thread::spawn(move || Store::open(&path, false).map(drop))
-                })
-                .collect();
-            for open in opens {
-                assert_eq!(open.join().unwrap().map_err(|e| e.to_string()), Ok(()));
-            }
+            open_from_four_threads(&path, false);
         }
     }
 

@@ -315,8 +315,7 @@ impl Graph<'_> {
                     .iter()
                     .map(|a| state.method_actions.get(a))
                     .collect::<Option<_>>()?;
-                let unscoped = grants.iter().all(|g| g.resources.iter().any(|r| r == "*"));
-                (!grants.is_empty() && !unscoped).then_some((m, grants))
+                (!grants.is_empty() && !super::all_unscoped(grants.iter().copied())).then_some((m, grants))
             })
     }
 

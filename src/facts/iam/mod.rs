@@ -235,6 +235,11 @@ pub struct AllowedAction {
     pub policies: Vec<String>,
 }
 
+/// Every grant is on all resources (`*`): a method that holds so needs no particular target.
+pub(crate) fn all_unscoped<'a>(grants: impl IntoIterator<Item = &'a AllowedAction>) -> bool {
+    grants.into_iter().all(|g| g.resources.iter().any(|r| r == "*"))
+}
+
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServiceWildcard {
     pub service: String,
@@ -989,7 +994,7 @@ fn escalation_matches(
                 only_on_self: grants
                     .iter()
                     .all(|g| g.resources.iter().all(|r| r == arn || r.contains("${aws:username}"))),
-                unscoped: grants.iter().all(|g| g.resources.iter().any(|r| r == "*")),
+                unscoped: all_unscoped(&grants),
                 ignore_when_only_on_self: m.ignore_when_only_on_self,
             })
         })

@@ -9,6 +9,7 @@ use super::AllowedAction;
 use crate::snapshot::AccountSnapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// The workloads an `existing_compute` method takes over, as named in `rules/data/iam.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -18,12 +19,17 @@ pub enum WorkloadKind {
     Ec2Instance,
 }
 
+/// The ARN formats of the workloads, tokenised once (written as `resource_types.tsv` does).
+static LAMBDA_FUNCTION: LazyLock<ResourceType> =
+    LazyLock::new(|| ResourceType::parse("function", "lambda:${Region}:${Account}:function:${FunctionName}"));
+static EC2_INSTANCE: LazyLock<ResourceType> =
+    LazyLock::new(|| ResourceType::parse("instance", "ec2:${Region}:${Account}:instance/${InstanceId}"));
+
 impl WorkloadKind {
-    /// ARN format without `arn:${Partition}:`, as `resource_types.tsv` writes them.
-    fn format(self) -> &'static str {
+    fn resource_type(self) -> &'static ResourceType {
         match self {
-            WorkloadKind::LambdaFunction => "lambda:${Region}:${Account}:function:${FunctionName}",
-            WorkloadKind::Ec2Instance => "ec2:${Region}:${Account}:instance/${InstanceId}",
+            WorkloadKind::LambdaFunction => &LAMBDA_FUNCTION,
+            WorkloadKind::Ec2Instance => &EC2_INSTANCE,
         }
     }
 
@@ -71,7 +77,7 @@ pub struct Reach {
 impl Workloads {
     pub fn of(account: &AccountSnapshot) -> Workloads {
         let mut workloads = Workloads::default();
-        let profile_roles = profile_roles(account);
+        let profiles = InstanceProfiles::of(account);
         for region in &account.regions {
             if let Some(lambda) = &region.lambda {
                 workloads.lambda_regions.push(region.region.clone());
@@ -89,11 +95,8 @@ impl Workloads {
                 let live = network.instances.iter().filter(|i| !is_gone(i.state.as_deref()));
                 workloads.items.extend(live.map(|instance| Workload {
                     kind: WorkloadKind::Ec2Instance,
-                    arn: format!(
-                        "arn:aws:ec2:{}:{}:instance/{}",
-                        region.region, account.account_id, instance.id
-                    ),
-                    runs_as: instance_runs_as(instance.instance_profile_arn.as_deref(), &profile_roles),
+                    arn: crate::facts::network::ec2_arn(&region.region, &account.account_id, "instance", &instance.id),
+                    runs_as: profiles.runs_as(instance.instance_profile_arn.as_deref()),
                 }));
             }
         }
@@ -129,7 +132,7 @@ impl Workloads {
             WorkloadKind::LambdaFunction => &self.lambda_regions,
             WorkloadKind::Ec2Instance => &self.ec2_regions,
         };
-        let format = ResourceType::parse("workload", kind.format());
+        let format = kind.resource_type();
         let mut missing: Vec<String> = Vec::new();
         for grant in grants {
             for pattern in grant.resources.iter().filter(|p| format.may_match(&pattern_tokens(p))) {
@@ -164,33 +167,46 @@ fn is_gone(state: Option<&str>) -> bool {
     matches!(state, Some("terminated" | "shutting-down"))
 }
 
-/// Instance profile ARN (and name, as older snapshots may record either) to the role it carries.
-fn profile_roles(account: &AccountSnapshot) -> HashMap<String, String> {
-    let mut roles = HashMap::new();
-    for role in account.iam.iter().flat_map(|iam| &iam.roles) {
-        for profile in &role.instance_profiles {
-            roles.insert(profile.clone(), role.arn.clone());
-            roles.insert(profile_name(profile).to_string(), role.arn.clone());
+/// Each instance profile of the account's IAM data, by ARN and by name (older snapshots may
+/// record either on the instance), and the role it carries.
+pub struct InstanceProfiles<'a> {
+    roles: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> InstanceProfiles<'a> {
+    pub fn of(account: &'a AccountSnapshot) -> Self {
+        let mut roles = HashMap::new();
+        for role in account.iam.iter().flat_map(|iam| &iam.roles) {
+            for profile in &role.instance_profiles {
+                // An ARN has colons and a name has none: the two kinds of key never meet.
+                roles.insert(profile.as_str(), role.arn.as_str());
+                roles.insert(profile_name(profile), role.arn.as_str());
+            }
+        }
+        InstanceProfiles { roles }
+    }
+
+    /// The role an instance with this profile (ARN or name) runs as, when IAM lists it.
+    pub fn role_of(&self, profile: &str) -> Option<&'a str> {
+        self.roles
+            .get(profile)
+            .or_else(|| self.roles.get(profile_name(profile)))
+            .copied()
+    }
+
+    fn runs_as(&self, profile: Option<&str>) -> RunsAs {
+        let Some(profile) = profile else {
+            return RunsAs::Nothing;
+        };
+        match self.role_of(profile) {
+            Some(role) => RunsAs::Role(role.to_string()),
+            None => RunsAs::Unresolved(format!(
+                "the role of its instance profile {profile} is not in the snapshot"
+            )),
         }
     }
-    roles
 }
 
 fn profile_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
-}
-
-fn instance_runs_as(profile: Option<&str>, profile_roles: &HashMap<String, String>) -> RunsAs {
-    let Some(profile) = profile else {
-        return RunsAs::Nothing;
-    };
-    match profile_roles
-        .get(profile)
-        .or_else(|| profile_roles.get(profile_name(profile)))
-    {
-        Some(role) => RunsAs::Role(role.clone()),
-        None => RunsAs::Unresolved(format!(
-            "the role of its instance profile {profile} is not in the snapshot"
-        )),
-    }
 }
