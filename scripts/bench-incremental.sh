@@ -2,10 +2,10 @@
 # Incremental re-scan benchmark (issue 15): a synthetic organisation is scanned in full into a
 # fresh history store (night 1, no file written: the table goes to /dev/null); the same
 # organisation a night later, with CHANGED accounts given a new administrator (`posture-dev synth
-# --changed`), is scanned on copies of that store with --incremental, without and with the
-# failing findings written as JSON report v1, then in full with that report. Prints wall times,
-# the accounts reused, the ratio incremental/full, and the store's size with the part the kept
-# account results take.
+# --changed`), is scanned on copies of that store, without and with the failing findings written
+# as JSON report v1, each with --incremental and in full: an incremental night against a full
+# scan of the same night into the same store. Prints wall times, the accounts reused, the ratio
+# incremental/full, and the store's size with the part the kept account results take.
 # Usage: scripts/bench-incremental.sh [ACCOUNTS]   (default 1000; CHANGED=50, SEED=42,
 #        BENCH_DIR=bench-out holds the snapshots, stores and reports)
 set -euo pipefail
@@ -34,12 +34,12 @@ print(os.path.getsize(sys.argv[1]), kept[0], kept[1])" "$1"; }
 seeded="$out/incr-seed.db"
 rm -f "$seeded" "$seeded"-wal "$seeded"-shm
 # Night 1, full, into a new store: the full scan without file output.
-scan "$out/incr-none-full.log" "$seeded" "$night1"
+scan "$out/incr-seed.log" "$seeded" "$night1"
 read -r size kept rows < <(store_bytes "$seeded")
 echo "store after night 1: $((size / 1048576)) MB, of which kept results $((kept / 1048576)) MB for $rows accounts"
 json=(-f "json=$out/incr-report.json" --only-failing)
-# Night 2 on copies of that store: incremental without and with the report, then full with it.
-for run in none-incr json-incr json-full; do
+# Night 2 on copies of that store: incremental and full, without and with the report.
+for run in none-incr none-full json-incr json-full; do
   cp "$seeded" "$out/incr-$run.db"
   flags=(); [ "${run%-*}" = none ] || flags=("${json[@]}")
   [ "${run#*-}" = full ] || flags+=(--incremental)

@@ -10,6 +10,7 @@ use crate::facts::iam::cross_account::CrossAccountIndex;
 use crate::facts::organization::OrgModel;
 use crate::finding::{Finding, Fingerprint, Status};
 use crate::history::StoredBy;
+use crate::import::snapshot::RawAccount;
 use crate::output::{Format, Outputs, RenderOptions, ScanStamp};
 use crate::report::v1::RecordedReport;
 use crate::report::{Gap, ScanInfo, Summary, Tally};
@@ -17,12 +18,12 @@ use crate::results::RuleResult;
 use crate::rules::evaluate::{evaluate_account, evaluate_prepared, facts_bytes};
 use crate::rules::metadata::RuleMetadata;
 use crate::rules::RuleSet;
-use crate::snapshot::{AccountSnapshot, OrganizationSnapshot, Snapshot};
+use crate::snapshot::{AccountSnapshot, CoverageGap, OrganizationSnapshot, Snapshot};
 use crate::suppress::LiveSuppressions;
 use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::Instant;
 
@@ -227,6 +228,8 @@ struct Shared<'r> {
     /// With a history store: what every account's facts take from the scan besides its own data.
     scope: Option<crate::history::reuse::InputsDigest>,
     overlay: Option<crate::plan::PlanOverlay>,
+    /// A worker found an account of the input broken: the scan stops.
+    input_failed: AtomicBool,
 }
 
 /// What the workers fold their accounts into, one at a time. The outputs are apart: workers
@@ -235,6 +238,8 @@ struct Folded {
     tally: Tally,
     gaps: Vec<Gap>,
     error: Option<anyhow::Error>,
+    /// The first account a worker could not read (the file and the place).
+    input_error: Option<InputError>,
     /// With [`ScanRequest::record`]: every finding's status, and the failing ones in full.
     recorded: Option<crate::report::v1::RecordedFindings>,
 }
@@ -284,6 +289,7 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         reused: AtomicU64::new(0),
         scope: None,
         overlay,
+        input_failed: AtomicBool::new(false),
     };
     let mut shared = shared;
     if shared.history.is_some() {
@@ -298,13 +304,14 @@ pub fn scan(request: ScanRequest, rules: &RuleSet) -> anyhow::Result<ScanOutcome
         tally: Tally::default(),
         gaps: Vec::new(),
         error: None,
+        input_error: None,
         recorded: request.record.then(Default::default),
     });
     let read_error = evaluate_all(plan.loaded, &plan.files, &shared, &outputs, &folded)?;
     let evaluated_at = clock.elapsed();
     let folded = folded.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
     let outputs = outputs.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
-    if let Some(error) = read_error {
+    if let Some(error) = read_error.or(folded.input_error) {
         return Err(error.into());
     }
     if let Some(error) = folded.error {
@@ -398,6 +405,43 @@ fn organization_gaps(organization: Option<&OrgModel>) -> Vec<Gap> {
     .collect()
 }
 
+/// An account on its way to a worker: in memory already, or as a snapshot file has it (the
+/// worker parses it, or does not need to).
+enum Incoming<'a> {
+    Loaded(Box<std::borrow::Cow<'a, AccountSnapshot>>),
+    Read { file: &'a Path, raw: RawAccount },
+}
+
+impl<'a> Incoming<'a> {
+    fn parse(self) -> Result<std::borrow::Cow<'a, AccountSnapshot>, InputError> {
+        match self {
+            Incoming::Loaded(account) => Ok(*account),
+            Incoming::Read { file, raw } => raw.parse(file).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// [`crate::history::reuse::source_digest`]: of the bytes as read, without parsing them.
+    fn source_digest(
+        &self,
+        scope: &crate::history::reuse::InputsDigest,
+    ) -> Option<crate::history::reuse::InputsDigest> {
+        match self {
+            Incoming::Read { raw, .. } => Some(crate::history::reuse::source_digest(scope, raw.bytes())),
+            Incoming::Loaded(account) => crate::history::reuse::source_digest_of(scope, account)
+                .map_err(|error| tracing::warn!("account {}: cannot be digested: {error}", account.account_id))
+                .ok(),
+        }
+    }
+
+    /// The id, and for an account read from a file its gaps (read without parsing the rest).
+    fn head(&self) -> Result<(String, Option<Vec<CoverageGap>>), InputError> {
+        match self {
+            Incoming::Loaded(account) => Ok((account.account_id.clone(), None)),
+            Incoming::Read { file, raw } => raw.head(file).map(|head| (head.account_id, Some(head.coverage_gaps))),
+        }
+    }
+}
+
 /// Reads accounts on one thread and evaluates them on the rayon pool as they arrive; returns
 /// the reading error, if any (the workers' errors are in `folded`).
 fn evaluate_all(
@@ -408,17 +452,23 @@ fn evaluate_all(
     folded: &Mutex<Folded>,
 ) -> anyhow::Result<Option<InputError>> {
     // A few accounts in flight: enough to keep every worker busy, few enough to bound memory.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<AccountSnapshot>(rayon::current_num_threads());
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Incoming<'_>>(rayon::current_num_threads());
+    let failed = &shared.input_failed;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Option<InputError> {
             for account in loaded {
-                if sender.send(account).is_err() {
+                if sender
+                    .send(Incoming::Loaded(Box::new(std::borrow::Cow::Owned(account))))
+                    .is_err()
+                {
                     return None;
                 }
             }
-            for path in files {
-                let mut send = |account: AccountSnapshot| sender.send(account).is_ok();
-                if let Err(error) = crate::import::snapshot::stream_accounts(path, &mut send) {
+            for file in files {
+                // A worker that found an account broken stops the reading.
+                let mut send =
+                    |raw| !failed.load(Ordering::Relaxed) && sender.send(Incoming::Read { file, raw }).is_ok();
+                if let Err(error) = crate::import::snapshot::stream_raw_accounts(file, &mut send) {
                     return Some(error);
                 }
             }
@@ -436,46 +486,46 @@ fn evaluate_all(
     })
 }
 
+/// One account judged: its results (evaluated or reused) and what goes with them.
+struct Judged {
+    account_id: String,
+    gaps: Vec<CoverageGap>,
+    results: Vec<RuleResult>,
+    reusable: Option<crate::history::Reusable>,
+    origins: crate::plan::apply::Origins,
+    facts_done: Instant,
+}
+
 fn evaluate_one(
     engine: &mut regorus::Engine,
-    mut account: AccountSnapshot,
+    incoming: Incoming<'_>,
     shared: &Shared<'_>,
     outputs: &RwLock<Outputs>,
     folded: &Mutex<Folded>,
 ) {
+    if shared.input_failed.load(Ordering::Relaxed) {
+        return;
+    }
     let started = Instant::now();
-    let source = shared.scope.as_ref().and_then(|scope| {
-        crate::history::reuse::source_digest(scope, &account)
-            .map_err(|error| tracing::warn!("account {}: cannot be digested: {error}", account.account_id))
-            .ok()
-    });
-    let shortcut = reuse_unchanged_source(&account.account_id, source, shared);
-    let (facts_done, results, reusable, origins) = match shortcut {
-        Ok(Some((results, reusable))) => (Instant::now(), results, Some(reusable), Default::default()),
-        unused => {
-            // A stored row found but unusable is not looked up again by the facts.
-            let look_up = unused.is_ok();
-            let mut analysis = analyse_account(
-                &account,
-                &shared.rules.iam_knowledge,
-                shared.as_of,
-                shared.organization.as_ref(),
-                shared.cross_account.as_ref(),
-            );
-            let origins = match &shared.overlay {
-                Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
-                None => Default::default(),
-            };
-            let facts_done = Instant::now();
-            shared
-                .resources
-                .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
-            let (results, reusable) = results_of(engine, &account.account_id, &analysis, shared, (source, look_up));
-            (facts_done, results, reusable, origins)
+    let judged = match judge(engine, incoming, shared) {
+        Ok(judged) => judged,
+        Err(error) => {
+            shared.input_failed.store(true, Ordering::Relaxed);
+            if let Ok(mut state) = folded.lock() {
+                state.input_error.get_or_insert(error);
+            }
+            return;
         }
     };
-    let account_id = std::mem::take(&mut account.account_id);
-    let gaps: Vec<Gap> = std::mem::take(&mut account.coverage_gaps)
+    let Judged {
+        account_id,
+        gaps,
+        results,
+        reusable,
+        origins,
+        facts_done,
+    } = judged;
+    let gaps: Vec<Gap> = gaps
         .into_iter()
         .map(|gap| Gap {
             account: gap.account,
@@ -485,7 +535,6 @@ fn evaluate_one(
             error: gap.error,
         })
         .collect();
-    drop(account);
     let rules_done = Instant::now();
     let findings = build_findings(results, shared, &origins);
     let rendered = match outputs.read() {
@@ -526,6 +575,64 @@ fn evaluate_one(
             .error
             .get_or_insert(anyhow::anyhow!("writing the report: {error}"));
     }
+}
+
+/// The account's results: with `--incremental`, the stored ones of an account whose bytes and
+/// scan scope are unchanged, read without parsing it; else from its facts ([`results_of`]).
+fn judge(engine: &mut regorus::Engine, incoming: Incoming<'_>, shared: &Shared<'_>) -> Result<Judged, InputError> {
+    let source = shared.scope.as_ref().and_then(|scope| incoming.source_digest(scope));
+    let incremental = shared
+        .history
+        .as_ref()
+        .is_some_and(crate::history::Recorder::incremental);
+    // A stored row found but unusable is not looked up again by the facts.
+    let mut look_up = true;
+    if let (Some(source), true) = (source, incremental) {
+        let (account_id, gaps) = incoming.head()?;
+        match reuse_unchanged_source(&account_id, source, shared) {
+            Ok(Some((results, reusable))) => {
+                let gaps = match gaps {
+                    Some(gaps) => gaps,
+                    None => incoming.parse()?.into_owned().coverage_gaps,
+                };
+                return Ok(Judged {
+                    account_id,
+                    gaps,
+                    results,
+                    reusable: Some(reusable),
+                    origins: Default::default(),
+                    facts_done: Instant::now(),
+                });
+            }
+            Ok(None) => {}
+            Err(()) => look_up = false,
+        }
+    }
+    let mut account = incoming.parse()?.into_owned();
+    let mut analysis = analyse_account(
+        &account,
+        &shared.rules.iam_knowledge,
+        shared.as_of,
+        shared.organization.as_ref(),
+        shared.cross_account.as_ref(),
+    );
+    let origins = match &shared.overlay {
+        Some(overlay) => overlay.apply(&account.account_id, &mut analysis.index),
+        None => Default::default(),
+    };
+    let facts_done = Instant::now();
+    shared
+        .resources
+        .fetch_add(analysis.index.len() as u64, Ordering::Relaxed);
+    let (results, reusable) = results_of(engine, &account.account_id, &analysis, shared, (source, look_up));
+    Ok(Judged {
+        account_id: std::mem::take(&mut account.account_id),
+        gaps: std::mem::take(&mut account.coverage_gaps),
+        results,
+        reusable,
+        origins,
+        facts_done,
+    })
 }
 
 /// The account's results: with `--incremental`, the stored ones when its inputs are those the
@@ -612,15 +719,12 @@ fn reuse_stored(
 /// its results were evaluated from: reused without computing its facts.
 fn reuse_unchanged_source(
     account_id: &str,
-    source: Option<crate::history::reuse::InputsDigest>,
+    source: crate::history::reuse::InputsDigest,
     shared: &Shared<'_>,
 ) -> Result<Option<(Vec<RuleResult>, crate::history::Reusable)>, ()> {
-    let (Some(recorder), Some(source)) = (shared.history.as_ref(), source) else {
+    let Some(recorder) = shared.history.as_ref().filter(|recorder| recorder.incremental()) else {
         return Ok(None);
     };
-    if !recorder.incremental() {
-        return Ok(None);
-    }
     let Some((results, inputs)) = reuse_stored(recorder, account_id, StoredBy::Source(&source), shared.rules)? else {
         return Ok(None);
     };
@@ -755,31 +859,54 @@ fn cross_account_index(
     }
     let cache = history.and_then(|history| FirstPassCache::new(history, rules, plan.as_of, organization));
     let index = Mutex::new(CrossAccountIndex::default());
-    let add = |account: &AccountSnapshot| {
+    let failure: Mutex<Option<InputError>> = Mutex::new(None);
+    let failed = AtomicBool::new(false);
+    let add = |incoming: Incoming<'_>| {
         let local = match &cache {
-            Some(cache) => cache.entry(account),
-            None => first_pass_entry(account, rules, plan.as_of, organization),
+            Some(cache) => cache.entry(incoming),
+            None => incoming
+                .parse()
+                .map(|account| first_pass_entry(&account, rules, plan.as_of, organization)),
         };
-        if !local.is_empty() {
-            if let Ok(mut index) = index.lock() {
-                index.append(local);
+        match local {
+            Ok(local) if local.is_empty() => {}
+            Ok(local) => {
+                if let Ok(mut index) = index.lock() {
+                    index.append(local);
+                }
+            }
+            Err(error) => {
+                failed.store(true, Ordering::Relaxed);
+                if let Ok(mut failure) = failure.lock() {
+                    failure.get_or_insert(error);
+                }
             }
         }
     };
-    plan.loaded.par_iter().for_each(add);
-    for path in &plan.files {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<AccountSnapshot>(rayon::current_num_threads());
+    plan.loaded
+        .par_iter()
+        .for_each(|account| add(Incoming::Loaded(Box::new(std::borrow::Cow::Borrowed(account)))));
+    for file in &plan.files {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<RawAccount>(rayon::current_num_threads());
+        let failed = &failed;
         let streamed = std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
-                crate::import::snapshot::stream_accounts(path, &mut |account| sender.send(account).is_ok())
+                let mut send = |raw| !failed.load(Ordering::Relaxed) && sender.send(raw).is_ok();
+                crate::import::snapshot::stream_raw_accounts(file, &mut send)
             });
-            receiver.into_iter().par_bridge().for_each(|account| add(&account));
+            receiver
+                .into_iter()
+                .par_bridge()
+                .for_each(|raw| add(Incoming::Read { file, raw }));
             reader.join()
         });
         match streamed {
             Ok(result) => result?,
             Err(_) => return Err(InputError::Usage("the snapshot reader panicked".into())),
         }
+    }
+    if let Some(error) = failure.into_inner().ok().flatten() {
+        return Err(error);
     }
     let reused = cache.map_or(0, FirstPassCache::keep);
     let mut index = index.into_inner().unwrap_or_default();
@@ -834,31 +961,50 @@ impl<'a> FirstPassCache<'a> {
         first_pass_entry(account, self.rules, self.as_of, self.organization)
     }
 
-    /// The account's entry: the stored one when it may be reused, computed otherwise.
-    fn entry(&self, account: &AccountSnapshot) -> CrossAccountIndex {
-        if account.iam.is_none() {
-            return self.compute(account);
-        }
-        let digest = match crate::history::reuse::cross_digest(&self.scope, account) {
-            Ok(digest) => digest,
-            Err(error) => {
-                tracing::warn!("account {}: IAM data cannot be digested ({error})", account.account_id);
-                return self.compute(account);
-            }
+    /// The account's entry: the stored one when it may be reused (an account read from a file
+    /// is then not parsed), computed otherwise.
+    fn entry(&self, incoming: Incoming<'_>) -> Result<CrossAccountIndex, InputError> {
+        let Some((account_id, digest)) = self.digest(&incoming)? else {
+            return Ok(self.compute(&*incoming.parse()?));
         };
-        if let Some(entry) = self.stored(&account.account_id, &digest) {
-            self.remember(&account.account_id, digest, None, None);
-            return entry;
+        if let Some(entry) = self.stored(&account_id, &digest) {
+            self.remember(&account_id, digest, None, None);
+            return Ok(entry);
         }
-        let (entry, turned_on_time) = crate::facts::iam::conditions::noting_as_of(|| self.compute(account));
+        let account = incoming.parse()?;
+        let (entry, turned_on_time) = crate::facts::iam::conditions::noting_as_of(|| self.compute(&account));
         match crate::history::reuse::encode_cross(&entry) {
             Ok(bytes) => {
                 let as_of = turned_on_time.then(|| self.as_of.timestamp_millis());
-                self.remember(&account.account_id, digest, as_of, Some(bytes));
+                self.remember(&account_id, digest, as_of, Some(bytes));
             }
-            Err(error) => tracing::warn!("account {}: first-pass entry not kept ({error})", account.account_id),
+            Err(error) => tracing::warn!("account {account_id}: first-pass entry not kept ({error})"),
         }
-        entry
+        Ok(entry)
+    }
+
+    /// The account's id and the digest its entry is kept under; `None` for an account without
+    /// IAM data (its entry costs nothing to compute) or one that cannot be digested.
+    fn digest(
+        &self,
+        incoming: &Incoming<'_>,
+    ) -> Result<Option<(String, crate::history::reuse::InputsDigest)>, InputError> {
+        let account = match incoming {
+            Incoming::Read { file, raw } => {
+                let parts = raw.first_pass_parts(file)?;
+                let digest = crate::history::reuse::cross_digest_of_parts(&self.scope, &parts);
+                return Ok(parts.iam.is_some().then_some((parts.account_id, digest)));
+            }
+            Incoming::Loaded(account) if account.iam.is_some() => account,
+            Incoming::Loaded(_) => return Ok(None),
+        };
+        match crate::history::reuse::cross_digest(&self.scope, account) {
+            Ok(digest) => Ok(Some((account.account_id.clone(), digest))),
+            Err(error) => {
+                tracing::warn!("account {}: IAM data cannot be digested ({error})", account.account_id);
+                Ok(None)
+            }
+        }
     }
 
     fn stored(&self, account: &str, digest: &crate::history::reuse::InputsDigest) -> Option<CrossAccountIndex> {
@@ -939,6 +1085,7 @@ pub fn statuses(snapshot: Snapshot, rules: &RuleSet) -> anyhow::Result<Vec<(Stri
         reused: AtomicU64::new(0),
         scope: None,
         overlay: None,
+        input_failed: AtomicBool::new(false),
     };
     let mut shared = shared;
     if snapshot.accounts.len() > 1 {

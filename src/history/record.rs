@@ -454,16 +454,23 @@ impl Recorder {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|error| anyhow::anyhow!("{}: waiting to record: {error}", path.display()))?;
+        let mut lap = Lap::default();
         upsert_rules(&tx, rules)?;
         let scan = insert_scan(&tx, summary, rules, self.detail, self.observed_at)?;
         fill_scope(&tx, summary)?;
+        lap.mark("scan");
         tx.execute(UPSERT_FINDINGS, [])?;
+        lap.mark("findings");
         tx.execute(INSERT_OBSERVATIONS, [scan])?;
+        lap.mark("observations");
         tx.execute(INSERT_PASSES, [scan])?;
         insert_breakdowns(&tx, scan, summary, &accounts, &pillars)?;
+        lap.mark("passes");
         store_account_results(&tx, scan, rules)?;
+        lap.mark("account_results");
         let opened = tx.execute(OPEN_EPISODES, params![scan, self.observed_at])?;
         let resolved = tx.execute(CLOSE_EPISODES, params![scan, self.observed_at])?;
+        lap.mark("episodes");
         let forgotten_runs = match self.keep_days {
             Some(days) => forget_before(&tx, self.observed_at - i64::from(days) * DAY_MS)?,
             None => 0,
@@ -471,12 +478,37 @@ impl Recorder {
         hold_before_commit_for_tests();
         tx.commit()
             .map_err(|error| anyhow::anyhow!("{}: recording the run: {error}", path.display()))?;
+        lap.mark("commit");
+        tracing::debug!("history: recording took {}", lap.laps.join(" "));
         Ok(Recorded {
             staging_seconds: self.staging_ns.into_inner() as f64 / 1e9,
             opened,
             resolved,
             forgotten_runs,
         })
+    }
+}
+
+/// Time per step of a recording, for the debug log.
+struct Lap {
+    since: std::time::Instant,
+    laps: Vec<String>,
+}
+
+impl Default for Lap {
+    fn default() -> Self {
+        Lap {
+            since: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Lap {
+    fn mark(&mut self, step: &str) {
+        self.laps
+            .push(format!("{step}={:.3}s", self.since.elapsed().as_secs_f64()));
+        self.since = std::time::Instant::now();
     }
 }
 

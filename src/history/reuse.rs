@@ -86,15 +86,24 @@ pub fn scope_digest(
 }
 
 /// What an account's facts are computed from: the scan's [`scope_digest`] and the account's
-/// snapshot as read. Equal, the facts are equal (nothing else goes into them), so its stored
-/// results are reused without computing them; otherwise the facts decide ([`inputs_digest`]).
-pub fn source_digest(scope: &InputsDigest, account: &crate::snapshot::AccountSnapshot) -> Result<InputsDigest, String> {
-    let snapshot = serde_json::to_vec(account).map_err(|error| error.to_string())?;
+/// JSON (as the snapshot file has it, or serialised when it was collected in this run). Equal,
+/// the facts are equal (nothing else goes into them), so its stored results are reused without
+/// computing them, or even parsing the account; otherwise the facts decide ([`inputs_digest`]).
+pub fn source_digest(scope: &InputsDigest, account_json: &[u8]) -> InputsDigest {
     let mut hasher = Sha256::new();
     let mut feed = |bytes: &[u8]| hasher.update(bytes);
     feed_field(&mut feed, scope);
-    feed_field(&mut feed, &snapshot);
-    Ok(hasher.finalize().into())
+    feed_field(&mut feed, account_json);
+    hasher.finalize().into()
+}
+
+/// [`source_digest`] of an account in memory.
+pub fn source_digest_of(
+    scope: &InputsDigest,
+    account: &crate::snapshot::AccountSnapshot,
+) -> Result<InputsDigest, String> {
+    let json = serde_json::to_vec(account).map_err(|error| error.to_string())?;
+    Ok(source_digest(scope, &json))
 }
 
 /// The stored form: rule ids and resources once each, results pointing at them; a result's
@@ -206,10 +215,36 @@ pub fn cross_digest(scope: &InputsDigest, account: &crate::snapshot::AccountSnap
     let mut hasher = Sha256::new();
     let mut feed = |bytes: &[u8]| hasher.update(bytes);
     feed_field(&mut feed, scope);
+    feed_field(&mut feed, b"parsed");
     feed_field(&mut feed, account.account_id.as_bytes());
     feed_field(&mut feed, &iam);
     feed_field(&mut feed, &workloads);
     Ok(hasher.finalize().into())
+}
+
+/// [`cross_digest`] of an account not parsed: the parts its entry is computed from, as the
+/// snapshot file has them (a part written differently gives another digest, and the entry is
+/// computed again: never a stale one).
+pub fn cross_digest_of_parts(
+    scope: &InputsDigest,
+    parts: &crate::import::snapshot::FirstPassParts<'_>,
+) -> InputsDigest {
+    fn text(part: Option<&serde_json::value::RawValue>) -> &[u8] {
+        part.map_or("", |raw| raw.get()).as_bytes()
+    }
+    let mut hasher = Sha256::new();
+    let mut feed = |bytes: &[u8]| hasher.update(bytes);
+    feed_field(&mut feed, scope);
+    feed_field(&mut feed, b"as read");
+    feed_field(&mut feed, parts.account_id.as_bytes());
+    feed_field(&mut feed, text(parts.iam));
+    feed(&(parts.regions.len() as u64).to_le_bytes());
+    for region in &parts.regions {
+        feed_field(&mut feed, region.region.as_bytes());
+        feed_field(&mut feed, text(region.lambda));
+        feed_field(&mut feed, text(region.network));
+    }
+    hasher.finalize().into()
 }
 
 /// One account's first-pass entry, compressed for the store.
@@ -454,22 +489,72 @@ mod tests {
     }
 
     #[test]
+    fn the_first_pass_digest_of_an_unparsed_account_follows_the_parts_its_entry_is_computed_from() {
+        let (rules, snapshot) = organization();
+        let scope = cross_scope_digest(&rules, snapshot.organization.as_ref()).unwrap();
+        let digest = |account: serde_json::Value| {
+            let json = account.to_string();
+            let parts = serde_json::from_str(&json).unwrap();
+            cross_digest_of_parts(&scope, &parts)
+        };
+        let account = serde_json::json!({"account_id": "111111111111", "name": "a", "iam": {"roles": []},
+            "regions": [{"region": "eu-west-1", "lambda": {"resources": []}, "guardduty": {"findings": []}}]});
+        let base = digest(account.clone());
+        let mut renamed = account.clone();
+        renamed["name"] = "b".into();
+        renamed["regions"][0]["guardduty"] = serde_json::json!({"findings": [{"id": "x"}]});
+        assert_eq!(
+            base,
+            digest(renamed),
+            "only the IAM data and the workload sections count"
+        );
+        type Change = fn(&mut serde_json::Value);
+        let changes: [(&str, Change); 5] = [
+            ("the account", |a| a["account_id"] = "222222222222".into()),
+            ("its IAM data", |a| {
+                a["iam"]["roles"] = serde_json::json!([{"arn": "r"}])
+            }),
+            ("a region's functions", |a| {
+                a["regions"][0]["lambda"]["resources"] = serde_json::json!([{}])
+            }),
+            ("a region's network", |a| {
+                a["regions"][0]["network"] = serde_json::json!({})
+            }),
+            ("a region", |a| a["regions"][0]["region"] = "us-east-1".into()),
+        ];
+        for (what, change) in changes {
+            let mut changed = account.clone();
+            change(&mut changed);
+            assert_ne!(base, digest(changed), "{what} changed");
+        }
+        let mut without_iam = account.clone();
+        without_iam.as_object_mut().unwrap().remove("iam");
+        assert_ne!(base, digest(without_iam));
+        let no_org = cross_scope_digest(&rules, None).unwrap();
+        let json = account.to_string();
+        assert_ne!(
+            base,
+            cross_digest_of_parts(&no_org, &serde_json::from_str(&json).unwrap())
+        );
+    }
+
+    #[test]
     fn the_source_digest_follows_the_snapshot_the_time_and_the_organisation() {
         let (rules, snapshot) = demo();
         let account = &snapshot.accounts[0];
         let scope = scope_digest(&rules, as_of(), None, None).unwrap();
-        let base = source_digest(&scope, account).unwrap();
+        let base = source_digest_of(&scope, account).unwrap();
         assert_eq!(
             base,
-            source_digest(&scope_digest(&rules, as_of(), None, None).unwrap(), account).unwrap()
+            source_digest_of(&scope_digest(&rules, as_of(), None, None).unwrap(), account).unwrap()
         );
         let later = scope_digest(&rules, as_of() + chrono::Duration::days(1), None, None).unwrap();
-        assert_ne!(base, source_digest(&later, account).unwrap());
+        assert_ne!(base, source_digest_of(&later, account).unwrap());
         let organization = crate::snapshot::OrganizationSnapshot::default();
         let with_org = scope_digest(&rules, as_of(), Some(&organization), None).unwrap();
-        assert_ne!(base, source_digest(&with_org, account).unwrap());
+        assert_ne!(base, source_digest_of(&with_org, account).unwrap());
         let mut renamed = account.clone();
         renamed.name = Some("renamed".into());
-        assert_ne!(base, source_digest(&scope, &renamed).unwrap());
+        assert_ne!(base, source_digest_of(&scope, &renamed).unwrap());
     }
 }

@@ -3,3 +3,4 @@
 
 pub mod gaad;
 pub mod snapshot;
+mod split;
