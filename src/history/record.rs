@@ -96,15 +96,16 @@ WHERE o.scan = ?1 AND o.status = 0
   AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.finding = o.finding AND e.closed_scan IS NULL)";
 
 /// An open episode is resolved when its finding, in a scope this run scanned, passes or is
-/// gone; muted or not evaluated is not a fix.
+/// gone; muted or not evaluated is not a fix. The open findings this run did not see are one
+/// set difference (about half the time of a lookup per open episode).
 const CLOSE_EPISODES: &str = "
 UPDATE episodes SET closed_scan = ?1, closed_at = ?2
 WHERE closed_scan IS NULL AND opened_scan != ?1
+  AND finding IN (SELECT finding FROM episodes WHERE closed_scan IS NULL
+                  EXCEPT SELECT finding FROM observations WHERE scan = ?1 AND status != 3)
   AND EXISTS (SELECT 1 FROM findings f WHERE f.id = episodes.finding
               AND f.account IN (SELECT account FROM temp.scope_accounts)
-              AND (f.region = 'global' OR f.region IN (SELECT region FROM temp.scope_regions)))
-  AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.scan = ?1 AND o.finding = episodes.finding
-                  AND o.status != 3)";
+              AND (f.region = 'global' OR f.region IN (SELECT region FROM temp.scope_regions)))";
 
 /// Result counts of one account or pillar.
 #[derive(Debug, Default, Clone, Copy)]
