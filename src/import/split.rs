@@ -133,17 +133,9 @@ impl<R: BufRead> Scanner<R> {
     fn value(&mut self) -> Result<Vec<u8>, Split> {
         let first = self.peek()?.ok_or(Split::Malformed)?;
         let mut text = Vec::new();
+        // A string, object or array is scanned from its first byte; the rest is a scalar.
         let mut state = match first {
-            b'"' => State {
-                depth: 0,
-                in_string: false,
-                escaped: false,
-            },
-            b'{' | b'[' => State {
-                depth: 0,
-                in_string: false,
-                escaped: false,
-            },
+            b'"' | b'{' | b'[' => State::default(),
             b'}' | b']' | b',' | b':' => return Err(Split::Malformed),
             _ => return self.scalar(text),
         };
@@ -184,6 +176,7 @@ impl<R: BufRead> Scanner<R> {
 }
 
 /// Where a scan of a string, object or array is, across blocks.
+#[derive(Default)]
 struct State {
     depth: usize,
     in_string: bool,
