@@ -302,6 +302,7 @@ pub fn analyse_account(
             account_id,
             section,
             workloads: &workloads,
+            roles_only: false,
         };
         iam::analyse(account_iam, knowledge, as_of, organization, cross_account, &mut index)
     });
@@ -446,6 +447,7 @@ pub fn cross_account_entry(
                 account_id: &account.account_id,
                 section,
                 workloads: &workloads,
+                roles_only: true,
             };
             let facts = iam::analyse(account_iam, knowledge, as_of, organization, None, &mut scratch);
             into.add_account(&account.account_id, &facts);
@@ -456,4 +458,80 @@ pub fn cross_account_entry(
 
 pub fn account_arn(account_id: &str) -> String {
     format!("AWS::::Account:{account_id}")
+}
+
+#[cfg(test)]
+mod first_pass_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::path::Path;
+
+    /// The index from the whole analysis of an account, as the first pass once built it.
+    fn entry_from_full_analysis(
+        account: &AccountSnapshot,
+        knowledge: &iam::IamKnowledge,
+        as_of: chrono::DateTime<chrono::Utc>,
+        organization: Option<&organization::OrgModel>,
+    ) -> String {
+        let mut into = iam::cross_account::CrossAccountIndex::default();
+        if let Some(section) = &account.iam {
+            let workloads = iam::workloads::Workloads::of(account);
+            let account_iam = iam::AccountIam {
+                account_id: &account.account_id,
+                section,
+                workloads: &workloads,
+                roles_only: false,
+            };
+            let facts = iam::analyse(
+                account_iam,
+                knowledge,
+                as_of,
+                organization,
+                None,
+                &mut ResourceIndex::default(),
+            );
+            into.add_account(&account.account_id, &facts);
+        }
+        serde_json::to_string(&into).unwrap()
+    }
+
+    #[test]
+    fn the_roles_only_first_pass_keeps_what_the_whole_analysis_gives() {
+        let rules = crate::rules::RuleSet::load(&[], true, None).unwrap();
+        let as_of = chrono::Utc::now();
+        let mut compared = 0;
+        for file in [
+            "fixtures/demo/snapshot.json",
+            "fixtures/demo/snapshot-next.json",
+            "fixtures/organization/snapshot.json",
+            "fixtures/correlation/snapshot.json",
+        ] {
+            let snapshot = crate::snapshot::Snapshot::load(Path::new(file)).unwrap();
+            let organization = snapshot.organization.clone().map(organization::OrgModel::new);
+            let mut accounts = snapshot.accounts.clone();
+            accounts.push(crate::import::gaad::load_gaad(Path::new("fixtures/iam-corpus/gaad.json")).unwrap());
+            for account in &accounts {
+                let mut roles_only = iam::cross_account::CrossAccountIndex::default();
+                cross_account_entry(
+                    account,
+                    &rules.iam_knowledge,
+                    as_of,
+                    organization.as_ref(),
+                    &mut roles_only,
+                );
+                let whole = entry_from_full_analysis(account, &rules.iam_knowledge, as_of, organization.as_ref());
+                assert_eq!(
+                    serde_json::to_string(&roles_only).unwrap(),
+                    whole,
+                    "{file}: {}",
+                    account.account_id
+                );
+                compared += usize::from(!roles_only.is_empty());
+            }
+        }
+        assert!(
+            compared >= 4,
+            "the fixtures have roles other accounts may assume ({compared})"
+        );
+    }
 }

@@ -48,11 +48,13 @@ pub fn evaluate_prepared(
     input_ns: &AtomicU64,
 ) -> Vec<RuleResult> {
     let started = Instant::now();
-    // Through bytes, not a serde_json tree: regorus builds its values straight from the parser.
-    let parsed = facts
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|bytes| serde_json::from_slice::<Value>(bytes).map_err(|error| error.to_string()));
+    // Through regorus's own reader: it interns object keys, so the many objects of one shape
+    // share their key strings (less to build, faster lookups for the rules).
+    let parsed = facts.as_ref().map_err(Clone::clone).and_then(|bytes| {
+        std::str::from_utf8(bytes)
+            .map_err(|error| error.to_string())
+            .and_then(|text| Value::from_json_str(text).map_err(|error| error.to_string()))
+    });
     let input = match parsed {
         Ok(value) => value,
         Err(error) => {

@@ -60,6 +60,8 @@ pub struct Catalog {
     /// Actions naming a type the types file lacks: every pattern may reach them (the grant is
     /// kept).
     reached_by_every_pattern: Vec<usize>,
+    /// The actions of access level "Permissions management", as a set to intersect with.
+    pub permissions_management: ActionSet,
 }
 
 /// The catalog, parsed once per process.
@@ -99,7 +101,14 @@ impl Catalog {
                 resource_types: resource_types.unwrap_or(""),
             });
         }
+        let mut permissions_management = ActionSet::empty(actions.len());
+        for (id, action) in actions.iter().enumerate() {
+            if action.level == AccessLevel::PermissionsManagement {
+                permissions_management.insert(id);
+            }
+        }
         Catalog {
+            permissions_management,
             actions,
             services,
             by_name,
@@ -312,11 +321,14 @@ impl ActionSet {
     pub fn count(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
+    /// The members in order, visiting set bits only (most words of a grant are empty).
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(index, word)| {
-            (0..64)
-                .filter(move |bit| word & (1 << bit) != 0)
-                .map(move |bit| index * 64 + bit)
+        self.words.iter().enumerate().flat_map(|(index, &word)| {
+            std::iter::successors((word != 0).then_some(word), |rest| {
+                let next = rest & (rest - 1);
+                (next != 0).then_some(next)
+            })
+            .map(move |rest| index * 64 + rest.trailing_zeros() as usize)
         })
     }
 }
@@ -403,5 +415,25 @@ mod tests {
         b.subtract(&a);
         assert!(!b.contains(129) && b.contains(128));
         assert_eq!(a.iter().collect::<Vec<_>>(), vec![1, 129]);
+        let members = [0, 63, 64, 127, 128, 129];
+        let mut edges = ActionSet::empty(130);
+        members.iter().for_each(|m| edges.insert(*m));
+        assert_eq!(edges.iter().collect::<Vec<_>>(), members);
+        assert_eq!(full.iter().count(), 130);
+        assert_eq!(ActionSet::empty(130).iter().next(), None);
+    }
+
+    #[test]
+    fn permissions_management_is_the_set_of_that_level() {
+        let catalog = catalog();
+        let by_level = catalog
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.level == AccessLevel::PermissionsManagement)
+            .map(|(id, _)| id);
+        assert!(catalog.permissions_management.iter().eq(by_level));
+        let count = catalog.permissions_management.count();
+        assert!(count > 100, "{count}");
     }
 }

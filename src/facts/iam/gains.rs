@@ -3,7 +3,7 @@
 //! condition, actions or permissions management it does not hold itself. IAM-022 decides from it
 //! which of them are sensitive.
 
-use super::catalog::{catalog, AccessLevel};
+use super::catalog::catalog;
 use super::graph::Step;
 use super::{Computed, IamKnowledge, PrincipalFacts, PrincipalKind, LISTED_PERMISSIONS_MANAGEMENT};
 use serde::Serialize;
@@ -161,10 +161,9 @@ fn reached(walk: &Walk<'_>, to: usize, parent: &[Option<(usize, usize)>]) -> Opt
         .filter(|a| gained.contains(**a))
         .map(|a| catalog.actions[*a].full_name.clone())
         .collect();
-    let management: Vec<usize> = gained
-        .iter()
-        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
-        .collect();
+    let mut management = gained.clone();
+    management.intersect_with(&catalog.permissions_management);
+    let management: Vec<usize> = management.iter().collect();
     if unknown.is_none() && actions.is_empty() && management.is_empty() {
         return None;
     }

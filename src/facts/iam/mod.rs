@@ -17,7 +17,7 @@ use super::{ResourceIndex, ResourceRef, GLOBAL_REGION};
 use crate::snapshot::policy::{Effect, Statement};
 use crate::snapshot::OrgPolicyType;
 use crate::snapshot::{CredentialReportEntry, IamSection, InlinePolicy, ManagedPolicy, PolicySource, Section};
-use catalog::{catalog, AccessLevel, ActionSet};
+use catalog::{catalog, ActionSet};
 use conditions::{decide, ConditionVerdict, PrincipalContext};
 use effective::{analyse_statement, ActionGrant, Analysed, PolicySetSummary, StatementReader};
 use serde::{Deserialize, Serialize};
@@ -393,6 +393,9 @@ pub struct AccountIam<'a> {
     pub account_id: &'a str,
     pub section: &'a IamSection,
     pub workloads: &'a workloads::Workloads,
+    /// Only the roles, their edges and paths: what the cross-account index keeps. Users and
+    /// groups are never the target of an edge, so the roles' facts are the same without them.
+    pub roles_only: bool,
 }
 
 pub fn analyse(
@@ -407,6 +410,7 @@ pub fn analyse(
         account_id,
         section,
         workloads,
+        roles_only,
     } = account;
     let guardrails = organization.map(|org| org.guardrails(account_id, OrgPolicyType::ServiceControlPolicy));
     let limits = AccountLimits {
@@ -430,7 +434,12 @@ pub fn analyse(
     let mut principals = Vec::with_capacity(section.users.len() + section.groups.len() + section.roles.len());
     let mut computed = Vec::with_capacity(principals.capacity());
 
-    for user in &section.users {
+    let (users, groups) = if roles_only {
+        (&[][..], &[][..])
+    } else {
+        (&section.users[..], &section.groups[..])
+    };
+    for user in users {
         let (inherited, unreadable) = group_policies(user, &groups_by_name, &managed);
         let subject = Subject {
             kind: PrincipalKind::User,
@@ -448,7 +457,7 @@ pub fn analyse(
         principals.push(facts);
         computed.push(state);
     }
-    for group in &section.groups {
+    for group in groups {
         let subject = Subject {
             kind: PrincipalKind::Group,
             arn: &group.arn,
@@ -508,6 +517,15 @@ pub fn analyse(
     );
     if let Some(cross_account) = cross_account {
         cross_account.link(account_id, &mut principals);
+    }
+    if roles_only {
+        return IamFacts {
+            credential_report_available: section.credential_report.is_some(),
+            principals,
+            root: None,
+            password_policy: None,
+            customer_managed_policies: Vec::new(),
+        };
     }
     latent::link(&mut principals, &computed, knowledge);
     gains::link(&mut principals, &computed, knowledge);
@@ -1030,12 +1048,9 @@ fn names_only_aws_managed_policies(pattern: &str) -> bool {
 /// of sensitive services first, so the listed ones are the ones that matter most) and the count.
 fn permissions_management(summary: &PolicySetSummary<'_>, knowledge: &IamKnowledge) -> (Vec<String>, usize) {
     let catalog = catalog();
-    let mut actions: Vec<&str> = summary
-        .everywhere_unconditional
-        .iter()
-        .filter(|a| catalog.actions[*a].level == AccessLevel::PermissionsManagement)
-        .map(|a| catalog.actions[a].full_name.as_str())
-        .collect();
+    let mut held = summary.everywhere_unconditional.clone();
+    held.intersect_with(&catalog.permissions_management);
+    let mut actions: Vec<&str> = held.iter().map(|a| catalog.actions[a].full_name.as_str()).collect();
     let count = actions.len();
     let outside_sensitive_services = |name: &str| {
         let service = name.split(':').next().unwrap_or_default();
