@@ -208,31 +208,69 @@ pub struct Known {
     pub resolved: u32,
 }
 
-/// Every finding with an episode, sorted by fingerprint.
-pub fn known_lifecycles(conn: &Connection) -> rusqlite::Result<Vec<(Fingerprint, Known)>> {
-    let mut select = conn.prepare(
-        "SELECT f.fingerprint, min(e.opened_at), max(CASE WHEN e.closed_scan IS NULL THEN e.opened_at END),
-                sum(e.closed_scan IS NOT NULL)
-         FROM episodes e JOIN findings f ON f.id = e.finding GROUP BY e.finding",
-    )?;
-    let mut known = Vec::new();
-    let rows = select.query_map([], |row| {
-        Ok((
-            fingerprint(row.get::<_, Vec<u8>>(0)?),
-            Known {
-                first_seen: row.get(1)?,
-                open_since: row.get(2)?,
-                resolved: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
-            },
-        ))
-    })?;
-    for row in rows {
-        if let (Some(id), lifecycle) = row? {
-            known.push((id, lifecycle));
-        }
+/// What the store holds of one finding when a run begins: its row, a key of its message (to
+/// tell whether this run changes it) and, if it has ever failed, its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub row: i64,
+    pub message: Option<u64>,
+    pub lifecycle: Option<Known>,
+}
+
+impl StoredFinding {
+    /// Whether it has an open episode.
+    pub fn is_open(&self) -> bool {
+        self.lifecycle.is_some_and(|known| known.open_since.is_some())
     }
-    known.sort_unstable_by_key(|(id, _)| *id);
-    Ok(known)
+}
+
+/// A key of a finding's message: equal messages, equal keys (within one process).
+pub fn message_key(message: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    message.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Every finding of the store, sorted by fingerprint, in one sequential read, so that the run
+/// records the findings it already holds by row instead of looking each one up again.
+pub fn stored_findings(conn: &Connection) -> rusqlite::Result<Vec<(Fingerprint, StoredFinding)>> {
+    let mut select = conn.prepare(
+        "SELECT f.fingerprint, f.id, f.message, min(e.opened_at),
+                max(CASE WHEN e.closed_scan IS NULL THEN e.opened_at END),
+                sum(e.closed_scan IS NOT NULL), count(e.finding)
+         FROM findings f LEFT JOIN episodes e ON e.finding = f.id GROUP BY f.id",
+    )?;
+    let mut stored = Vec::new();
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let Some(id) = fingerprint(row.get::<_, Vec<u8>>(0)?) else {
+            continue;
+        };
+        let message = match row.get_ref(2)? {
+            rusqlite::types::ValueRef::Text(text) => Some(message_key(text)),
+            _ => None,
+        };
+        let lifecycle = match row.get::<_, i64>(6)? {
+            0 => None,
+            _ => Some(Known {
+                first_seen: row.get(3)?,
+                open_since: row.get(4)?,
+                resolved: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
+            }),
+        };
+        let row = row.get(1)?;
+        stored.push((
+            id,
+            StoredFinding {
+                row,
+                message,
+                lifecycle,
+            },
+        ));
+    }
+    stored.sort_unstable_by_key(|(id, _)| *id);
+    Ok(stored)
 }
 
 /// Runs kept in the page's trend besides the current one.

@@ -6,7 +6,7 @@
 //! lifecycles. The store's write lock is held only for that transaction, so concurrent jobs
 //! queue behind each other's busy timeout; a run killed at any point leaves the store as it was.
 
-use super::query::{self, Known};
+use super::query::{self, StoredFinding};
 use super::reuse::InputsDigest;
 use super::{Detail, HistoryRequest, Store, DAY_MS};
 use crate::error::InputError;
@@ -20,7 +20,9 @@ use std::sync::Mutex;
 
 const STAGING: &str = "
 CREATE TEMP TABLE stage_findings (fingerprint BLOB NOT NULL, rule TEXT NOT NULL, account TEXT NOT NULL,
-  region TEXT NOT NULL, arn TEXT NOT NULL, status INTEGER NOT NULL, message TEXT);
+  region TEXT NOT NULL, arn TEXT NOT NULL, status INTEGER NOT NULL, message TEXT, known INTEGER,
+  opens INTEGER NOT NULL);
+CREATE TEMP TABLE close_candidates (finding INTEGER PRIMARY KEY);
 CREATE TEMP TABLE stage_passes (rule TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL);
 CREATE TEMP TABLE scope_accounts (account TEXT PRIMARY KEY);
 CREATE TEMP TABLE scope_regions (region TEXT PRIMARY KEY);
@@ -29,7 +31,7 @@ CREATE TEMP TABLE stage_account_results (account TEXT PRIMARY KEY, inputs_sha256
 CREATE TEMP TABLE stage_account_cross (account TEXT PRIMARY KEY, entry_sha256 BLOB NOT NULL,
   as_of INTEGER, entry BLOB);";
 
-const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const STAGE_FINDING: &str = "INSERT INTO temp.stage_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 const STAGE_PASSES: &str = "INSERT INTO temp.stage_passes VALUES (?1, ?2, ?3)";
 const STAGE_ACCOUNT_RESULTS: &str = "INSERT OR REPLACE INTO temp.stage_account_results VALUES (?1, ?2, ?3, ?4)";
 
@@ -83,6 +85,24 @@ INSERT OR IGNORE INTO observations (scan, finding, status)
 SELECT ?1, f.id, s.status FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint
 ORDER BY f.id";
 
+/// When nothing else wrote to the store since the run read it, the findings it already held
+/// unchanged (`known`: their row) are not looked up again: only the others are upserted.
+const UPSERT_OTHER_FINDINGS: &str = "
+INSERT INTO findings (fingerprint, rule, account, region, arn, message)
+SELECT s.fingerprint, r.id, s.account, s.region, s.arn, s.message
+FROM temp.stage_findings s JOIN rules r ON r.rule_id = s.rule WHERE s.known IS NULL ORDER BY s.fingerprint
+ON CONFLICT (fingerprint) DO UPDATE SET message = excluded.message
+WHERE excluded.message IS NOT NULL AND findings.message IS NOT excluded.message";
+
+const INSERT_KNOWN_OBSERVATIONS: &str = "
+INSERT OR IGNORE INTO observations (scan, finding, status)
+SELECT ?1, s.known, s.status FROM temp.stage_findings s WHERE s.known IS NOT NULL ORDER BY s.known";
+
+const INSERT_OTHER_OBSERVATIONS: &str = "
+INSERT OR IGNORE INTO observations (scan, finding, status)
+SELECT ?1, f.id, s.status FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint
+WHERE s.known IS NULL ORDER BY f.id";
+
 const INSERT_PASSES: &str = "
 INSERT OR REPLACE INTO passes (scan, rule, account, count)
 SELECT ?1, r.id, p.account, sum(p.count) FROM temp.stage_passes p JOIN rules r ON r.rule_id = p.rule
@@ -103,6 +123,23 @@ UPDATE episodes SET closed_scan = ?1, closed_at = ?2
 WHERE closed_scan IS NULL AND opened_scan != ?1
   AND finding IN (SELECT finding FROM episodes WHERE closed_scan IS NULL
                   EXCEPT SELECT finding FROM observations WHERE scan = ?1 AND status != 3)
+  AND EXISTS (SELECT 1 FROM findings f WHERE f.id = episodes.finding
+              AND f.account IN (SELECT account FROM temp.scope_accounts)
+              AND (f.region = 'global' OR f.region IN (SELECT region FROM temp.scope_regions)))";
+
+/// As [`OPEN_EPISODES`], when the store is as the run read it: only the findings failing now
+/// that had no open episode then (`opens`) are looked at.
+const OPEN_NEW_EPISODES: &str = "
+INSERT INTO episodes (finding, opened_scan, opened_at)
+SELECT DISTINCT f.id, ?1, ?2 FROM temp.stage_findings s JOIN findings f ON f.fingerprint = s.fingerprint
+WHERE s.opens AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.finding = f.id AND e.closed_scan IS NULL)";
+
+/// As [`CLOSE_EPISODES`], when the store is as the run read it: the open findings this run did
+/// not see failing, muted or not evaluated are known before the commit (`close_candidates`).
+const CLOSE_UNSEEN_EPISODES: &str = "
+UPDATE episodes SET closed_scan = ?1, closed_at = ?2
+WHERE closed_scan IS NULL AND opened_scan != ?1
+  AND finding IN (SELECT finding FROM temp.close_candidates)
   AND EXISTS (SELECT 1 FROM findings f WHERE f.id = episodes.finding
               AND f.account IN (SELECT account FROM temp.scope_accounts)
               AND (f.region = 'global' OR f.region IN (SELECT region FROM temp.scope_regions)))";
@@ -130,6 +167,8 @@ impl Counters {
 
 struct Staging {
     store: Store,
+    /// Per entry of [`Recorder::stored`]: whether this run saw the finding other than passing.
+    seen: Vec<bool>,
     accounts: HashMap<String, Counters>,
     pillars: BTreeMap<&'static str, Counters>,
 }
@@ -174,8 +213,11 @@ pub struct StoredRow {
 /// The recording side of one scan.
 pub struct Recorder {
     staging: Mutex<Staging>,
-    /// Sorted by fingerprint: what the store knew of each failing finding before this run.
-    known: Vec<(Fingerprint, Known)>,
+    /// Sorted by fingerprint: what the store held of each finding before this run.
+    stored: Vec<(Fingerprint, StoredFinding)>,
+    /// `PRAGMA data_version` before that read: if another connection wrote since, the rows
+    /// above may be stale, and the commit looks every finding up by fingerprint.
+    store_version: i64,
     /// Earlier comparable runs, oldest first.
     trend: Vec<TrendPoint>,
     keep_days: Option<u32>,
@@ -207,6 +249,7 @@ impl HistoryRequest {
             incremental,
         } = self;
         let path = store.path.clone();
+        let store_version = data_version(&store.conn)?;
         let read = store.conn.transaction()?;
         let runs = query::runs(&read)?;
         let scope = query::Scope { accounts, regions };
@@ -230,7 +273,7 @@ impl HistoryRequest {
                 }
             },
         };
-        let known = query::known_lifecycles(&read)?;
+        let stored = query::stored_findings(&read)?;
         let trend = query::trend(&read, &runs, &scope)?;
         read.commit()?;
         store.conn.execute_batch(STAGING)?;
@@ -241,10 +284,12 @@ impl HistoryRequest {
         let recorder = Recorder {
             staging: Mutex::new(Staging {
                 store,
+                seen: vec![false; stored.len()],
                 accounts: HashMap::new(),
                 pillars: BTreeMap::new(),
             }),
-            known,
+            stored,
+            store_version,
             trend,
             keep_days,
             detail,
@@ -271,11 +316,7 @@ impl Recorder {
     /// The lifecycle of a failing finding of this run: as the store knew it, or new now.
     pub fn lifecycle(&self, id: &Fingerprint) -> Lifecycle {
         let now = self.observed_at;
-        let known = self
-            .known
-            .binary_search_by_key(id, |(key, _)| *key)
-            .ok()
-            .map(|index| self.known[index].1);
+        let known = self.stored_finding(id).and_then(|stored| stored.lifecycle);
         let (first_seen, open_since, reopened) = match known {
             Some(known) => (known.first_seen, known.open_since.unwrap_or(now), known.resolved),
             None => (now, now, 0),
@@ -286,6 +327,14 @@ impl Recorder {
             age_days: super::days_between(open_since, now),
             reopened,
         }
+    }
+
+    fn stored_index(&self, id: &Fingerprint) -> Option<usize> {
+        position(&self.stored, id)
+    }
+
+    fn stored_finding(&self, id: &Fingerprint) -> Option<&StoredFinding> {
+        self.stored_index(id).map(|index| &self.stored[index].1)
     }
 
     /// Earlier comparable runs and this one, oldest first: the page's trend.
@@ -385,6 +434,7 @@ impl Recorder {
             .map_err(|_| anyhow::anyhow!("a worker panicked while recording the history"))?;
         let Staging {
             store,
+            seen,
             accounts,
             pillars,
         } = &mut *staging;
@@ -408,6 +458,11 @@ impl Recorder {
                 }
                 let message =
                     matches!(finding.status, Status::Fail | Status::Muted).then_some(finding.message.as_str());
+                let stored = self.stored_index(&finding.id);
+                if let (Some(index), false) = (stored, finding.status == Status::Pass) {
+                    seen[index] = true;
+                }
+                let stored = stored.map(|index| &self.stored[index].1);
                 insert.execute(params![
                     &finding.id.bytes()[..],
                     finding.rule.id,
@@ -415,7 +470,9 @@ impl Recorder {
                     resource.region,
                     resource.arn,
                     finding.status.index() as i64,
-                    message
+                    message,
+                    stored.and_then(|stored| unchanged_row(stored, message)),
+                    finding.status == Status::Fail && !stored.is_some_and(StoredFinding::is_open)
                 ])?;
             }
             let mut insert = tx.prepare_cached(STAGE_PASSES)?;
@@ -441,12 +498,16 @@ impl Recorder {
     /// Moves the staged run into the store in one transaction, updates the lifecycles and
     /// applies the retention.
     pub fn commit(self, summary: &Summary<'_>, rules: &RuleSet) -> anyhow::Result<Recorded> {
+        pause_before_commit_for_tests();
+        // Closed first, so that the writer closes last and folds the WAL into the store file.
+        drop(self.reader);
         let staging = self
             .staging
             .into_inner()
             .map_err(|_| anyhow::anyhow!("a worker panicked while recording the history"))?;
         let Staging {
             mut store,
+            seen,
             accounts,
             pillars,
         } = staging;
@@ -460,17 +521,19 @@ impl Recorder {
         let scan = insert_scan(&tx, summary, rules, self.detail, self.observed_at)?;
         fill_scope(&tx, summary)?;
         lap.mark("scan");
-        tx.execute(UPSERT_FINDINGS, [])?;
-        lap.mark("findings");
-        tx.execute(INSERT_OBSERVATIONS, [scan])?;
-        lap.mark("observations");
+        // What the run read of the store still holds unless another connection wrote since.
+        let fresh = data_version(&tx)? == self.store_version;
+        if !fresh {
+            tracing::debug!("history: the store changed since this run read it; every finding is looked up");
+        }
+        record_findings(&tx, scan, fresh, &mut lap)?;
         tx.execute(INSERT_PASSES, [scan])?;
         insert_breakdowns(&tx, scan, summary, &accounts, &pillars)?;
         lap.mark("passes");
         store_account_results(&tx, scan, rules)?;
         lap.mark("account_results");
-        let opened = tx.execute(OPEN_EPISODES, params![scan, self.observed_at])?;
-        let resolved = tx.execute(CLOSE_EPISODES, params![scan, self.observed_at])?;
+        let seen = fresh.then_some((&self.stored[..], &seen[..]));
+        let (opened, resolved) = update_episodes(&tx, scan, self.observed_at, seen)?;
         lap.mark("episodes");
         let forgotten_runs = match self.keep_days {
             Some(days) => forget_before(&tx, self.observed_at - i64::from(days) * DAY_MS)?,
@@ -488,6 +551,50 @@ impl Recorder {
             forgotten_runs,
         })
     }
+}
+
+/// What a run read of the store's findings, and which of them it saw other than passing.
+type Seen<'a> = (&'a [(Fingerprint, StoredFinding)], &'a [bool]);
+
+/// Opens an episode for each finding failing without one and closes those of the findings in
+/// scope this run saw passing or not at all. With `seen` (the store is as the run read it),
+/// both start from what the run knows instead of every observation and episode.
+fn update_episodes(
+    tx: &rusqlite::Transaction<'_>,
+    scan: i64,
+    at: i64,
+    seen: Option<Seen<'_>>,
+) -> rusqlite::Result<(usize, usize)> {
+    let Some((stored, seen)) = seen else {
+        let opened = tx.execute(OPEN_EPISODES, params![scan, at])?;
+        return Ok((opened, tx.execute(CLOSE_EPISODES, params![scan, at])?));
+    };
+    tx.execute("DELETE FROM temp.close_candidates", [])?;
+    let mut candidate = tx.prepare("INSERT INTO temp.close_candidates VALUES (?1)")?;
+    for ((_, stored), seen) in stored.iter().zip(seen) {
+        if stored.is_open() && !seen {
+            candidate.execute([stored.row])?;
+        }
+    }
+    let opened = tx.execute(OPEN_NEW_EPISODES, params![scan, at])?;
+    Ok((opened, tx.execute(CLOSE_UNSEEN_EPISODES, params![scan, at])?))
+}
+
+/// The run's findings into the store (new ones, changed messages) and its observations. With
+/// `fresh` (the store is as the run read it), the findings it held unchanged go in by row.
+fn record_findings(tx: &rusqlite::Transaction<'_>, scan: i64, fresh: bool, lap: &mut Lap) -> rusqlite::Result<()> {
+    if fresh {
+        tx.execute(UPSERT_OTHER_FINDINGS, [])?;
+        lap.mark("findings");
+        tx.execute(INSERT_KNOWN_OBSERVATIONS, [scan])?;
+        tx.execute(INSERT_OTHER_OBSERVATIONS, [scan])?;
+    } else {
+        tx.execute(UPSERT_FINDINGS, [])?;
+        lap.mark("findings");
+        tx.execute(INSERT_OBSERVATIONS, [scan])?;
+    }
+    lap.mark("observations");
+    Ok(())
 }
 
 /// Time per step of a recording, for the debug log.
@@ -530,6 +637,43 @@ fn store_account_results(tx: &rusqlite::Transaction<'_>, scan: i64, rules: &Rule
     tx.execute(DROP_STALE_RESULTS, [scan])?;
     tx.execute(DROP_STALE_CROSS, [scan])?;
     Ok(())
+}
+
+/// Where a fingerprint is in `sorted`. Fingerprints are uniform (SHA-256), so their first bytes
+/// place an entry near its rank: the search widens from there, in a few cache lines instead of
+/// a binary search's many.
+fn position<T>(sorted: &[(Fingerprint, T)], id: &Fingerprint) -> Option<usize> {
+    let len = sorted.len();
+    let prefix = u64::from_be_bytes(id.bytes()[..8].try_into().ok()?);
+    let guess = ((u128::from(prefix) * len as u128) >> 64) as usize;
+    let key = |index: usize| &sorted[index].0;
+    let (mut low, mut high, mut step) = (guess, (guess + 1).min(len), 1);
+    while low > 0 && key(low) > id {
+        high = low;
+        low = low.saturating_sub(step);
+        step *= 2;
+    }
+    while high < len && key(high - 1) < id {
+        low = high;
+        high = (high + step).min(len);
+        step *= 2;
+    }
+    let found = sorted[low..high].binary_search_by_key(id, |(key, _)| *key).ok()?;
+    Some(low + found)
+}
+
+/// The store's row of a finding this run records as the store holds it (its message, if any,
+/// unchanged): the commit need not look it up or update it.
+fn unchanged_row(stored: &StoredFinding, message: Option<&str>) -> Option<i64> {
+    match message {
+        Some(text) if stored.message != Some(query::message_key(text.as_bytes())) => None,
+        _ => Some(stored.row),
+    }
+}
+
+/// Changes when another connection commits to the store (never for this connection's own).
+fn data_version(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA main.data_version", [], |row| row.get(0))
 }
 
 /// A read-only connection to the store, for the results `--incremental` reuses.
@@ -673,12 +817,68 @@ fn forget_before(tx: &rusqlite::Transaction<'_>, cutoff: i64) -> rusqlite::Resul
     Ok(runs)
 }
 
+/// Tests hold a run here, staged and not yet writing, while another job writes to the store:
+/// POSTURE_TEST_PAUSE_HISTORY_COMMIT names a file to create; the run goes on once it is removed.
+fn pause_before_commit_for_tests() {
+    if let Some(signal) = std::env::var_os("POSTURE_TEST_PAUSE_HISTORY_COMMIT") {
+        let path = std::path::Path::new(&signal);
+        let waiting = std::time::Instant::now();
+        if std::fs::write(path, b"paused").is_ok() {
+            while path.exists() && waiting.elapsed() < std::time::Duration::from_secs(120) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+}
+
 /// Tests stop a run here, with every row written and nothing committed, to kill it:
 /// POSTURE_TEST_HOLD_HISTORY_COMMIT names a file to create, then the run waits to be killed.
 fn hold_before_commit_for_tests() {
     if let Some(signal) = std::env::var_os("POSTURE_TEST_HOLD_HISTORY_COMMIT") {
         if std::fs::write(&signal, b"holding").is_ok() {
             std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_finds_every_stored_fingerprint_and_no_other() {
+        for len in [0, 1, 2, 3, 10, 1000] {
+            let mut sorted: Vec<(Fingerprint, usize)> = (0..len)
+                .map(|n| (Fingerprint::of("R", "1", "r", &format!("arn:{n}")), n))
+                .collect();
+            sorted.sort();
+            for (index, (id, _)) in sorted.iter().enumerate() {
+                assert_eq!(position(&sorted, id), Some(index), "{len}: {index}");
+            }
+            for n in 0..200 {
+                let absent = Fingerprint::of("R", "2", "r", &format!("arn:{n}"));
+                assert_eq!(position(&sorted, &absent), None);
+            }
+            let (lowest, highest) = (Fingerprint::from_bytes([0; 16]), Fingerprint::from_bytes([255; 16]));
+            assert_eq!(position(&sorted, &lowest), None);
+            assert_eq!(position(&sorted, &highest), None);
+        }
+    }
+
+    #[test]
+    fn position_is_exact_when_fingerprints_are_far_from_uniform() {
+        for first in [0u8, 128, 255] {
+            let id = |n: u8| {
+                let mut bytes = [first; 16];
+                bytes[15] = n;
+                Fingerprint::from_bytes(bytes)
+            };
+            let sorted: Vec<(Fingerprint, ())> = (0..=255u8).step_by(2).map(|n| (id(n), ())).collect();
+            for (index, (id, _)) in sorted.iter().enumerate() {
+                assert_eq!(position(&sorted, id), Some(index));
+            }
+            assert_eq!(position(&sorted, &id(1)), None);
+            assert_eq!(position(&sorted, &id(255)), None);
         }
     }
 }

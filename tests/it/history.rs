@@ -253,6 +253,111 @@ fn concurrent_writers_both_land() {
     assert_integrity(&store);
 }
 
+/// A run another job wrote to the store after it read it records as if it had run after that
+/// job: the findings it read as unchanged are looked up again. Here the other job changes a
+/// failing finding's message (a renamed security group) and forgets the first run; the paused
+/// run then leaves the store as the same three runs one after the other do.
+#[test]
+fn a_run_records_as_if_after_a_job_that_wrote_since_it_read_the_store() {
+    let dir = temp_dir();
+    let day0 = dated(dir.path(), DEMO, 0);
+    let day5 = dated(dir.path(), DEMO, 5);
+    let mut other = read_json(root().join(DEMO));
+    other["generated_at"] = "2026-12-01T02:00:00Z".into();
+    rename_bastion(&mut other);
+    let other = write(dir.path(), "other.json", &other.to_string());
+    let keep = ["--history-keep", "3d"];
+
+    let sequential = dir.path().join("sequential.db");
+    scan(&sequential, &day0, &[]);
+    scan(&sequential, &other, &keep);
+    scan(&sequential, &day5, &[]);
+
+    let interleaved = dir.path().join("interleaved.db");
+    scan(&interleaved, &day0, &[]);
+    let signal = dir.path().join("paused");
+    let paused = std::process::Command::new(assert_cmd::cargo::cargo_bin("posture"))
+        .current_dir(root())
+        .env("POSTURE_TEST_PAUSE_HISTORY_COMMIT", &signal)
+        .env("POSTURE_LOG", "posture=debug")
+        .args(["scan", "--snapshot", day5.to_str().unwrap(), "--history"])
+        .arg(&interleaved)
+        .args(["--no-ignores", "-f", "json=/dev/null"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(&signal, Duration::from_secs(120)),
+        "the run reached its commit"
+    );
+    scan(&interleaved, &other, &keep);
+    std::fs::remove_file(&signal).unwrap();
+    let output = paused.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("the store changed since this run read it"), "{stderr}");
+    let rows = store_rows(&interleaved);
+    assert_eq!(rows, store_rows(&sequential));
+    let bastion: Vec<&String> = rows.iter().filter(|row| row.contains("sg-0bastion (")).collect();
+    assert_eq!(bastion.len(), 1, "{rows:#?}");
+    assert!(
+        bastion[0].contains("sg-0bastion (bastion)"),
+        "the paused run's message: {bastion:?}"
+    );
+}
+
+fn rename_bastion(snapshot: &mut Value) {
+    for region in snapshot["accounts"][0]["regions"].as_array_mut().unwrap() {
+        for group in region["network"]["security_groups"].as_array_mut().unwrap() {
+            if group["id"] == "sg-0bastion" {
+                group["name"] = "jump-host".into();
+            }
+        }
+    }
+}
+
+fn cell(value: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(number) => number.to_string(),
+        ValueRef::Real(number) => number.to_string(),
+        ValueRef::Text(text) | ValueRef::Blob(text) => String::from_utf8_lossy(text).into_owned(),
+    }
+}
+
+/// The store's findings, observations, episodes and passes, by fingerprint and run time (row
+/// ids and scan ids differ between stores).
+fn store_rows(store: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let queries = [
+        "SELECT 'finding', hex(f.fingerprint), r.rule_id, f.account, f.region, f.arn, f.message
+         FROM findings f JOIN rules r ON r.id = f.rule",
+        "SELECT 'observation', s.observed_at, hex(f.fingerprint), o.status
+         FROM observations o JOIN findings f ON f.id = o.finding JOIN scans s ON s.id = o.scan",
+        "SELECT 'episode', hex(f.fingerprint), o.observed_at, c.observed_at FROM episodes e
+         JOIN findings f ON f.id = e.finding JOIN scans o ON o.id = e.opened_scan
+         LEFT JOIN scans c ON c.id = e.closed_scan",
+        "SELECT 'passes', s.observed_at, r.rule_id, p.account, p.count
+         FROM passes p JOIN rules r ON r.id = p.rule JOIN scans s ON s.id = p.scan",
+    ];
+    let mut rows = Vec::new();
+    for query in queries {
+        let mut select = conn.prepare(query).unwrap();
+        let columns = select.column_count();
+        let found = select
+            .query_map([], |row| {
+                let values: Vec<String> = (0..columns).map(|i| cell(row.get_ref(i).unwrap())).collect();
+                Ok(values.join(" "))
+            })
+            .unwrap();
+        rows.extend(found.map(Result::unwrap));
+    }
+    rows.sort();
+    assert!(rows.len() > 20, "{rows:?}");
+    rows
+}
+
 fn assert_integrity(store: &Path) {
     let conn = rusqlite::Connection::open(store).unwrap();
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();

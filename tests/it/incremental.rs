@@ -147,6 +147,8 @@ fn an_incremental_rescan_writes_every_format_exactly_as_a_full_scan() {
     let incremental = scan_all(dir.path(), "inc1", &night1, &stores[1], &["--incremental"]);
     assert_eq!(reused(&incremental), ACCOUNTS);
     assert_eq!(reused_first_pass(&incremental), ACCOUNTS);
+    let wal = dir.path().join("i1.db-wal");
+    assert!(!wal.exists(), "the run folded its WAL into the store file");
     assert_eq!(reused_first_pass(&full), 0, "a full scan computes the first pass");
     assert_same_outputs(&full, &incremental);
     assert!(count_status(&full.report, "fail") > 0 && count_status(&full.report, "pass") > 0);
