@@ -11,6 +11,7 @@ use super::trust::TrustEntry;
 use super::{IamFacts, PrincipalFacts, PrincipalKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The most roles a path may cross after leaving the account (AWS role chaining allows more,
 /// but longer chains add nothing a review would not see).
@@ -39,7 +40,25 @@ pub struct CrossAccountIndex {
     roles: Vec<ForeignRole>,
     /// Accounts of the scan whose IAM data is missing: a route into them is unknown.
     unknown_accounts: Vec<String>,
+    /// `roles` by what their trust can let in (built on first use, from `roles` alone).
+    #[serde(skip)]
+    by_trusted: TrustIndex,
 }
+
+/// A cache derived from the roles: left out of `Debug`, which shows what the index holds.
+#[derive(Default)]
+struct TrustIndex(OnceLock<HashMap<String, Vec<usize>>>);
+
+impl std::fmt::Debug for TrustIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrustIndex")
+    }
+}
+
+/// Under [`CrossAccountIndex::by_trusted`]: the roles whose trust names anyone, and those whose
+/// trust cannot be read (account ids are digits, so neither key is one).
+const TRUSTS_ANYONE: &str = "*";
+const TRUST_UNREAD: &str = "?";
 
 impl CrossAccountIndex {
     pub fn is_empty(&self) -> bool {
@@ -70,12 +89,14 @@ impl CrossAccountIndex {
 
     /// Takes in the roles another worker indexed.
     pub fn append(&mut self, other: CrossAccountIndex) {
+        self.by_trusted = TrustIndex::default();
         self.roles.extend(other.roles);
         self.unknown_accounts.extend(other.unknown_accounts);
     }
 
     /// Keeps the account's roles that trust someone outside it.
     pub fn add_account(&mut self, account_id: &str, facts: &IamFacts) {
+        self.by_trusted = TrustIndex::default();
         for role in facts.principals.iter().filter(|p| p.kind == PrincipalKind::Role) {
             let trust: Vec<TrustEntry> = role
                 .trust
@@ -137,15 +158,48 @@ impl CrossAccountIndex {
         }
     }
 
+    /// The roles an actor may be trusted by, in index order: those whose trust names its
+    /// account (as an id, its root or one of its principals), anyone, or cannot be read. The
+    /// others cannot trust it ([`Actor::trusted_by`]), so they are not looked at: each
+    /// principal's routes then cost the roles that may trust it, not every role of the scan.
+    fn maybe_trusting(&self, actor: &Actor<'_>) -> Vec<usize> {
+        let by_trusted = self.by_trusted.0.get_or_init(|| {
+            let mut by_trusted: HashMap<String, Vec<usize>> = HashMap::new();
+            for (index, role) in self.roles.iter().enumerate() {
+                let mut keys: Vec<&str> = role.trust.iter().map(|e| trusted_key(&e.principal)).collect();
+                if role.trust_unknown {
+                    keys.push(TRUST_UNREAD);
+                }
+                keys.sort_unstable();
+                keys.dedup();
+                for key in keys {
+                    by_trusted.entry(key.to_string()).or_default().push(index);
+                }
+            }
+            by_trusted
+        });
+        let keys = [actor.account, trusted_key(actor.arn), TRUSTS_ANYONE, TRUST_UNREAD];
+        let mut roles: Vec<usize> = keys
+            .iter()
+            .filter_map(|key| by_trusted.get(*key))
+            .flatten()
+            .copied()
+            .collect();
+        roles.sort_unstable();
+        roles.dedup();
+        roles
+    }
+
     /// Why a principal with no known route out may still have one through unreadable data: a
     /// role whose trust cannot be read, a role whose own route is unknown, or an account of the
     /// scan without IAM data.
     fn unknown_from(&self, actor: &Actor<'_>, assume: Option<&(Vec<String>, bool)>) -> Option<String> {
         let (patterns, _) = assume?;
         let covers = |arn: &str| patterns.iter().any(|p| resource_match(p, arn));
-        for role in self
-            .roles
+        let candidates = self.maybe_trusting(actor);
+        for role in candidates
             .iter()
+            .map(|index| &self.roles[*index])
             .filter(|r| r.account != actor.account && covers(&r.arn))
         {
             let trusted = actor.trusted_by(&role.trust).is_some();
@@ -170,7 +224,12 @@ impl CrossAccountIndex {
     fn route_from(&self, actor: &Actor<'_>, assume: Option<&(Vec<String>, bool)>) -> Option<PathFacts> {
         let (patterns, grant_conditional) = assume?;
         let mut best: Option<PathFacts> = None;
-        for role in self.roles.iter().filter(|r| r.account != actor.account) {
+        let candidates = self.maybe_trusting(actor);
+        for role in candidates
+            .iter()
+            .map(|index| &self.roles[*index])
+            .filter(|r| r.account != actor.account)
+        {
             let Some(reach) = &role.reach else { continue };
             if !patterns.iter().any(|p| resource_match(p, &role.arn)) {
                 continue;
@@ -362,6 +421,15 @@ impl<'a> Actor<'a> {
     }
 }
 
+/// What a trust principal lets in, as [`CrossAccountIndex::by_trusted`] keys it: the account of
+/// an ARN, an account id as it is, anyone as [`TRUSTS_ANYONE`].
+fn trusted_key(principal: &str) -> &str {
+    match principal.strip_prefix("arn:") {
+        Some(rest) => rest.split(':').nth(3).unwrap_or(principal),
+        None => principal,
+    }
+}
+
 fn assume_grant(principal: &PrincipalFacts) -> Option<(Vec<String>, bool)> {
     principal
         .allowed
@@ -418,5 +486,88 @@ fn prepend(from: &str, role: &ForeignRole, reach: &PathFacts, conditional: bool)
         steps,
         target_reason: reach.target_reason.clone(),
         conditional: conditional || reach.conditional,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn role(index: usize, account: &str, principals: &[&str], trust_unknown: bool) -> ForeignRole {
+        let trust = principals
+            .iter()
+            .map(|principal| {
+                serde_json::from_value(serde_json::json!({"principal_type": "AWS", "principal": principal,
+                    "scope": "other_account", "actions": [], "condition_keys": [], "conditions": []}))
+                .unwrap()
+            })
+            .collect();
+        ForeignRole {
+            arn: format!("arn:aws:iam::{account}:role/r{index}"),
+            account: account.to_string(),
+            trust,
+            trust_unknown,
+            assume: None,
+            reach: None,
+            reach_unknown: None,
+        }
+    }
+
+    /// Every role that may trust an actor (or whose trust is unread) is among its candidates,
+    /// so the routes found through the index are those a walk over every role finds.
+    #[test]
+    fn the_candidates_of_an_actor_hold_every_role_that_may_trust_it() {
+        let trusted = [
+            "111111111111",
+            "arn:aws:iam::111111111111:root",
+            "arn:aws:iam::222222222222:user/alice",
+            "arn:aws:sts::222222222222:assumed-role/ops/session",
+            "*",
+            "arn:aws:iam::*:root",
+            "333333333333",
+            "arn:aws:iam::333333333333:user/odd",
+        ];
+        let mut index = CrossAccountIndex::default();
+        for (n, principal) in trusted.iter().enumerate() {
+            index.roles.push(role(n, "999999999999", &[principal], false));
+        }
+        index.roles.push(role(90, "999999999999", &[], true));
+        index.roles.push(role(
+            91,
+            "999999999999",
+            &["444444444444", "arn:aws:iam::111111111111:root"],
+            false,
+        ));
+        let actors = [
+            ("arn:aws:iam::111111111111:user/bob", "111111111111"),
+            ("arn:aws:iam::222222222222:user/alice", "222222222222"),
+            ("arn:aws:sts::222222222222:assumed-role/ops/session", "222222222222"),
+            ("arn:aws:iam::555555555555:role/elsewhere", "555555555555"),
+            // A principal whose ARN names another account than the one it is listed under.
+            ("arn:aws:iam::333333333333:user/odd", "666666666666"),
+        ];
+        for (arn, account) in actors {
+            let actor = Actor { arn, account };
+            let candidates = index.maybe_trusting(&actor);
+            assert!(
+                candidates.windows(2).all(|w| w[0] < w[1]),
+                "in index order: {candidates:?}"
+            );
+            for (at, role) in index.roles.iter().enumerate() {
+                if actor.trusted_by(&role.trust).is_some() || role.trust_unknown {
+                    assert!(candidates.contains(&at), "{arn}: {} missing", role.arn);
+                }
+            }
+            assert!(
+                candidates.len() < index.roles.len(),
+                "{arn}: the index leaves roles out"
+            );
+        }
+        index.append(CrossAccountIndex::default());
+        assert!(
+            index.by_trusted.0.get().is_none(),
+            "a change to the roles drops the index"
+        );
     }
 }
