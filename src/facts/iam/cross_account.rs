@@ -7,7 +7,7 @@
 
 use super::catalog::{resource_match, wildcard_match};
 use super::graph::{PathFacts, Step};
-use super::trust::TrustEntry;
+use super::trust::{account_of, TrustEntry};
 use super::{IamFacts, PrincipalFacts, PrincipalKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -166,7 +166,12 @@ impl CrossAccountIndex {
         let by_trusted = self.by_trusted.0.get_or_init(|| {
             let mut by_trusted: HashMap<String, Vec<usize>> = HashMap::new();
             for (index, role) in self.roles.iter().enumerate() {
-                let mut keys: Vec<&str> = role.trust.iter().map(|e| trusted_key(&e.principal)).collect();
+                // The account trust parsing read off each principal; anyone (`*`) has none.
+                let mut keys: Vec<&str> = role
+                    .trust
+                    .iter()
+                    .map(|e| e.account.as_deref().unwrap_or(&e.principal))
+                    .collect();
                 if role.trust_unknown {
                     keys.push(TRUST_UNREAD);
                 }
@@ -178,9 +183,16 @@ impl CrossAccountIndex {
             }
             by_trusted
         });
-        let keys = [actor.account, trusted_key(actor.arn), TRUSTS_ANYONE, TRUST_UNREAD];
+        let own = account_of(actor.arn);
+        let keys = [
+            Some(actor.account),
+            own.as_deref(),
+            Some(TRUSTS_ANYONE),
+            Some(TRUST_UNREAD),
+        ];
         let mut roles: Vec<usize> = keys
             .iter()
+            .flatten()
             .filter_map(|key| by_trusted.get(*key))
             .flatten()
             .copied()
@@ -421,15 +433,6 @@ impl<'a> Actor<'a> {
     }
 }
 
-/// What a trust principal lets in, as [`CrossAccountIndex::by_trusted`] keys it: the account of
-/// an ARN, an account id as it is, anyone as [`TRUSTS_ANYONE`].
-fn trusted_key(principal: &str) -> &str {
-    match principal.strip_prefix("arn:") {
-        Some(rest) => rest.split(':').nth(3).unwrap_or(principal),
-        None => principal,
-    }
-}
-
 fn assume_grant(principal: &PrincipalFacts) -> Option<(Vec<String>, bool)> {
     principal
         .allowed
@@ -499,7 +502,8 @@ mod tests {
             .iter()
             .map(|principal| {
                 serde_json::from_value(serde_json::json!({"principal_type": "AWS", "principal": principal,
-                    "scope": "other_account", "actions": [], "condition_keys": [], "conditions": []}))
+                    "scope": "other_account", "account": account_of(principal), "actions": [],
+                    "condition_keys": [], "conditions": []}))
                 .unwrap()
             })
             .collect();
