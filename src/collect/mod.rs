@@ -21,6 +21,7 @@ mod secretsmanager;
 mod securityhub;
 mod sns;
 mod sqs;
+mod workloads;
 
 pub use accounting::CallCounter;
 pub(crate) use accounting::{Gaps, ServiceCalls};
@@ -372,12 +373,13 @@ async fn collect_account(
 }
 
 async fn collect_region(context: &AccountContext, region: String) -> RegionSnapshot {
-    let (network, guardduty, securityhub, config, policies) = tokio::join!(
+    let (network, guardduty, securityhub, config, policies, workloads) = tokio::join!(
         ec2::collect(context, &region),
         guardduty::collect(context, &region),
         securityhub::collect(context, &region),
         config::collect(context, &region),
         Box::pin(resource_policy::RegionalPolicies::collect(context, &region)),
+        Box::pin(workloads::collect(context, &region)),
     );
     let mut snapshot = RegionSnapshot {
         region,
@@ -385,6 +387,7 @@ async fn collect_region(context: &AccountContext, region: String) -> RegionSnaps
         securityhub,
         network,
         config,
+        workloads,
         ..Default::default()
     };
     policies.fill(&mut snapshot);
@@ -397,3 +400,5 @@ mod fault_tests;
 mod mock_tests;
 #[cfg(test)]
 mod resource_mock_tests;
+#[cfg(test)]
+mod workload_mock_tests;

@@ -243,6 +243,7 @@ pub fn cross_digest_of_parts(
         feed_field(&mut feed, region.region.as_bytes());
         feed_field(&mut feed, text(region.lambda));
         feed_field(&mut feed, text(region.network));
+        feed_field(&mut feed, text(region.workloads));
     }
     hasher.finalize().into()
 }

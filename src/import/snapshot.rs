@@ -184,7 +184,7 @@ pub struct AccountHead {
 
 /// The parts of an account that its share of the cross-account first pass is computed from
 /// (src/facts/mod.rs `cross_account_entry`: its IAM data and, through its workloads, each
-/// region's Lambda and network sections), as the file has them.
+/// region's Lambda, network and workloads sections), as the file has them.
 #[derive(Deserialize)]
 pub struct FirstPassParts<'a> {
     pub account_id: String,
@@ -201,6 +201,8 @@ pub struct RegionParts<'a> {
     pub lambda: Option<&'a serde_json::value::RawValue>,
     #[serde(default, borrow)]
     pub network: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    pub workloads: Option<&'a serde_json::value::RawValue>,
 }
 
 impl RawAccount {

@@ -13,6 +13,7 @@ pub mod policy;
 mod resources;
 mod section;
 mod securityhub;
+mod workloads;
 
 pub use config::*;
 pub use guardduty::*;
@@ -23,6 +24,7 @@ pub use policy::PolicySource;
 pub use resources::*;
 pub use section::Section;
 pub use securityhub::*;
+pub use workloads::*;
 
 use crate::error::InputError;
 use schemars::JsonSchema;
@@ -115,6 +117,10 @@ pub struct RegionSnapshot {
     /// ECR repositories and their repository policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecr: Option<PolicyResources>,
+    /// CodeBuild projects, CloudFormation stacks, ECS tasks and SageMaker notebooks, with the
+    /// roles they run as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<WorkloadsSection>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -222,6 +228,9 @@ impl AccountSnapshot {
         for region in &mut self.regions {
             for section in region.policy_sections_mut() {
                 section.resources.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
+            for list in region.workloads.iter_mut().flat_map(WorkloadsSection::lists_mut) {
+                list.sort_by(|a, b| a.arn.cmp(&b.arn));
             }
         }
     }

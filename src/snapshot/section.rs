@@ -24,11 +24,12 @@ pub enum Section {
     Secretsmanager,
     Lambda,
     Ecr,
+    Workloads,
 }
 
 impl Section {
     /// Every section, in the order `input.sections` lists them.
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 13] = [
         Section::Iam,
         Section::Guardduty,
         Section::Securityhub,
@@ -41,6 +42,7 @@ impl Section {
         Section::Secretsmanager,
         Section::Lambda,
         Section::Ecr,
+        Section::Workloads,
     ];
 
     /// The name used in METADATA, in the facts and in reasons.
@@ -58,6 +60,7 @@ impl Section {
             Section::Secretsmanager => "secretsmanager",
             Section::Lambda => "lambda",
             Section::Ecr => "ecr",
+            Section::Workloads => "workloads",
         }
     }
 
@@ -95,6 +98,7 @@ impl RegionSnapshot {
             Section::Secretsmanager => self.secretsmanager.is_some(),
             Section::Lambda => self.lambda.is_some(),
             Section::Ecr => self.ecr.is_some(),
+            Section::Workloads => self.workloads.is_some(),
         }
     }
 }

@@ -750,6 +750,33 @@ fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
         "{ops:#}"
     );
     assert!(step["workload"].as_str().unwrap().contains(":instance/i-"), "{step}");
+    // A project, a stack and a notebook, each read live with the role it runs as.
+    let admin = format!("arn:aws:iam::{account}:role/workload-admin");
+    for (user, method, workload) in [
+        ("builder", "CodeBuildStartBuild", ":project/release"),
+        ("stack-updater", "CloudFormationUpdateStack", ":stack/app/"),
+        (
+            "notebook-user",
+            "SageMakerExistingNotebook",
+            ":notebook-instance/research",
+        ),
+    ] {
+        let finding = escalation(user);
+        assert_eq!(finding["status"], "fail", "{user}: {finding:#}");
+        let step = &finding["evidence"]["path"]["steps"][0];
+        assert_eq!(
+            (&step["kind"], &step["via"], &step["to"]),
+            (
+                &serde_json::json!("workload"),
+                &serde_json::json!(method),
+                &serde_json::json!(admin)
+            ),
+            "{user}"
+        );
+        assert!(step["workload"].as_str().unwrap().contains(workload), "{user}: {step}");
+    }
+    let plain = escalation("builder-plain");
+    assert_eq!(plain["status"], "pass", "{plain:#}");
 }
 
 /// Issue 12's done-means on one organisation (seed kind `full-org`): a management account and

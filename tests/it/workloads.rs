@@ -258,3 +258,212 @@ fn a_workload_that_runs_as_a_role_short_of_admin_gives_its_capabilities() {
     );
     assert_eq!(escalation(&snapshot(true))["deployer-secrets"]["status"], "pass");
 }
+
+fn regional(service: &str, resource: &str) -> String {
+    format!("arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
+}
+
+fn role_workload(arn: String, role: Option<&str>, status: Option<&str>) -> Value {
+    let mut workload = json!({"arn": arn});
+    if let Some(role) = role {
+        workload["role"] = json!(self::arn(&format!("role/{role}")));
+    }
+    if let Some(status) = status {
+        workload["status"] = json!(status);
+    }
+    workload
+}
+
+fn ecs_task(id: &str, role: &str, execute_command: bool) -> Value {
+    let mut task = role_workload(regional("ecs", &format!("task/prod/{id}")), Some(role), Some("RUNNING"));
+    task["cluster"] = json!(regional("ecs", "cluster/prod"));
+    task["execute_command"] = json!(execute_command);
+    task
+}
+
+/// The snapshot with a `workloads` section: projects, stacks, tasks and notebooks, and users
+/// scoped to each of them.
+fn with_role_workloads() -> Value {
+    let mut changed = snapshot(true);
+    let account = &mut changed["accounts"][0];
+    let roles = account["iam"]["roles"].as_array_mut().unwrap();
+    roles.push(role("admin", "codebuild.amazonaws.com", "*"));
+    roles.push(role("plain", "codebuild.amazonaws.com", "logs:PutLogEvents"));
+    account["regions"][0]["workloads"] = json!({
+        "codebuild_projects": [
+            role_workload(regional("codebuild", "project/release"), Some("admin"), None),
+            role_workload(regional("codebuild", "project/lint"), Some("plain"), None),
+        ],
+        "cloudformation_stacks": [
+            role_workload(regional("cloudformation", "stack/app/1"), Some("admin"), Some("UPDATE_COMPLETE")),
+            role_workload(regional("cloudformation", "stack/caller/2"), None, Some("CREATE_COMPLETE")),
+            role_workload(regional("cloudformation", "stack/failed/3"), Some("admin"), Some("ROLLBACK_COMPLETE")),
+        ],
+        "ecs_tasks": [ecs_task("exec-on", "admin", true), ecs_task("exec-off", "admin", false)],
+        "sagemaker_notebooks": [
+            role_workload(regional("sagemaker", "notebook-instance/research"), Some("admin"), Some("InService")),
+            role_workload(regional("sagemaker", "notebook-instance/retired"), Some("admin"), Some("Deleting")),
+        ],
+    });
+    let lifecycle = [
+        "sagemaker:StopNotebookInstance",
+        "sagemaker:UpdateNotebookInstance",
+        "sagemaker:StartNotebookInstance",
+    ];
+    let grants = [
+        (
+            "builder",
+            allow(&["codebuild:StartBuild"], &[regional("codebuild", "project/release")]),
+        ),
+        (
+            "builder-plain",
+            allow(&["codebuild:StartBuild"], &[regional("codebuild", "project/lint")]),
+        ),
+        (
+            "stack-caller",
+            allow(
+                &["cloudformation:UpdateStack"],
+                &[regional("cloudformation", "stack/caller/*")],
+            ),
+        ),
+        (
+            "stack-failed",
+            allow(
+                &["cloudformation:UpdateStack"],
+                &[regional("cloudformation", "stack/failed/*")],
+            ),
+        ),
+        (
+            "exec",
+            allow(
+                &["ecs:ExecuteCommand"],
+                &[regional("ecs", "task/prod/*"), regional("ecs", "cluster/prod")],
+            ),
+        ),
+        (
+            "exec-off",
+            allow(
+                &["ecs:ExecuteCommand"],
+                &[regional("ecs", "task/prod/exec-off"), regional("ecs", "cluster/*")],
+            ),
+        ),
+        (
+            "exec-task-only",
+            allow(&["ecs:ExecuteCommand"], &[regional("ecs", "task/prod/*")]),
+        ),
+        (
+            "notebook",
+            allow(
+                &["sagemaker:CreatePresignedNotebookInstanceUrl"],
+                &[regional("sagemaker", "notebook-instance/*")],
+            ),
+        ),
+        (
+            "notebook-retired",
+            allow(
+                &["sagemaker:CreatePresignedNotebookInstanceUrl"],
+                &[regional("sagemaker", "notebook-instance/retired")],
+            ),
+        ),
+    ];
+    let users = account["iam"]["users"].as_array_mut().unwrap();
+    users.extend(grants.into_iter().map(|(name, grant)| user(name, json!([grant]))));
+    users.push(user(
+        "lifecycle",
+        json!([
+            allow(
+                &["sagemaker:CreateNotebookInstanceLifecycleConfig"],
+                &[regional("sagemaker", "notebook-instance-lifecycle-config/*")]
+            ),
+            allow(&lifecycle, &[regional("sagemaker", "notebook-instance/research")]),
+        ]),
+    ));
+    changed
+}
+
+#[test]
+fn projects_stacks_tasks_and_notebooks_are_taken_over_through_the_roles_they_run_as() {
+    let found = escalation(&with_role_workloads());
+    let cases = [
+        (
+            "builder",
+            "CodeBuildStartBuild",
+            regional("codebuild", "project/release"),
+        ),
+        (
+            "stack-updater",
+            "CloudFormationUpdateStack",
+            regional("cloudformation", "stack/app/1"),
+        ),
+        ("exec", "ECSExecuteCommand", regional("ecs", "task/prod/exec-on")),
+        (
+            "notebook",
+            "SageMakerExistingNotebook",
+            regional("sagemaker", "notebook-instance/research"),
+        ),
+        (
+            "lifecycle",
+            "SageMakerLifecycleConfig",
+            regional("sagemaker", "notebook-instance/research"),
+        ),
+    ];
+    for (name, method, workload) in cases {
+        let finding = &found[name];
+        assert_eq!(finding["status"], "fail", "{name}: {finding:#}");
+        let step = &finding["evidence"]["path"]["steps"][0];
+        assert_eq!(step["kind"], "workload", "{name}: {finding:#}");
+        assert_eq!(
+            (&step["via"], &step["workload"]),
+            (&json!(method), &json!(workload)),
+            "{name}"
+        );
+        assert_eq!(step["to"], arn("role/admin"), "{name}");
+    }
+}
+
+#[test]
+fn workloads_without_a_privileged_role_or_out_of_reach_pass() {
+    let found = escalation(&with_role_workloads());
+    // A project running as a plain role; a stack acting with its caller's credentials; a stack
+    // whose creation rolled back (it can only be deleted); a task without ECS Exec; a grant on
+    // the task but not its cluster; a notebook being deleted.
+    for name in [
+        "builder-plain",
+        "stack-caller",
+        "stack-failed",
+        "exec-off",
+        "exec-task-only",
+        "notebook-retired",
+    ] {
+        assert_eq!(found[name]["status"], "pass", "{name}: {:#}", found[name]);
+    }
+}
+
+#[test]
+fn a_workload_whose_role_was_not_read_or_whose_list_was_not_collected_is_unknown() {
+    let mut changed = with_role_workloads();
+    let workloads = &mut changed["accounts"][0]["regions"][0]["workloads"];
+    workloads["ecs_tasks"][0]["role_collected"] = json!(false);
+    workloads.as_object_mut().unwrap().remove("codebuild_projects");
+    let found = escalation(&changed);
+    let exec = &found["exec"];
+    assert_eq!(exec["status"], "not_evaluated", "{exec:#}");
+    assert!(
+        exec["message"]
+            .as_str()
+            .unwrap()
+            .contains("the call that names its role failed"),
+        "{exec:#}"
+    );
+    for name in ["builder", "builder-plain"] {
+        let finding = &found[name];
+        assert_eq!(finding["status"], "not_evaluated", "{name}: {finding:#}");
+        assert!(
+            finding["message"]
+                .as_str()
+                .unwrap()
+                .contains("the CodeBuild projects it may act on"),
+            "{name}: {finding:#}"
+        );
+    }
+}

@@ -275,6 +275,36 @@ def seed_function_takeover(lam, trust, public_fn, code):
         iam.put_user_policy(UserName=user, PolicyName="deploy",
                             PolicyDocument=policy_document(allow("lambda:UpdateFunctionCode", function)))
     seed_instance_takeover(iam)
+    seed_workload_takeover(iam)
+
+
+def seed_workload_takeover(iam):
+    """A CodeBuild project, a CloudFormation stack and a SageMaker notebook that run as an
+    administrator role: a user allowed to start a build of, update, or open each one alone
+    escalates through it; one allowed to build a project that runs as a plain role does not."""
+    services = ["codebuild.amazonaws.com", "cloudformation.amazonaws.com", "sagemaker.amazonaws.com"]
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}]}
+    admin = iam.create_role(RoleName="workload-admin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="workload-admin", PolicyName="everything", PolicyDocument=policy_document(allow("*")))
+    plain = iam.create_role(RoleName="workload-plain", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    codebuild = client("codebuild")
+    environment = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+    projects = {}
+    for name, role in (("release", admin), ("lint", plain)):
+        projects[name] = codebuild.create_project(name=name, source={"type": "S3", "location": "builds/src.zip"},
+                                                  artifacts={"type": "NO_ARTIFACTS"}, environment=environment,
+                                                  serviceRole=role)["project"]["arn"]
+    template = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
+    client("cloudformation").create_stack(StackName="app", TemplateBody=template, RoleARN=admin)
+    notebook = client("sagemaker").create_notebook_instance(
+        NotebookInstanceName="research", InstanceType="ml.t3.medium", RoleArn=admin)["NotebookInstanceArn"]
+    grants = (("builder", "codebuild:StartBuild", projects["release"]),
+              ("builder-plain", "codebuild:StartBuild", projects["lint"]),
+              ("stack-updater", "cloudformation:UpdateStack", f"arn:aws:cloudformation:us-east-1:{account}:stack/app/*"),
+              ("notebook-user", "sagemaker:CreatePresignedNotebookInstanceUrl", notebook))
+    for user, action, resource in grants:
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="work", PolicyDocument=policy_document(allow(action, resource)))
 
 
 def seed_instance_takeover(iam):

@@ -272,12 +272,12 @@ impl Graph<'_> {
         let mut edges: Vec<Edge> = Vec::new();
         let mut unknown = Vec::new();
         for (method, grants) in self.scoped_existing_compute(state) {
-            let conditional = grants.iter().any(|g| g.conditional);
+            let conditional = grants.iter().any(|(_, g)| g.conditional);
             let Some(kind) = method.workload else {
                 unknown.push(format!(
                     "{} on {}: what these resources run as is not in the snapshot",
                     method.id,
-                    resources_of(&grants)
+                    resources_of(grants.iter().map(|(_, g)| *g))
                 ));
                 continue;
             };
@@ -304,18 +304,19 @@ impl Graph<'_> {
     fn scoped_existing_compute<'k>(
         &'k self,
         state: &'k Computed,
-    ) -> impl Iterator<Item = (&'k super::EscalationMethod, Vec<&'k super::AllowedAction>)> {
+    ) -> impl Iterator<Item = (&'k super::EscalationMethod, Vec<super::workloads::Grant<'k>>)> {
         self.knowledge
             .methods
             .iter()
             .filter(|m| m.kind == MethodKind::ExistingCompute && m.action_ids.len() == m.actions.len())
             .filter_map(move |m| {
-                let grants: Vec<&super::AllowedAction> = m
+                let grants: Vec<super::workloads::Grant<'k>> = m
                     .action_ids
                     .iter()
-                    .map(|a| state.method_actions.get(a))
+                    .map(|a| state.method_actions.get(a).map(|g| (*a, g)))
                     .collect::<Option<_>>()?;
-                (!grants.is_empty() && !super::all_unscoped(grants.iter().copied())).then_some((m, grants))
+                let unscoped = super::all_unscoped(grants.iter().map(|(_, g)| *g));
+                (!grants.is_empty() && !unscoped).then_some((m, grants))
             })
     }
 
@@ -473,11 +474,8 @@ fn mark_unknown_routes(
 }
 
 /// A grant's resources for a message: the first few, and how many more.
-fn resources_of(grants: &[&super::AllowedAction]) -> String {
-    let mut all: Vec<&str> = grants
-        .iter()
-        .flat_map(|g| g.resources.iter().map(String::as_str))
-        .collect();
+fn resources_of<'a>(grants: impl Iterator<Item = &'a super::AllowedAction>) -> String {
+    let mut all: Vec<&str> = grants.flat_map(|g| g.resources.iter().map(String::as_str)).collect();
     all.sort_unstable();
     all.dedup();
     match all.len() {

@@ -1,12 +1,14 @@
-//! The roles existing workloads run as: Lambda functions' execution roles and EC2 instances'
-//! instance-profile roles. An `existing_compute` method scoped to some workloads (one function,
-//! `instance/*`) reaches the roles of the workloads it covers; where those workloads were not
-//! collected, or a workload's role cannot be found, the route is unknown, never absent.
+//! The roles existing workloads run as: Lambda functions' execution roles, EC2 instances'
+//! instance-profile roles, CodeBuild projects' and CloudFormation stacks' service roles, running
+//! ECS tasks' task roles and SageMaker notebooks' roles. An `existing_compute` method scoped to
+//! some workloads (one function, `instance/*`) reaches the roles of the workloads it covers;
+//! where those workloads were not collected, or a workload's role cannot be found, the route is
+//! unknown, never absent.
 
-use super::catalog::resource_match;
+use super::catalog::{catalog, resource_match};
 use super::resource_types::{pattern_tokens, ResourceType};
 use super::AllowedAction;
-use crate::snapshot::AccountSnapshot;
+use crate::snapshot::{AccountSnapshot, RoleWorkload, WorkloadsSection};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -17,19 +19,40 @@ use std::sync::LazyLock;
 pub enum WorkloadKind {
     LambdaFunction,
     Ec2Instance,
+    CodebuildProject,
+    CloudformationStack,
+    EcsTask,
+    SagemakerNotebook,
 }
 
-/// The ARN formats of the workloads, tokenised once (written as `resource_types.tsv` does).
+/// The ARN formats of the workloads, tokenised once (named and written as `resource_types.tsv`
+/// has them, so that an action's resource types name them).
 static LAMBDA_FUNCTION: LazyLock<ResourceType> =
     LazyLock::new(|| ResourceType::parse("function", "lambda:${Region}:${Account}:function:${FunctionName}"));
 static EC2_INSTANCE: LazyLock<ResourceType> =
     LazyLock::new(|| ResourceType::parse("instance", "ec2:${Region}:${Account}:instance/${InstanceId}"));
+static CODEBUILD_PROJECT: LazyLock<ResourceType> =
+    LazyLock::new(|| ResourceType::parse("project", "codebuild:${Region}:${Account}:project/${ProjectName}"));
+static CLOUDFORMATION_STACK: LazyLock<ResourceType> =
+    LazyLock::new(|| ResourceType::parse("stack", "cloudformation:${Region}:${Account}:stack/${StackName}/${Id}"));
+static ECS_TASK: LazyLock<ResourceType> =
+    LazyLock::new(|| ResourceType::parse("task", "ecs:${Region}:${Account}:task/${ClusterName}/${TaskId}"));
+static SAGEMAKER_NOTEBOOK: LazyLock<ResourceType> = LazyLock::new(|| {
+    ResourceType::parse(
+        "notebook-instance",
+        "sagemaker:${Region}:${Account}:notebook-instance/${NotebookInstanceName}",
+    )
+});
 
 impl WorkloadKind {
     fn resource_type(self) -> &'static ResourceType {
         match self {
             WorkloadKind::LambdaFunction => &LAMBDA_FUNCTION,
             WorkloadKind::Ec2Instance => &EC2_INSTANCE,
+            WorkloadKind::CodebuildProject => &CODEBUILD_PROJECT,
+            WorkloadKind::CloudformationStack => &CLOUDFORMATION_STACK,
+            WorkloadKind::EcsTask => &ECS_TASK,
+            WorkloadKind::SagemakerNotebook => &SAGEMAKER_NOTEBOOK,
         }
     }
 
@@ -37,6 +60,40 @@ impl WorkloadKind {
         match self {
             WorkloadKind::LambdaFunction => "Lambda functions",
             WorkloadKind::Ec2Instance => "EC2 instances",
+            WorkloadKind::CodebuildProject => "CodeBuild projects",
+            WorkloadKind::CloudformationStack => "CloudFormation stacks",
+            WorkloadKind::EcsTask => "ECS tasks",
+            WorkloadKind::SagemakerNotebook => "SageMaker notebook instances",
+        }
+    }
+
+    /// The lists of the `workloads` section, by kind.
+    fn lists(section: &WorkloadsSection) -> [(WorkloadKind, Option<&Vec<RoleWorkload>>); 4] {
+        [
+            (WorkloadKind::CodebuildProject, section.codebuild_projects.as_ref()),
+            (
+                WorkloadKind::CloudformationStack,
+                section.cloudformation_stacks.as_ref(),
+            ),
+            (WorkloadKind::EcsTask, section.ecs_tasks.as_ref()),
+            (WorkloadKind::SagemakerNotebook, section.sagemaker_notebooks.as_ref()),
+        ]
+    }
+
+    /// States in which the workload can no longer be taken over: deleted or deleting, a stack
+    /// whose creation rolled back (it can only be deleted), a task that stopped.
+    fn is_gone(self, status: Option<&str>) -> bool {
+        let Some(status) = status else {
+            return false;
+        };
+        match self {
+            WorkloadKind::Ec2Instance => matches!(status, "terminated" | "shutting-down"),
+            WorkloadKind::CloudformationStack => {
+                matches!(status, "DELETE_COMPLETE" | "DELETE_IN_PROGRESS" | "ROLLBACK_COMPLETE")
+            }
+            WorkloadKind::EcsTask => matches!(status, "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED"),
+            WorkloadKind::SagemakerNotebook => matches!(status, "Deleting" | "Failed"),
+            WorkloadKind::LambdaFunction | WorkloadKind::CodebuildProject => false,
         }
     }
 }
@@ -44,7 +101,7 @@ impl WorkloadKind {
 /// What a workload runs as.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum RunsAs {
-    /// No role (an instance without an instance profile).
+    /// No role (an instance without an instance profile, a stack without a service role).
     Nothing,
     Role(String),
     /// It runs as something the snapshot cannot name: why.
@@ -55,14 +112,16 @@ pub enum RunsAs {
 pub struct Workload {
     pub kind: WorkloadKind,
     pub arn: String,
+    /// The ECS cluster of a task: ECS Exec is authorised on the task and on its cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     pub runs_as: RunsAs,
 }
 
-/// One account's workloads and the regions whose inventory of each kind was read.
+/// One account's workloads and, per kind, the regions whose inventory was read.
 #[derive(Debug, Default, Serialize)]
 pub struct Workloads {
-    lambda_regions: Vec<String>,
-    ec2_regions: Vec<String>,
+    collected: Vec<(WorkloadKind, String)>,
     items: Vec<Workload>,
 }
 
@@ -74,16 +133,22 @@ pub struct Reach {
     pub unknown: Option<String>,
 }
 
+/// One action of a method and the grant that allows it.
+pub type Grant<'a> = (usize, &'a AllowedAction);
+
 impl Workloads {
     pub fn of(account: &AccountSnapshot) -> Workloads {
         let mut workloads = Workloads::default();
         let profiles = InstanceProfiles::of(account);
         for region in &account.regions {
             if let Some(lambda) = &region.lambda {
-                workloads.lambda_regions.push(region.region.clone());
+                workloads
+                    .collected
+                    .push((WorkloadKind::LambdaFunction, region.region.clone()));
                 workloads.items.extend(lambda.resources.iter().map(|function| Workload {
                     kind: WorkloadKind::LambdaFunction,
                     arn: function.arn.clone(),
+                    cluster: None,
                     runs_as: match &function.role {
                         Some(role) => RunsAs::Role(role.clone()),
                         None => RunsAs::Unresolved("its execution role was not recorded".into()),
@@ -91,12 +156,25 @@ impl Workloads {
                 }));
             }
             if let Some(network) = &region.network {
-                workloads.ec2_regions.push(region.region.clone());
-                let live = network.instances.iter().filter(|i| !is_gone(i.state.as_deref()));
+                let kind = WorkloadKind::Ec2Instance;
+                workloads.collected.push((kind, region.region.clone()));
+                let live = network.instances.iter().filter(|i| !kind.is_gone(i.state.as_deref()));
                 workloads.items.extend(live.map(|instance| Workload {
-                    kind: WorkloadKind::Ec2Instance,
+                    kind,
                     arn: crate::facts::network::ec2_arn(&region.region, &account.account_id, "instance", &instance.id),
+                    cluster: None,
                     runs_as: profiles.runs_as(instance.instance_profile_arn.as_deref()),
+                }));
+            }
+            for (kind, list) in region.workloads.iter().flat_map(WorkloadKind::lists) {
+                let Some(list) = list else { continue };
+                workloads.collected.push((kind, region.region.clone()));
+                let live = list.iter().filter(|w| !kind.is_gone(w.status.as_deref()));
+                workloads.items.extend(live.map(|workload| Workload {
+                    kind,
+                    arn: workload.arn.clone(),
+                    cluster: workload.cluster.clone(),
+                    runs_as: role_workload_runs_as(kind, workload),
                 }));
             }
         }
@@ -104,15 +182,10 @@ impl Workloads {
     }
 
     /// The workloads of `kind` in `account_id` that every grant covers, with their roles.
-    pub fn reach(&self, kind: WorkloadKind, account_id: &str, grants: &[&AllowedAction]) -> Reach {
+    pub fn reach(&self, kind: WorkloadKind, account_id: &str, grants: &[Grant<'_>]) -> Reach {
         let mut reach = Reach::default();
         let mut unresolved = Vec::new();
-        let covered = self.items.iter().filter(|w| {
-            w.kind == kind
-                && grants
-                    .iter()
-                    .all(|g| g.resources.iter().any(|p| resource_match(p, &w.arn)))
-        });
+        let covered = self.items.iter().filter(|w| w.kind == kind && covers_all(grants, w));
         for workload in covered {
             match &workload.runs_as {
                 RunsAs::Nothing => {}
@@ -127,14 +200,10 @@ impl Workloads {
     }
 
     /// Why workloads the grants may name are missing: their regions' inventory was not read.
-    fn uncollected(&self, kind: WorkloadKind, account_id: &str, grants: &[&AllowedAction]) -> Option<String> {
-        let collected = match kind {
-            WorkloadKind::LambdaFunction => &self.lambda_regions,
-            WorkloadKind::Ec2Instance => &self.ec2_regions,
-        };
+    fn uncollected(&self, kind: WorkloadKind, account_id: &str, grants: &[Grant<'_>]) -> Option<String> {
         let format = kind.resource_type();
         let mut missing: Vec<String> = Vec::new();
-        for grant in grants {
+        for (_, grant) in grants {
             for pattern in grant.resources.iter().filter(|p| format.may_match(&pattern_tokens(p))) {
                 let mut fields = pattern.splitn(6, ':').skip(3);
                 let (region, account) = (fields.next().unwrap_or("*"), fields.next().unwrap_or("*"));
@@ -142,10 +211,11 @@ impl Workloads {
                 if literal(account) && account != account_id {
                     continue;
                 }
+                let mut regions = self.collected.iter().filter(|(k, _)| *k == kind);
                 let seen = if literal(region) {
-                    collected.iter().any(|r| r == region)
+                    regions.any(|(_, r)| r == region)
                 } else {
-                    !collected.is_empty()
+                    regions.next().is_some()
                 };
                 if !seen && !missing.contains(pattern) {
                     missing.push(pattern.clone());
@@ -162,9 +232,44 @@ impl Workloads {
     }
 }
 
-/// Terminated instances run nothing; stopped ones can be started again.
-fn is_gone(state: Option<&str>) -> bool {
-    matches!(state, Some("terminated" | "shutting-down"))
+/// Whether every grant allows its action on the resources the call names: the workload itself
+/// and, for ECS Exec, its cluster, each where the action is authorised on that resource type.
+/// A method none of whose actions acts on the workload's type reaches nothing.
+fn covers_all(grants: &[Grant<'_>], workload: &Workload) -> bool {
+    let own_type = workload.kind.resource_type().name;
+    let mut constrained = false;
+    for (action, grant) in grants {
+        let types = catalog().actions.get(*action).map_or("", |a| a.resource_types);
+        for (type_name, arn) in [(own_type, Some(&workload.arn)), ("cluster", workload.cluster.as_ref())] {
+            let Some(arn) = arn else { continue };
+            if !types.split(',').any(|t| t == type_name) {
+                continue;
+            }
+            constrained = true;
+            if !grant.resources.iter().any(|p| resource_match(p, arn)) {
+                return false;
+            }
+        }
+    }
+    constrained
+}
+
+/// What a workload of the `workloads` section runs as.
+fn role_workload_runs_as(kind: WorkloadKind, workload: &RoleWorkload) -> RunsAs {
+    if !workload.role_collected {
+        return RunsAs::Unresolved("the call that names its role failed".into());
+    }
+    if kind == WorkloadKind::EcsTask {
+        match workload.execute_command {
+            Some(false) => return RunsAs::Nothing,
+            None => return RunsAs::Unresolved("whether ECS Exec is enabled on it was not recorded".into()),
+            Some(true) => {}
+        }
+    }
+    match workload.role_override.as_ref().or(workload.role.as_ref()) {
+        Some(role) => RunsAs::Role(role.clone()),
+        None => RunsAs::Nothing,
+    }
 }
 
 /// Each instance profile of the account's IAM data, by ARN and by name (older snapshots may
