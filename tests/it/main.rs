@@ -7,6 +7,7 @@
 mod harness;
 
 mod cli;
+mod cross_account_gains;
 mod formats;
 mod fuzz;
 mod history;

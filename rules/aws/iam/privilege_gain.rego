@@ -1,8 +1,9 @@
 # METADATA
 # title: Principal can obtain sensitive capabilities through another role
 # description: >-
-#   The user or role does not hold them itself, but by assuming roles or passing a role to a
-#   service it can run code in (directly or in several steps) it reaches a role that may, on all
+#   The user or role does not hold them itself, but by assuming roles (of its account or, in a
+#   scan of several accounts, of another) or passing a role to a service it can run code in
+#   (directly or in several steps) it reaches a role that may, on all
 #   resources and without condition, obtain credentials or secrets, read data on the data
 #   services, or manage permissions (the sets of IAM-004, IAM-005 and IAM-006). The target need
 #   not be an administrator (IAM-002 reports those, and principals that escalate through their

@@ -6,6 +6,7 @@
 //! on both sides (its own policies, within SCPs, and the role's trust policy).
 
 use super::catalog::{resource_match, wildcard_match};
+use super::gains::Holdings;
 use super::graph::{PathFacts, Step};
 use super::trust::{account_of, TrustEntry};
 use super::{IamFacts, PrincipalFacts, PrincipalKind};
@@ -31,6 +32,23 @@ struct ForeignRole {
     reach: Option<PathFacts>,
     /// Why it may reach privilege through data that cannot be read (when `reach` is `None`).
     reach_unknown: Option<String>,
+    /// What it holds on `*` without condition, for IAM-022 (empty for a privileged role).
+    #[serde(default)]
+    holds: Holdings,
+    /// Why what it holds cannot be known: a policy that cannot be read.
+    #[serde(default)]
+    holds_unknown: Option<String>,
+}
+
+/// A role of another account that a principal may assume directly, as IAM-022 sees it.
+#[derive(Debug)]
+pub struct ForeignHop<'a> {
+    pub arn: String,
+    pub holds: Option<&'a Holdings>,
+    /// Why what it gives cannot be known (its trust or its policies cannot be read, or its
+    /// account's IAM data is missing).
+    pub unknown: Option<String>,
+    pub conditional: bool,
 }
 
 /// Every role of the scan that another account may assume. One account's part (before
@@ -97,17 +115,9 @@ impl CrossAccountIndex {
     /// Keeps the account's roles that trust someone outside it.
     pub fn add_account(&mut self, account_id: &str, facts: &IamFacts) {
         self.by_trusted = TrustIndex::default();
-        for role in facts.principals.iter().filter(|p| p.kind == PrincipalKind::Role) {
-            let trust: Vec<TrustEntry> = role
-                .trust
-                .iter()
-                .filter(|e| e.principal_type == "AWS" && matches!(e.scope, "other_account" | "any"))
-                .cloned()
-                .collect();
+        for role in facts.principals.iter().filter(|p| trusts_outsiders(p)) {
+            let trust: Vec<TrustEntry> = role.trust.iter().filter(|e| lets_outsiders_in(e)).cloned().collect();
             let trust_unknown = role.trust_unreadable.is_some();
-            if trust.is_empty() && !trust_unknown {
-                continue;
-            }
             let reach = own_reach(role);
             let reach_unknown = reach.is_none().then(|| own_unknown(role)).flatten();
             self.roles.push(ForeignRole {
@@ -118,8 +128,58 @@ impl CrossAccountIndex {
                 assume: assume_grant(role),
                 reach,
                 reach_unknown,
+                holds: role.held_everywhere.clone(),
+                holds_unknown: role
+                    .unreadable_policies
+                    .first()
+                    .map(|p| format!("{} of {} is unreadable ({})", p.policy, role.arn, p.reason)),
             });
         }
+    }
+
+    /// The roles of other accounts `principal` may assume directly that do not reach privilege
+    /// (IAM-002 has those), for what it gains through them; and the roles that may be such a
+    /// hop through data that cannot be read.
+    pub fn hops_from(&self, account_id: &str, principal: &PrincipalFacts) -> Vec<ForeignHop<'_>> {
+        let Some((patterns, grant_conditional)) = assume_grant(principal) else {
+            return Vec::new();
+        };
+        let actor = Actor {
+            arn: &principal.arn,
+            account: account_id,
+        };
+        let mut hops = Vec::new();
+        for role in self.maybe_trusting(&actor).iter().map(|index| &self.roles[*index]) {
+            let foreign = role.account != account_id && role.reach.is_none();
+            if !foreign || !patterns.iter().any(|p| resource_match(p, &role.arn)) {
+                continue;
+            }
+            let (unknown, conditional) = match actor.trusted_by(&role.trust) {
+                Some(conditional) => (role.holds_unknown.clone(), conditional),
+                None if role.trust_unknown => (Some(format!("the trust policy of {} cannot be read", role.arn)), false),
+                None => continue,
+            };
+            hops.push(ForeignHop {
+                arn: role.arn.clone(),
+                holds: Some(&role.holds),
+                unknown,
+                conditional: grant_conditional || conditional,
+            });
+        }
+        let missing = self.unknown_accounts.iter().filter(|a| *a != account_id);
+        hops.extend(
+            missing
+                .filter(|account| patterns.iter().any(|p| may_name_a_role_of(p, account)))
+                .map(|account| ForeignHop {
+                    arn: format!("arn:aws:iam::{account}:root"),
+                    holds: None,
+                    unknown: Some(format!(
+                        "it may assume roles of account {account}, whose IAM data is missing from the scan"
+                    )),
+                    conditional: grant_conditional,
+                }),
+        );
+        hops
     }
 
     /// Finds the roles that reach privilege only through roles of other accounts.
@@ -433,6 +493,16 @@ impl<'a> Actor<'a> {
     }
 }
 
+/// A role whose trust names another account or anyone, or cannot be read: the index keeps it.
+pub(super) fn trusts_outsiders(principal: &PrincipalFacts) -> bool {
+    principal.kind == PrincipalKind::Role
+        && (principal.trust_unreadable.is_some() || principal.trust.iter().any(lets_outsiders_in))
+}
+
+fn lets_outsiders_in(entry: &TrustEntry) -> bool {
+    entry.principal_type == "AWS" && matches!(entry.scope, "other_account" | "any")
+}
+
 fn assume_grant(principal: &PrincipalFacts) -> Option<(Vec<String>, bool)> {
     principal
         .allowed
@@ -515,6 +585,8 @@ mod tests {
             assume: None,
             reach: None,
             reach_unknown: None,
+            holds: Holdings::default(),
+            holds_unknown: None,
         }
     }
 

@@ -1,12 +1,15 @@
 //! What a principal can obtain through others: the roles it reaches by assuming or passing roles
 //! (the escalation graph's edges, transitively) that hold, on every resource and without
 //! condition, actions or permissions management it does not hold itself. IAM-022 decides from it
-//! which of them are sensitive.
+//! which of them are sensitive. With other accounts in the scan, the roles of theirs that the
+//! principal, or a role it reaches, may assume count too (the cross-account index keeps what
+//! each holds).
 
-use super::catalog::catalog;
+use super::catalog::{catalog, ActionSet};
+use super::cross_account::{CrossAccountIndex, ForeignHop};
 use super::graph::Step;
 use super::{Computed, IamKnowledge, PrincipalFacts, PrincipalKind, LISTED_PERMISSIONS_MANAGEMENT};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -28,8 +31,53 @@ pub struct ReachedRole {
     pub unknown: Option<String>,
 }
 
+/// What a role holds on `*` without condition, by action name: the actions named in the data
+/// and the permissions-management actions (an action may be in both).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Holdings {
+    pub actions: Vec<String>,
+    pub permissions_management: Vec<String>,
+}
+
+impl Holdings {
+    pub(super) fn of(everywhere: &ActionSet, knowledge: &IamKnowledge) -> Holdings {
+        let catalog = catalog();
+        let name = |id: usize| catalog.actions[id].full_name.clone();
+        let mut management = everywhere.clone();
+        management.intersect_with(&catalog.permissions_management);
+        Holdings {
+            actions: knowledge
+                .interest
+                .iter()
+                .copied()
+                .filter(|a| everywhere.contains(*a))
+                .map(name)
+                .collect(),
+            permissions_management: management.iter().map(name).collect(),
+        }
+    }
+
+    /// What of it `held` (a principal's own everywhere set) lacks.
+    fn beyond(&self, held: &ActionSet) -> Holdings {
+        let catalog = catalog();
+        let lacks = |name: &&String| catalog.id(name).is_none_or(|id| !held.contains(id));
+        Holdings {
+            actions: self.actions.iter().filter(lacks).cloned().collect(),
+            permissions_management: self.permissions_management.iter().filter(lacks).cloned().collect(),
+        }
+    }
+}
+
+/// The scan's cross-account index and the account analysed.
+pub(super) type Foreign<'a> = Option<(&'a CrossAccountIndex, &'a str)>;
+
 /// Fills `reachable_capabilities` of every user and role whose limits are readable.
-pub(super) fn link(principals: &mut [PrincipalFacts], computed: &[Computed], knowledge: &IamKnowledge) {
+pub(super) fn link(
+    principals: &mut [PrincipalFacts],
+    computed: &[Computed],
+    knowledge: &IamKnowledge,
+    foreign: Foreign<'_>,
+) {
     let position: HashMap<&str, usize> = principals
         .iter()
         .enumerate()
@@ -37,6 +85,13 @@ pub(super) fn link(principals: &mut [PrincipalFacts], computed: &[Computed], kno
         .collect();
     let adjacency: Vec<Vec<Hop>> = (0..principals.len())
         .map(|from| hops_from(from, principals, computed, &position))
+        .collect();
+    let foreign_hops: Vec<Vec<ForeignHop<'_>>> = principals
+        .iter()
+        .map(|p| match foreign {
+            Some((index, account_id)) if p.kind != PrincipalKind::Group => index.hops_from(account_id, p),
+            _ => Vec::new(),
+        })
         .collect();
     let reached: Vec<Vec<ReachedRole>> = (0..principals.len())
         .map(|from| {
@@ -49,6 +104,7 @@ pub(super) fn link(principals: &mut [PrincipalFacts], computed: &[Computed], kno
                 computed,
                 knowledge,
                 adjacency: &adjacency,
+                foreign: &foreign_hops,
             })
         })
         .collect();
@@ -104,6 +160,8 @@ struct Walk<'a> {
     computed: &'a [Computed],
     knowledge: &'a IamKnowledge,
     adjacency: &'a [Vec<Hop>],
+    /// Per principal, the roles of other accounts it may assume directly.
+    foreign: &'a [Vec<ForeignHop<'a>>],
 }
 
 /// Breadth-first from `walk.from`: each role reached, with what it holds that `from` does not.
@@ -115,7 +173,9 @@ fn reach(walk: Walk<'_>) -> Vec<ReachedRole> {
     seen[walk.from] = true;
     let mut queue = VecDeque::from([walk.from]);
     let mut out = Vec::new();
+    let mut visited = Vec::new();
     while let Some(node) = queue.pop_front() {
+        visited.push(node);
         for (index, hop) in walk.adjacency[node].iter().enumerate() {
             if seen[hop.to] {
                 continue;
@@ -129,7 +189,52 @@ fn reach(walk: Walk<'_>) -> Vec<ReachedRole> {
             out.extend(reached(&walk, hop.to, &parent));
         }
     }
+    for node in visited {
+        for hop in &walk.foreign[node] {
+            if !out.iter().any(|r: &ReachedRole| r.role == hop.arn) {
+                out.extend(reached_abroad(&walk, node, hop, &parent));
+            }
+        }
+    }
     out
+}
+
+/// A role of another account that `node` (the principal itself, or a role it reaches) may
+/// assume, when it holds something `walk.from` lacks or what it gives is unknown.
+fn reached_abroad(
+    walk: &Walk<'_>,
+    node: usize,
+    hop: &ForeignHop<'_>,
+    parent: &[Option<(usize, usize)>],
+) -> Option<ReachedRole> {
+    let gained = hop
+        .holds
+        .map(|holds| holds.beyond(&walk.computed[walk.from].everywhere))
+        .unwrap_or_default();
+    if hop.unknown.is_none() && gained.actions.is_empty() && gained.permissions_management.is_empty() {
+        return None;
+    }
+    let (mut steps, conditional) = path_to(walk, node, parent);
+    let from = &walk.principals[node].arn;
+    steps.push(Step {
+        from: from.clone(),
+        to: hop.arn.clone(),
+        via: "sts:AssumeRole".into(),
+        kind: "assume_cross_account",
+        workload: None,
+    });
+    let count = gained.permissions_management.len();
+    let mut management = gained.permissions_management;
+    management.truncate(LISTED_PERMISSIONS_MANAGEMENT);
+    Some(ReachedRole {
+        role: hop.arn.clone(),
+        steps,
+        conditional: conditional || hop.conditional,
+        actions: gained.actions,
+        permissions_management: management,
+        permissions_management_count: count,
+        unknown: hop.unknown.clone(),
+    })
 }
 
 fn is_privileged(principal: &PrincipalFacts) -> bool {

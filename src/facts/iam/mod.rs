@@ -291,6 +291,10 @@ pub struct PrincipalFacts {
     pub pass_role_holdings: Vec<latent::PassRoleHolding>,
     /// Roles it reaches through the graph that hold, on `*`, what it does not.
     pub reachable_capabilities: Vec<gains::ReachedRole>,
+    /// For a role outsiders may assume: what it holds on `*` without condition (the actions
+    /// named in the data, then permissions management), for the cross-account index.
+    #[serde(skip)]
+    pub held_everywhere: gains::Holdings,
     pub edges: Vec<graph::Edge>,
     pub privileged: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -504,6 +508,9 @@ pub fn analyse(
             Some(document) => facts.trust = trust::entries(account_id, document),
             None => facts.trust_unreadable = Some(unreadable_reason(&role.assume_role_policy, "no trust policy")),
         }
+        if cross_account::trusts_outsiders(&facts) && !facts.privileged {
+            facts.held_everywhere = gains::Holdings::of(&state.everywhere, knowledge);
+        }
         principals.push(facts);
         computed.push(state);
     }
@@ -528,7 +535,8 @@ pub fn analyse(
         };
     }
     latent::link(&mut principals, &computed, knowledge);
-    gains::link(&mut principals, &computed, knowledge);
+    let foreign = cross_account.map(|index| (index, account_id));
+    gains::link(&mut principals, &computed, knowledge, foreign);
 
     IamFacts {
         credential_report_available: section.credential_report.is_some(),
@@ -879,6 +887,7 @@ fn principal<'a>(
         escalation_methods,
         pass_role_holdings: Vec::new(),
         reachable_capabilities: Vec::new(),
+        held_everywhere: gains::Holdings::default(),
         edges: Vec::new(),
         privileged,
         path_to_privileged: None,
