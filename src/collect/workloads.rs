@@ -9,7 +9,7 @@ use crate::snapshot::{RoleWorkload, WorkloadsSection};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// BatchGetProjects and DescribeTasks take at most 100 names per call.
 const BATCH: usize = 100;
@@ -141,36 +141,42 @@ pub(super) async fn ecs_with(
     for cluster in &clusters {
         tasks.extend(ecs_tasks_of(client, &mut calls, cluster).await?);
     }
-    let mut roles: BTreeMap<String, Option<Option<String>>> = BTreeMap::new();
+    // Each definition's task role, once per definition; one that cannot be read is absent.
+    let mut roles: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut unreadable: BTreeSet<String> = BTreeSet::new();
     for (_, definition) in &tasks {
-        if !roles.contains_key(definition) {
-            calls.call();
-            let role = match client
-                .describe_task_definition()
-                .task_definition(definition)
-                .send()
-                .await
-            {
-                Ok(output) => Some(
-                    output
-                        .task_definition()
-                        .and_then(|d| d.task_role_arn())
-                        .map(str::to_string),
-                ),
-                Err(error) => {
-                    calls.fail("DescribeTaskDefinition", describe(&error));
-                    None
-                }
-            };
-            roles.insert(definition.clone(), role);
+        if roles.contains_key(definition) || unreadable.contains(definition) {
+            continue;
+        }
+        calls.call();
+        match client
+            .describe_task_definition()
+            .task_definition(definition)
+            .send()
+            .await
+        {
+            Ok(output) => {
+                let role = output
+                    .task_definition()
+                    .and_then(|d| d.task_role_arn())
+                    .map(str::to_string);
+                roles.insert(definition.clone(), role);
+            }
+            Err(error) => {
+                calls.fail("DescribeTaskDefinition", describe(&error));
+                unreadable.insert(definition.clone());
+            }
         }
     }
-    Some(
-        tasks
-            .into_iter()
-            .map(|(task, definition)| with_definition_role(task, roles.get(&definition)))
-            .collect(),
-    )
+    let with_role = |(mut task, definition): (RoleWorkload, String)| {
+        match roles.get(&definition) {
+            Some(role) => task.role = role.clone(),
+            // The override alone names the role when the definition cannot be read.
+            None => task.role_collected = task.role_override.is_some(),
+        }
+        task
+    };
+    Some(tasks.into_iter().map(with_role).collect())
 }
 
 /// The running tasks of one cluster, each with its task definition's ARN.
@@ -226,15 +232,6 @@ async fn ecs_tasks_of(
         }));
     }
     Some(tasks)
-}
-
-/// A task with its definition's role: `None` when the definition could not be read.
-fn with_definition_role(mut task: RoleWorkload, role: Option<&Option<Option<String>>>) -> RoleWorkload {
-    match role.cloned().flatten() {
-        Some(role) => task.role = role,
-        None => task.role_collected = task.role_override.is_some(),
-    }
-    task
 }
 
 async fn sagemaker(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>> {
