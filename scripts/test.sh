@@ -20,6 +20,7 @@ export POSTURE_MOTO_ENDPOINT="http://127.0.0.1:$port"
 
 # Generated files must match their generators.
 "$POSTURE_TEST_PYTHON" scripts/gen_iam_catalog.py --check
+"$POSTURE_TEST_PYTHON" scripts/gen_service_regions.py --check
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 # The core (snapshot, facts, rules, outputs) must build without the AWS SDK.

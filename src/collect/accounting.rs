@@ -107,6 +107,12 @@ impl<'a> ServiceCalls<'a> {
         self.calls += 1;
     }
 
+    /// Whether the one call sent so far went to a region where AWS does not offer the service
+    /// (so an endpoint that cannot be reached there means no workloads, not a gap).
+    pub(crate) fn first_call_not_offered(&self) -> bool {
+        self.calls == 1 && !super::offered::offers(self.service, self.region)
+    }
+
     /// A call that failed, or an answer that could not be used: counted, and a coverage gap.
     pub(crate) fn fail(&mut self, operation: &str, error: String) {
         self.failed += 1;

@@ -11,6 +11,7 @@ mod guardduty;
 mod iam;
 mod kms;
 mod lambda;
+mod offered;
 mod organization;
 mod paging;
 pub mod push;

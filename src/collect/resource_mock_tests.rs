@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Semaphore;
 
-const ACCOUNT: &str = "111122223333";
+pub(super) const ACCOUNT: &str = "111122223333";
 const PUBLIC: &str =
     r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::open/*"}]}"#;
 
-fn context() -> AccountContext {
+/// An account's context with no real credentials (every client is a mock).
+pub(super) fn context() -> AccountContext {
     AccountContext {
         account_id: ACCOUNT.into(),
         config: SdkConfig::builder().behavior_version(BehaviorVersion::latest()).build(),

@@ -1,9 +1,12 @@
 //! The workloads of one region that run as a role (the `workloads` section): CodeBuild
-//! projects, CloudFormation stacks, running ECS tasks and SageMaker notebook instances, each
-//! with the role AWS names for it. Each list is read on its own: one that fails is `None` with a
-//! coverage gap, and the others stand.
+//! projects, CloudFormation stacks, running ECS tasks, SageMaker notebook instances, Glue dev
+//! endpoints and App Runner services, each with the role AWS names for it. Each list is read on
+//! its own: one that fails is `None` with a coverage gap, and the others stand. A service whose
+//! endpoint cannot be reached in a region where AWS does not offer it (service_regions.tsv) has
+//! no workloads there: an empty list, not a gap.
 
 use super::paging::{PageTokens, LOOP};
+use super::resource_policy::partition;
 use super::{describe, AccountContext, ServiceCalls};
 use crate::snapshot::{RoleWorkload, WorkloadsSection};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -15,38 +18,65 @@ use std::collections::{BTreeMap, BTreeSet};
 const BATCH: usize = 100;
 
 pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<WorkloadsSection> {
-    let (codebuild_projects, cloudformation_stacks, ecs_tasks, sagemaker_notebooks) = tokio::join!(
-        Box::pin(with_permit(context, codebuild(context, region))),
-        Box::pin(with_permit(context, cloudformation(context, region))),
-        Box::pin(with_permit(context, ecs(context, region))),
-        Box::pin(with_permit(context, sagemaker(context, region))),
-    );
-    let section = WorkloadsSection {
+    let (
         codebuild_projects,
         cloudformation_stacks,
         ecs_tasks,
         sagemaker_notebooks,
+        glue_dev_endpoints,
+        apprunner_services,
+    ) = tokio::join!(
+        Box::pin(with_permit(context, codebuild(context, region))),
+        Box::pin(with_permit(context, cloudformation(context, region))),
+        Box::pin(with_permit(context, ecs(context, region))),
+        Box::pin(with_permit(context, sagemaker(context, region))),
+        Box::pin(with_permit(context, glue(context, region))),
+        Box::pin(with_permit(context, apprunner(context, region))),
+    );
+    let mut section = WorkloadsSection {
+        codebuild_projects,
+        cloudformation_stacks,
+        ecs_tasks,
+        sagemaker_notebooks,
+        glue_dev_endpoints,
+        apprunner_services,
     };
-    let any = section.codebuild_projects.is_some()
-        || section.cloudformation_stacks.is_some()
-        || section.ecs_tasks.is_some()
-        || section.sagemaker_notebooks.is_some();
+    let any = section.lists_mut().next().is_some();
     any.then_some(section)
 }
 
-async fn with_permit<T>(context: &AccountContext, work: impl std::future::Future<Output = Option<T>>) -> Option<T> {
-    let _permit = context.limit.acquire().await.ok()?;
-    work.await
+/// Why a list was not read: the service is not offered in the region (so it has no workloads
+/// there), or a call failed (a coverage gap was recorded).
+#[derive(Debug, PartialEq)]
+pub(super) enum Unread {
+    NotOffered,
+    Failed,
 }
 
-/// One page of a listing, or `None` after recording why the listing is incomplete.
+/// One kind of workload of a region, read whole, or why not.
+pub(super) type Listed = Result<Vec<RoleWorkload>, Unread>;
+
+async fn with_permit(
+    context: &AccountContext,
+    work: impl std::future::Future<Output = Listed>,
+) -> Option<Vec<RoleWorkload>> {
+    let _permit = context.limit.acquire().await.ok()?;
+    match work.await {
+        Ok(workloads) => Some(workloads),
+        Err(Unread::NotOffered) => Some(Vec::new()),
+        Err(Unread::Failed) => None,
+    }
+}
+
+/// One page of a listing, or why the listing is incomplete (recorded as a gap, unless the
+/// first call found no endpoint where the service is not offered).
 fn page_of<O, E>(
     calls: &mut ServiceCalls<'_>,
     operation: &str,
     page: Result<O, SdkError<E, HttpResponse>>,
     tokens: &mut PageTokens,
     next: impl Fn(&O) -> Option<&str>,
-) -> Option<O>
+) -> Result<O, Unread>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -54,17 +84,20 @@ where
     match page {
         Ok(page) if tokens.repeats(next(&page)) => {
             calls.fail(operation, LOOP.into());
-            None
+            Err(Unread::Failed)
         }
-        Ok(page) => Some(page),
+        Ok(page) => Ok(page),
+        Err(SdkError::DispatchFailure(failure)) if !failure.is_timeout() && calls.first_call_not_offered() => {
+            Err(Unread::NotOffered)
+        }
         Err(error) => {
             calls.fail(operation, describe(&error));
-            None
+            Err(Unread::Failed)
         }
     }
 }
 
-async fn codebuild(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>> {
+async fn codebuild(context: &AccountContext, region: &str) -> Listed {
     let config = aws_sdk_codebuild::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("codebuild"))
         .build();
@@ -87,14 +120,14 @@ async fn codebuild(context: &AccountContext, region: &str) -> Option<Vec<RoleWor
             })),
             Err(error) => {
                 calls.fail("BatchGetProjects", describe(&error));
-                return None;
+                return Err(Unread::Failed);
             }
         }
     }
-    Some(projects)
+    Ok(projects)
 }
 
-async fn cloudformation(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>> {
+async fn cloudformation(context: &AccountContext, region: &str) -> Listed {
     let config = aws_sdk_cloudformation::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("cloudformation"))
         .build();
@@ -113,10 +146,10 @@ async fn cloudformation(context: &AccountContext, region: &str) -> Option<Vec<Ro
             ))
         }));
     }
-    Some(stacks)
+    Ok(stacks)
 }
 
-async fn ecs(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>> {
+async fn ecs(context: &AccountContext, region: &str) -> Listed {
     let config = aws_sdk_ecs::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("ecs"))
         .build();
@@ -125,11 +158,7 @@ async fn ecs(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>
 
 /// Running tasks through a given client (a mock one in tests: moto neither keeps a task's
 /// `enableExecuteCommand` nor reports it running).
-pub(super) async fn ecs_with(
-    client: &aws_sdk_ecs::Client,
-    context: &AccountContext,
-    region: &str,
-) -> Option<Vec<RoleWorkload>> {
+pub(super) async fn ecs_with(client: &aws_sdk_ecs::Client, context: &AccountContext, region: &str) -> Listed {
     let mut calls = ServiceCalls::start(context, "ecs", region);
     let (mut clusters, mut tokens) = (Vec::new(), PageTokens::default());
     let mut pages = client.list_clusters().into_paginator().send();
@@ -176,7 +205,7 @@ pub(super) async fn ecs_with(
         }
         task
     };
-    Some(tasks.into_iter().map(with_role).collect())
+    Ok(tasks.into_iter().map(with_role).collect())
 }
 
 /// The running tasks of one cluster, each with its task definition's ARN.
@@ -184,7 +213,7 @@ async fn ecs_tasks_of(
     client: &aws_sdk_ecs::Client,
     calls: &mut ServiceCalls<'_>,
     cluster: &str,
-) -> Option<Vec<(RoleWorkload, String)>> {
+) -> Result<Vec<(RoleWorkload, String)>, Unread> {
     let (mut arns, mut tokens) = (Vec::new(), PageTokens::default());
     let mut pages = client.list_tasks().cluster(cluster).into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -204,7 +233,7 @@ async fn ecs_tasks_of(
             Ok(output) => output,
             Err(error) => {
                 calls.fail("DescribeTasks", describe(&error));
-                return None;
+                return Err(Unread::Failed);
             }
         };
         // A task that stopped since it was listed is MISSING: gone, not unknown.
@@ -217,7 +246,7 @@ async fn ecs_tasks_of(
                     failure.arn().unwrap_or(cluster)
                 ),
             );
-            return None;
+            return Err(Unread::Failed);
         }
         tasks.extend(output.tasks().iter().filter_map(|task| {
             let mut workload = RoleWorkload::new(
@@ -231,10 +260,10 @@ async fn ecs_tasks_of(
             Some((workload, task.task_definition_arn()?.to_string()))
         }));
     }
-    Some(tasks)
+    Ok(tasks)
 }
 
-async fn sagemaker(context: &AccountContext, region: &str) -> Option<Vec<RoleWorkload>> {
+async fn sagemaker(context: &AccountContext, region: &str) -> Listed {
     let config = aws_sdk_sagemaker::config::Builder::from(&context.regional(region))
         .retry_partition(context.partition("sagemaker"))
         .build();
@@ -267,9 +296,84 @@ async fn sagemaker(context: &AccountContext, region: &str) -> Option<Vec<RoleWor
             })),
             Err(error) => {
                 calls.fail("DescribeNotebookInstance", describe(&error));
-                return None;
+                return Err(Unread::Failed);
             }
         }
     }
-    Some(notebooks)
+    Ok(notebooks)
+}
+
+async fn glue(context: &AccountContext, region: &str) -> Listed {
+    let config = aws_sdk_glue::config::Builder::from(&context.regional(region))
+        .retry_partition(context.partition("glue"))
+        .build();
+    let client = aws_sdk_glue::Client::from_conf(config);
+    let mut calls = ServiceCalls::start(context, "glue", region);
+    let (mut endpoints, mut tokens) = (Vec::new(), PageTokens::default());
+    let mut pages = client.get_dev_endpoints().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page_of(&mut calls, "GetDevEndpoints", page, &mut tokens, |p| p.next_token())?;
+        endpoints.extend(page.dev_endpoints().iter().filter_map(|endpoint| {
+            let arn = format!(
+                "arn:{}:glue:{region}:{}:devEndpoint/{}",
+                partition(region),
+                context.account_id,
+                endpoint.endpoint_name()?
+            );
+            let (role, status) = (endpoint.role_arn(), endpoint.status());
+            Some(RoleWorkload::new(
+                arn,
+                role.map(str::to_string),
+                status.map(str::to_string),
+            ))
+        }));
+    }
+    Ok(endpoints)
+}
+
+async fn apprunner(context: &AccountContext, region: &str) -> Listed {
+    let config = aws_sdk_apprunner::config::Builder::from(&context.regional(region))
+        .retry_partition(context.partition("apprunner"))
+        .build();
+    apprunner_with(&aws_sdk_apprunner::Client::from_conf(config), context, region).await
+}
+
+/// Every service with its instance role (ListServices, then DescribeService each), through a
+/// given client (a mock one in tests: moto has no App Runner).
+pub(super) async fn apprunner_with(
+    client: &aws_sdk_apprunner::Client,
+    context: &AccountContext,
+    region: &str,
+) -> Listed {
+    let mut calls = ServiceCalls::start(context, "apprunner", region);
+    let (mut arns, mut tokens) = (Vec::new(), PageTokens::default());
+    let mut pages = client.list_services().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page_of(&mut calls, "ListServices", page, &mut tokens, |p| p.next_token())?;
+        arns.extend(
+            page.service_summary_list()
+                .iter()
+                .filter_map(|s| s.service_arn().map(str::to_string)),
+        );
+    }
+    let mut services = Vec::new();
+    for arn in arns {
+        calls.call();
+        match client.describe_service().service_arn(&arn).send().await {
+            Ok(output) => services.extend(output.service().map(|service| {
+                let role = service.instance_configuration().and_then(|c| c.instance_role_arn());
+                let status = service.status().as_str().to_string();
+                RoleWorkload::new(
+                    service.service_arn().to_string(),
+                    role.map(str::to_string),
+                    Some(status),
+                )
+            })),
+            Err(error) => {
+                calls.fail("DescribeService", describe(&error));
+                return Err(Unread::Failed);
+            }
+        }
+    }
+    Ok(services)
 }

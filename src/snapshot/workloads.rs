@@ -1,6 +1,6 @@
 //! Workloads that run as an IAM role and that someone with the right permissions can take over
-//! without passing a role: CodeBuild projects, CloudFormation stacks, running ECS tasks and
-//! SageMaker notebook instances. Only what the escalation analysis needs: each one's ARN, the
+//! without passing a role: CodeBuild projects, CloudFormation stacks, running ECS tasks,
+//! SageMaker notebook instances, Glue dev endpoints and App Runner services. Only what the escalation analysis needs: each one's ARN, the
 //! role AWS says it runs as, and its state. Lambda functions and EC2 instances keep their own
 //! sections (`lambda`, `network`).
 
@@ -25,6 +25,14 @@ pub struct WorkloadsSection {
     /// SageMaker notebook instances (`DescribeNotebookInstance`): `role` is `RoleArn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sagemaker_notebooks: Option<Vec<RoleWorkload>>,
+    /// Glue dev endpoints (`GetDevEndpoints`): `role` is `RoleArn`; the ARN is built from the
+    /// endpoint's name, as Glue returns none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glue_dev_endpoints: Option<Vec<RoleWorkload>>,
+    /// App Runner services (`DescribeService`): `role` is the instance role
+    /// (`InstanceConfiguration.InstanceRoleArn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apprunner_services: Option<Vec<RoleWorkload>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -37,7 +45,8 @@ pub struct RoleWorkload {
     /// False when the call that names its role failed: what it runs as is then unknown.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub role_collected: bool,
-    /// Its status as AWS words it (`StackStatus`, `lastStatus`, `NotebookInstanceStatus`).
+    /// Its status as AWS words it (`StackStatus`, `lastStatus`, `NotebookInstanceStatus`, a dev
+    /// endpoint's `Status`, a service's `Status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// ECS: the ARN of the task's cluster.
@@ -67,13 +76,15 @@ impl RoleWorkload {
 }
 
 impl WorkloadsSection {
-    /// Every list that was collected, for sorting.
-    pub(super) fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<RoleWorkload>> {
+    /// Every list that was collected.
+    pub fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<RoleWorkload>> {
         [
             self.codebuild_projects.as_mut(),
             self.cloudformation_stacks.as_mut(),
             self.ecs_tasks.as_mut(),
             self.sagemaker_notebooks.as_mut(),
+            self.glue_dev_endpoints.as_mut(),
+            self.apprunner_services.as_mut(),
         ]
         .into_iter()
         .flatten()

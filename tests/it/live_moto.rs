@@ -750,7 +750,7 @@ fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
         "{ops:#}"
     );
     assert!(step["workload"].as_str().unwrap().contains(":instance/i-"), "{step}");
-    // A project, a stack and a notebook, each read live with the role it runs as.
+    // A project, a stack, a notebook and a dev endpoint, each read live with the role it runs as.
     let admin = format!("arn:aws:iam::{account}:role/workload-admin");
     for (user, method, workload) in [
         ("builder", "CodeBuildStartBuild", ":project/release"),
@@ -760,6 +760,7 @@ fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
             "SageMakerExistingNotebook",
             ":notebook-instance/research",
         ),
+        ("endpoint-user", "UpdateDevEndpoint", ":devEndpoint/etl"),
     ] {
         let finding = escalation(user);
         assert_eq!(finding["status"], "fail", "{user}: {finding:#}");

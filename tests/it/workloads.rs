@@ -281,8 +281,8 @@ fn ecs_task(id: &str, role: &str, execute_command: bool) -> Value {
     task
 }
 
-/// The snapshot with a `workloads` section: projects, stacks, tasks and notebooks, and users
-/// scoped to each of them.
+/// The snapshot with a `workloads` section (projects, stacks, tasks, notebooks, dev endpoints and
+/// App Runner services) and users scoped to each of them.
 fn with_role_workloads() -> Value {
     let mut changed = snapshot(true);
     let account = &mut changed["accounts"][0];
@@ -303,6 +303,14 @@ fn with_role_workloads() -> Value {
         "sagemaker_notebooks": [
             role_workload(regional("sagemaker", "notebook-instance/research"), Some("admin"), Some("InService")),
             role_workload(regional("sagemaker", "notebook-instance/retired"), Some("admin"), Some("Deleting")),
+        ],
+        "glue_dev_endpoints": [
+            role_workload(regional("glue", "devEndpoint/etl"), Some("admin"), Some("READY")),
+            role_workload(regional("glue", "devEndpoint/broken"), Some("admin"), Some("FAILED")),
+        ],
+        "apprunner_services": [
+            role_workload(regional("apprunner", "service/api/0a1b"), Some("admin"), Some("RUNNING")),
+            role_workload(regional("apprunner", "service/web/2c3d"), Some("plain"), Some("RUNNING")),
         ],
     });
     let lifecycle = [
@@ -365,6 +373,22 @@ fn with_role_workloads() -> Value {
                 &[regional("sagemaker", "notebook-instance/retired")],
             ),
         ),
+        (
+            "endpoint",
+            allow(&["glue:UpdateDevEndpoint"], &[regional("glue", "devEndpoint/etl")]),
+        ),
+        (
+            "endpoint-failed",
+            allow(&["glue:UpdateDevEndpoint"], &[regional("glue", "devEndpoint/broken")]),
+        ),
+        (
+            "runner",
+            allow(&["apprunner:UpdateService"], &[regional("apprunner", "service/api/*")]),
+        ),
+        (
+            "runner-plain",
+            allow(&["apprunner:UpdateService"], &[regional("apprunner", "service/web/*")]),
+        ),
     ];
     let users = account["iam"]["users"].as_array_mut().unwrap();
     users.extend(grants.into_iter().map(|(name, grant)| user(name, json!([grant]))));
@@ -382,7 +406,7 @@ fn with_role_workloads() -> Value {
 }
 
 #[test]
-fn projects_stacks_tasks_and_notebooks_are_taken_over_through_the_roles_they_run_as() {
+fn each_kind_of_workload_is_taken_over_through_the_role_it_runs_as() {
     let found = escalation(&with_role_workloads());
     let cases = [
         (
@@ -405,6 +429,12 @@ fn projects_stacks_tasks_and_notebooks_are_taken_over_through_the_roles_they_run
             "lifecycle",
             "SageMakerLifecycleConfig",
             regional("sagemaker", "notebook-instance/research"),
+        ),
+        ("endpoint", "UpdateDevEndpoint", regional("glue", "devEndpoint/etl")),
+        (
+            "runner",
+            "AppRunnerUpdateService",
+            regional("apprunner", "service/api/0a1b"),
         ),
     ];
     for (name, method, workload) in cases {
@@ -434,6 +464,8 @@ fn workloads_without_a_privileged_role_or_out_of_reach_pass() {
         "exec-off",
         "exec-task-only",
         "notebook-retired",
+        "endpoint-failed",
+        "runner-plain",
     ] {
         assert_eq!(found[name]["status"], "pass", "{name}: {:#}", found[name]);
     }

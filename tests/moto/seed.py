@@ -279,10 +279,10 @@ def seed_function_takeover(lam, trust, public_fn, code):
 
 
 def seed_workload_takeover(iam):
-    """A CodeBuild project, a CloudFormation stack and a SageMaker notebook that run as an
-    administrator role: a user allowed to start a build of, update, or open each one alone
+    """A CodeBuild project, a CloudFormation stack, a SageMaker notebook and a Glue dev endpoint
+    that run as an administrator role: a user allowed to start a build of, update, or open each one alone
     escalates through it; one allowed to build a project that runs as a plain role does not."""
-    services = ["codebuild.amazonaws.com", "cloudformation.amazonaws.com", "sagemaker.amazonaws.com"]
+    services = ["codebuild.amazonaws.com", "cloudformation.amazonaws.com", "sagemaker.amazonaws.com", "glue.amazonaws.com"]
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}]}
     admin = iam.create_role(RoleName="workload-admin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName="workload-admin", PolicyName="everything", PolicyDocument=policy_document(allow("*")))
@@ -298,10 +298,12 @@ def seed_workload_takeover(iam):
     client("cloudformation").create_stack(StackName="app", TemplateBody=template, RoleARN=admin)
     notebook = client("sagemaker").create_notebook_instance(
         NotebookInstanceName="research", InstanceType="ml.t3.medium", RoleArn=admin)["NotebookInstanceArn"]
+    client("glue").create_dev_endpoint(EndpointName="etl", RoleArn=admin)
     grants = (("builder", "codebuild:StartBuild", projects["release"]),
               ("builder-plain", "codebuild:StartBuild", projects["lint"]),
               ("stack-updater", "cloudformation:UpdateStack", f"arn:aws:cloudformation:us-east-1:{account}:stack/app/*"),
-              ("notebook-user", "sagemaker:CreatePresignedNotebookInstanceUrl", notebook))
+              ("notebook-user", "sagemaker:CreatePresignedNotebookInstanceUrl", notebook),
+              ("endpoint-user", "glue:UpdateDevEndpoint", f"arn:aws:glue:us-east-1:{account}:devEndpoint/etl"))
     for user, action, resource in grants:
         iam.create_user(UserName=user)
         iam.put_user_policy(UserName=user, PolicyName="work", PolicyDocument=policy_document(allow(action, resource)))

@@ -1,6 +1,7 @@
 //! The roles existing workloads run as: Lambda functions' execution roles, EC2 instances'
 //! instance-profile roles, CodeBuild projects' and CloudFormation stacks' service roles, running
-//! ECS tasks' task roles and SageMaker notebooks' roles. An `existing_compute` method scoped to
+//! ECS tasks' task roles, SageMaker notebooks', Glue dev endpoints' and App Runner services'
+//! roles. An `existing_compute` method scoped to
 //! some workloads (one function, `instance/*`) reaches the roles of the workloads it covers;
 //! where those workloads were not collected, or a workload's role cannot be found, the route is
 //! unknown, never absent.
@@ -23,6 +24,8 @@ pub enum WorkloadKind {
     CloudformationStack,
     EcsTask,
     SagemakerNotebook,
+    GlueDevEndpoint,
+    ApprunnerService,
 }
 
 /// The ARN formats of the workloads, tokenised once (named and written as `resource_types.tsv`
@@ -44,6 +47,19 @@ static SAGEMAKER_NOTEBOOK: LazyLock<ResourceType> = LazyLock::new(|| {
     )
 });
 
+static GLUE_DEV_ENDPOINT: LazyLock<ResourceType> = LazyLock::new(|| {
+    ResourceType::parse(
+        "devendpoint",
+        "glue:${Region}:${Account}:devEndpoint/${DevEndpointName}",
+    )
+});
+static APPRUNNER_SERVICE: LazyLock<ResourceType> = LazyLock::new(|| {
+    ResourceType::parse(
+        "service",
+        "apprunner:${Region}:${Account}:service/${ServiceName}/${ServiceId}",
+    )
+});
+
 impl WorkloadKind {
     fn resource_type(self) -> &'static ResourceType {
         match self {
@@ -53,6 +69,8 @@ impl WorkloadKind {
             WorkloadKind::CloudformationStack => &CLOUDFORMATION_STACK,
             WorkloadKind::EcsTask => &ECS_TASK,
             WorkloadKind::SagemakerNotebook => &SAGEMAKER_NOTEBOOK,
+            WorkloadKind::GlueDevEndpoint => &GLUE_DEV_ENDPOINT,
+            WorkloadKind::ApprunnerService => &APPRUNNER_SERVICE,
         }
     }
 
@@ -64,11 +82,13 @@ impl WorkloadKind {
             WorkloadKind::CloudformationStack => "CloudFormation stacks",
             WorkloadKind::EcsTask => "ECS tasks",
             WorkloadKind::SagemakerNotebook => "SageMaker notebook instances",
+            WorkloadKind::GlueDevEndpoint => "Glue dev endpoints",
+            WorkloadKind::ApprunnerService => "App Runner services",
         }
     }
 
     /// The lists of the `workloads` section, by kind.
-    fn lists(section: &WorkloadsSection) -> [(WorkloadKind, Option<&Vec<RoleWorkload>>); 4] {
+    fn lists(section: &WorkloadsSection) -> [(WorkloadKind, Option<&Vec<RoleWorkload>>); 6] {
         [
             (WorkloadKind::CodebuildProject, section.codebuild_projects.as_ref()),
             (
@@ -77,11 +97,14 @@ impl WorkloadKind {
             ),
             (WorkloadKind::EcsTask, section.ecs_tasks.as_ref()),
             (WorkloadKind::SagemakerNotebook, section.sagemaker_notebooks.as_ref()),
+            (WorkloadKind::GlueDevEndpoint, section.glue_dev_endpoints.as_ref()),
+            (WorkloadKind::ApprunnerService, section.apprunner_services.as_ref()),
         ]
     }
 
     /// States in which the workload can no longer be taken over: deleted or deleting, a stack
-    /// whose creation rolled back (it can only be deleted), a task that stopped.
+    /// whose creation rolled back (it can only be deleted), a task that stopped, an endpoint or
+    /// service that failed to be created.
     fn is_gone(self, status: Option<&str>) -> bool {
         let Some(status) = status else {
             return false;
@@ -93,6 +116,8 @@ impl WorkloadKind {
             }
             WorkloadKind::EcsTask => matches!(status, "DEACTIVATING" | "STOPPING" | "DEPROVISIONING" | "STOPPED"),
             WorkloadKind::SagemakerNotebook => matches!(status, "Deleting" | "Failed"),
+            WorkloadKind::GlueDevEndpoint => matches!(status, "FAILED" | "TERMINATING"),
+            WorkloadKind::ApprunnerService => matches!(status, "DELETED" | "CREATE_FAILED"),
             WorkloadKind::LambdaFunction | WorkloadKind::CodebuildProject => false,
         }
     }
