@@ -150,6 +150,8 @@ fn is_whole(item: &Item) -> bool {
             | Item::Bucket(_)
             | Item::PolicyResource { .. }
             | Item::AccountAccessBlock(_)
+            | Item::Workload { .. }
+            | Item::WorkloadsUnknown { .. }
     )
 }
 
@@ -171,7 +173,8 @@ fn record(account: &AccountSnapshot, change: &Change, state: &mut AccountOverlay
     for (key, _) in &keys {
         state.origins.push((key.clone(), Arc::clone(&change.origin)));
     }
-    if change.unknown.is_empty() {
+    // A workload's unknown role is in the workload itself (`role_collected`), not a mark.
+    if change.unknown.is_empty() || change.after.iter().any(super::workloads::handles) {
         return;
     }
     let reason = format!(
@@ -338,6 +341,9 @@ fn remove(account: &mut AccountSnapshot, region: &str, item: &Item) {
     if super::resource_policies::handles(item) {
         return super::resource_policies::remove(account, region, item);
     }
+    if super::workloads::handles(item) {
+        return super::workloads::remove(account, region, item);
+    }
     if matches!(
         item,
         Item::Role(_) | Item::User(_) | Item::Group(_) | Item::ManagedPolicy(_)
@@ -358,6 +364,9 @@ fn remove(account: &mut AccountSnapshot, region: &str, item: &Item) {
 fn add(account: &mut AccountSnapshot, region: &str, item: &Item) -> bool {
     if super::resource_policies::handles(item) {
         return super::resource_policies::add(account, region, item);
+    }
+    if super::workloads::handles(item) {
+        return super::workloads::add(region_mut(account, region), item);
     }
     if matches!(
         item,

@@ -78,6 +78,9 @@ pub fn map_resource(
     if let Some(items) = super::resource_policies::cloudformation(resource_type, at, identity, account, region) {
         return Some(items);
     }
+    if let Some(items) = super::workloads::items(resource_type, at, (account, region)) {
+        return Some(items);
+    }
     let service = resource_type.split("::").nth(1).unwrap_or_default();
     match service {
         "IAM" => iam(resource_type, at, identity),

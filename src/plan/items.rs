@@ -5,9 +5,11 @@
 use crate::snapshot::{
     Bucket, ConfigRecorder, EndpointService, FlowLog, GuardDutyDetector, IamGroup, IamRole, IamUser, InlinePolicy,
     InternetGateway, ManagedPolicy, NamedStatus, NatGateway, NetworkAcl, NetworkAclEntry, PeeringConnection,
-    PolicyResource, PolicySource, PublicAccessBlock, Route, RouteTable, Section, SecurityGroup, SecurityGroupRule,
-    SecurityHubStandard, Subnet, Vpc, VpcEndpoint,
+    PolicyResource, PolicySource, PublicAccessBlock, RoleWorkload, Route, RouteTable, Section, SecurityGroup,
+    SecurityGroupRule, SecurityHubStandard, Subnet, Vpc, VpcEndpoint,
 };
+
+use super::workloads::WorkloadList;
 
 /// An IAM principal named by kind and name (how attachments and inline policies name theirs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +136,15 @@ pub enum Item {
         function: String,
         statement: PolicySource,
     },
+    /// A workload that runs as a role, in its list of the region's `workloads` section.
+    Workload {
+        list: WorkloadList,
+        workload: RoleWorkload,
+    },
+    /// A workload whose ARN is known only at deploy: its region's list becomes unknown.
+    WorkloadsUnknown {
+        list: WorkloadList,
+    },
 }
 
 impl Item {
@@ -159,6 +170,7 @@ impl Item {
             Item::ConfigRecorder(recorder) => recorder.name.clone(),
             Item::Bucket(bucket) => bucket.name.clone(),
             Item::PolicyResource { resource, .. } => resource.arn.clone(),
+            Item::Workload { workload, .. } => workload.arn.clone(),
             Item::AccountAccessBlock(_) => "account-public-access-block".into(),
             // Parts are judged through their owner; their identity is what they hold.
             other => format!("{other:?}"),

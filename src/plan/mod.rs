@@ -14,6 +14,7 @@ mod items;
 mod resource_policies;
 pub mod terraform;
 mod terraform_map;
+mod workloads;
 
 pub use apply::{apply_changes, PlanOverlay};
 pub use attrs::{Attrs, Reference};

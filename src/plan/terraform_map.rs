@@ -159,6 +159,9 @@ pub fn map_resource(resource_type: &str, at: &Attrs<'_>, cx: &MapContext<'_>) ->
     if let Some(items) = super::resource_policies::terraform(resource_type, at, cx.identity, cx.account, cx.region) {
         return Some(items);
     }
+    if let Some(items) = super::workloads::items(resource_type, at, (cx.account, cx.region)) {
+        return Some(items);
+    }
     let items = match resource_type {
         t if t.starts_with("aws_iam_") => iam(t, at, cx)?,
         t if t.starts_with("aws_guardduty_") || t.starts_with("aws_securityhub_") || t.starts_with("aws_config_") => {

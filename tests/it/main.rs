@@ -18,5 +18,6 @@ mod live_moto;
 mod monotonicity;
 mod organization;
 mod plan;
+mod plan_workloads;
 mod rule_tests;
 mod workloads;
