@@ -8,7 +8,7 @@
 use super::paging::{PageTokens, LOOP};
 use super::resource_policy::partition;
 use super::{describe, AccountContext, ServiceCalls};
-use crate::snapshot::{RoleWorkload, WorkloadsSection};
+use crate::snapshot::{AutoScalingGroup, LaunchTemplateUse, RoleWorkload, WorkloadsSection};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -25,6 +25,7 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Wo
         sagemaker_notebooks,
         glue_dev_endpoints,
         apprunner_services,
+        auto_scaling_groups,
     ) = tokio::join!(
         Box::pin(with_permit(context, codebuild(context, region))),
         Box::pin(with_permit(context, cloudformation(context, region))),
@@ -32,6 +33,7 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Wo
         Box::pin(with_permit(context, sagemaker(context, region))),
         Box::pin(with_permit(context, glue(context, region))),
         Box::pin(with_permit(context, apprunner(context, region))),
+        Box::pin(with_permit(context, autoscaling(context, region))),
     );
     let mut section = WorkloadsSection {
         codebuild_projects,
@@ -40,8 +42,9 @@ pub(super) async fn collect(context: &AccountContext, region: &str) -> Option<Wo
         sagemaker_notebooks,
         glue_dev_endpoints,
         apprunner_services,
+        auto_scaling_groups,
     };
-    let any = section.lists_mut().next().is_some();
+    let any = section.lists_mut().next().is_some() || section.auto_scaling_groups.is_some();
     any.then_some(section)
 }
 
@@ -56,10 +59,10 @@ pub(super) enum Unread {
 /// One kind of workload of a region, read whole, or why not.
 pub(super) type Listed = Result<Vec<RoleWorkload>, Unread>;
 
-async fn with_permit(
+async fn with_permit<T>(
     context: &AccountContext,
-    work: impl std::future::Future<Output = Listed>,
-) -> Option<Vec<RoleWorkload>> {
+    work: impl std::future::Future<Output = Result<Vec<T>, Unread>>,
+) -> Option<Vec<T>> {
     let _permit = context.limit.acquire().await.ok()?;
     match work.await {
         Ok(workloads) => Some(workloads),
@@ -376,4 +379,54 @@ pub(super) async fn apprunner_with(
         }
     }
     Ok(services)
+}
+
+async fn autoscaling(context: &AccountContext, region: &str) -> Result<Vec<AutoScalingGroup>, Unread> {
+    let config = aws_sdk_autoscaling::config::Builder::from(&context.regional(region))
+        .retry_partition(context.partition("autoscaling"))
+        .build();
+    let client = aws_sdk_autoscaling::Client::from_conf(config);
+    let mut calls = ServiceCalls::start(context, "autoscaling", region);
+    let (mut groups, mut tokens) = (Vec::new(), PageTokens::default());
+    let mut pages = client.describe_auto_scaling_groups().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page_of(&mut calls, "DescribeAutoScalingGroups", page, &mut tokens, |p| {
+            p.next_token()
+        })?;
+        groups.extend(page.auto_scaling_groups().iter().filter_map(|group| {
+            Some(AutoScalingGroup {
+                arn: group.auto_scaling_group_arn()?.to_string(),
+                status: group.status().map(str::to_string),
+                launch_templates: launch_templates_of(group),
+            })
+        }));
+    }
+    Ok(groups)
+}
+
+/// The launch templates a group launches from: its own, and its mixed instances policy's with
+/// that policy's overrides.
+fn launch_templates_of(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> Vec<LaunchTemplateUse> {
+    let mixed = group.mixed_instances_policy().and_then(|p| p.launch_template());
+    let overrides = mixed
+        .into_iter()
+        .flat_map(|t| t.overrides())
+        .filter_map(|o| o.launch_template_specification());
+    let specifications = group
+        .launch_template()
+        .into_iter()
+        .chain(mixed.and_then(|t| t.launch_template_specification()))
+        .chain(overrides);
+    let mut uses: Vec<LaunchTemplateUse> = Vec::new();
+    for specification in specifications {
+        let template = LaunchTemplateUse {
+            id: specification.launch_template_id().map(str::to_string),
+            name: specification.launch_template_name().map(str::to_string),
+            version: specification.version().map(str::to_string),
+        };
+        if !uses.contains(&template) {
+            uses.push(template);
+        }
+    }
+    uses
 }

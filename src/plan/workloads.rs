@@ -1,8 +1,8 @@
 //! Planned workloads that run as a role (the snapshot's `workloads` section): CodeBuild
 //! projects, SageMaker notebook instances and Glue dev endpoints, whose ARN follows from their
 //! name, join their region's list with the role they will run as. CloudFormation stacks, App
-//! Runner services and ECS services get their ARN (or, for ECS, their tasks) only at deploy: a
-//! planned one makes its region's list unknown, so a grant that may cover it is `not_evaluated`
+//! Runner services, ECS services and Auto Scaling groups get their ARN (or, for ECS, their tasks)
+//! only at deploy: a planned one makes its region's list unknown, so a grant that may cover it is `not_evaluated`
 //! in the planned scan instead of judged without it.
 
 use super::attrs::{Attrs, Reference};
@@ -18,6 +18,7 @@ pub enum WorkloadList {
     SagemakerNotebooks,
     GlueDevEndpoints,
     ApprunnerServices,
+    AutoScalingGroups,
 }
 
 /// How a type is read: its list, and for a type whose ARN follows from its name, the name
@@ -70,6 +71,8 @@ fn mapping(resource_type: &str) -> Option<Mapping> {
         "aws_cloudformation_stack" | "AWS::CloudFormation::Stack" => unknown(CloudformationStacks),
         "aws_apprunner_service" | "AWS::AppRunner::Service" => unknown(ApprunnerServices),
         "aws_ecs_service" | "AWS::ECS::Service" => unknown(EcsTasks),
+        // A group's ARN carries an id AWS assigns, and its template version may change.
+        "aws_autoscaling_group" | "AWS::AutoScaling::AutoScalingGroup" => unknown(AutoScalingGroups),
         _ => return None,
     })
 }
@@ -149,15 +152,17 @@ fn role_arn(account: &str, role: &str) -> String {
     }
 }
 
-fn list_mut(section: &mut WorkloadsSection, list: WorkloadList) -> &mut Option<Vec<RoleWorkload>> {
-    match list {
+/// A list of role workloads; `None` for the Auto Scaling groups, which are not one.
+fn list_mut(section: &mut WorkloadsSection, list: WorkloadList) -> Option<&mut Option<Vec<RoleWorkload>>> {
+    Some(match list {
         WorkloadList::CodebuildProjects => &mut section.codebuild_projects,
         WorkloadList::CloudformationStacks => &mut section.cloudformation_stacks,
         WorkloadList::EcsTasks => &mut section.ecs_tasks,
         WorkloadList::SagemakerNotebooks => &mut section.sagemaker_notebooks,
         WorkloadList::GlueDevEndpoints => &mut section.glue_dev_endpoints,
         WorkloadList::ApprunnerServices => &mut section.apprunner_services,
-    }
+        WorkloadList::AutoScalingGroups => return None,
+    })
 }
 
 pub fn handles(item: &Item) -> bool {
@@ -169,14 +174,19 @@ pub fn handles(item: &Item) -> bool {
 pub fn add(region: &mut RegionSnapshot, item: &Item) -> bool {
     match item {
         Item::Workload { list, workload } => {
-            let section = region.workloads.get_or_insert_with(WorkloadsSection::default);
-            let entries = list_mut(section, *list).get_or_insert_with(Vec::new);
-            entries.retain(|w| w.arn != workload.arn);
-            entries.push(workload.clone());
+            // A list that was not collected stays so: the planned one joins only a whole list.
+            let collected = region.workloads.as_mut().and_then(|s| list_mut(s, *list)?.as_mut());
+            if let Some(entries) = collected {
+                entries.retain(|w| w.arn != workload.arn);
+                entries.push(workload.clone());
+            }
         }
         Item::WorkloadsUnknown { list } => {
             if let Some(section) = region.workloads.as_mut() {
-                *list_mut(section, *list) = None;
+                match list_mut(section, *list) {
+                    Some(entries) => *entries = None,
+                    None => section.auto_scaling_groups = None,
+                }
             }
         }
         _ => return false,
@@ -197,7 +207,7 @@ pub fn remove(account: &mut AccountSnapshot, region: &str, item: &Item) {
     else {
         return;
     };
-    if let Some(entries) = list_mut(section, *list).as_mut() {
+    if let Some(entries) = list_mut(section, *list).and_then(Option::as_mut) {
         entries.retain(|w| w.arn != workload.arn);
     }
 }

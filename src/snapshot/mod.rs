@@ -232,6 +232,9 @@ impl AccountSnapshot {
             for list in region.workloads.iter_mut().flat_map(WorkloadsSection::lists_mut) {
                 list.sort_by(|a, b| a.arn.cmp(&b.arn));
             }
+            if let Some(groups) = region.workloads.as_mut().and_then(|w| w.auto_scaling_groups.as_mut()) {
+                groups.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Workloads that run as an IAM role and that someone with the right permissions can take over
 //! without passing a role: CodeBuild projects, CloudFormation stacks, running ECS tasks,
-//! SageMaker notebook instances, Glue dev endpoints and App Runner services. Only what the escalation analysis needs: each one's ARN, the
-//! role AWS says it runs as, and its state. Lambda functions and EC2 instances keep their own
-//! sections (`lambda`, `network`).
+//! SageMaker notebook instances, Glue dev endpoints and App Runner services. Only what the
+//! escalation analysis needs: each one's ARN, the role AWS says it runs as, and its state. Lambda
+//! functions and EC2 instances keep their own sections (`lambda`, `network`). Auto Scaling groups
+//! are listed with the launch templates they launch from: a new version of such a template
+//! names any instance profile, and the group launches it without checking its editor's rights.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,36 @@ pub struct WorkloadsSection {
     /// (`InstanceConfiguration.InstanceRoleArn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apprunner_services: Option<Vec<RoleWorkload>>,
+    /// Auto Scaling groups (`DescribeAutoScalingGroups`) and the launch templates they use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaling_groups: Option<Vec<AutoScalingGroup>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub arn: String,
+    /// `Status` as AWS words it: `Delete in progress` while the group is being deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The launch templates it launches from: its own, its mixed instances policy's and that
+    /// policy's overrides. A group on a launch configuration has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launch_templates: Vec<LaunchTemplateUse>,
+}
+
+/// A launch template as a group names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateUse {
+    /// `lt-…`; `None` when the group names the template by name only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `$Latest`, `$Default` or a version number; `None` is the template's default version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -76,7 +108,7 @@ impl RoleWorkload {
 }
 
 impl WorkloadsSection {
-    /// Every list that was collected.
+    /// Every list of role workloads that was collected.
     pub fn lists_mut(&mut self) -> impl Iterator<Item = &mut Vec<RoleWorkload>> {
         [
             self.codebuild_projects.as_mut(),

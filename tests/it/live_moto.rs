@@ -780,6 +780,25 @@ fn assert_function_takeover(report: &Value, account: &str, public_fn: &str) {
     }
     let plain = escalation("builder-plain");
     assert_eq!(plain["status"], "pass", "{plain:#}");
+    // A launch template an Auto Scaling group launches at its default version, read live
+    // (DescribeAutoScalingGroups): a new default version may name batch-admin's profile.
+    let editor = escalation("template-editor");
+    assert_eq!(editor["status"], "fail", "{editor:#}");
+    let step = &editor["evidence"]["path"]["steps"][0];
+    assert_eq!(
+        (&step["via"], &step["to"]),
+        (
+            &serde_json::json!("EC2LaunchTemplateVersion"),
+            &serde_json::json!(format!("arn:aws:iam::{account}:role/batch-admin"))
+        ),
+        "{editor:#}"
+    );
+    assert!(
+        step["workload"].as_str().unwrap().contains(":launch-template/lt-"),
+        "{step}"
+    );
+    let pinned = escalation("template-editor-pinned");
+    assert_eq!(pinned["status"], "pass", "{pinned:#}");
 }
 
 /// Issue 12's done-means on one organisation (seed kind `full-org`): a management account and

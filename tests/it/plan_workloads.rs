@@ -175,3 +175,53 @@ fn a_project_in_a_template_is_a_path_too() {
     assert_eq!(builder["status"], "fail", "{builder}");
     assert_eq!(builder["baseline"], "new");
 }
+
+#[test]
+fn a_planned_project_does_not_make_an_uncollected_list_look_collected() {
+    // The deployed projects were never read: the planned one alone cannot decide the grant.
+    let mut base = base();
+    base["accounts"][0]["regions"][0]["workloads"] = json!({"cloudformation_stacks": []});
+    let mut change = plan();
+    change["resource_changes"][0]["change"]["after"]["service_role"] = json!(iam("role/app-instance"));
+    change["resource_changes"].as_array_mut().unwrap().truncate(1);
+    let dir = temp_dir();
+    let plan_file = write(dir.path(), "tfplan.json", &change.to_string());
+    let report = scan(&base, &["--plan", plan_file.to_str().unwrap()]);
+    let builder = escalation(&report, "ci-builder");
+    assert_eq!(builder["status"], "not_evaluated", "{builder}");
+    assert!(
+        builder["message"].as_str().unwrap().contains("CodeBuild projects"),
+        "{builder}"
+    );
+}
+
+#[test]
+fn a_planned_auto_scaling_group_leaves_launch_templates_unknown() {
+    let mut base = base();
+    let template = arn("ec2", "launch-template/lt-0a1b");
+    base["accounts"][0]["iam"]["users"].as_array_mut().unwrap().push(user(
+        "template-editor",
+        &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+        &template,
+    ));
+    base["accounts"][0]["regions"][0]["workloads"]["auto_scaling_groups"] = json!([]);
+    let group = resource(
+        "aws_autoscaling_group.web",
+        "aws_autoscaling_group",
+        json!({"name": "web", "launch_template": [{"id": "lt-0a1b", "version": "$Latest"}]}),
+        json!({"arn": true, "id": true}),
+    );
+    let change = json!({"format_version": "1.2", "terraform_version": "1.9.0",
+        "resource_changes": [group], "configuration": plan()["configuration"].clone()});
+    let dir = temp_dir();
+    let plan_file = write(dir.path(), "tfplan.json", &change.to_string());
+    let deployed = scan(&base, &[]);
+    assert_eq!(escalation(&deployed, "template-editor")["status"], "pass");
+    let planned = scan(&base, &["--plan", plan_file.to_str().unwrap()]);
+    let editor = escalation(&planned, "template-editor");
+    assert_eq!(editor["status"], "not_evaluated", "{editor}");
+    assert!(
+        editor["message"].as_str().unwrap().contains("EC2LaunchTemplateVersion"),
+        "{editor}"
+    );
+}

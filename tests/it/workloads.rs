@@ -499,3 +499,121 @@ fn a_workload_whose_role_was_not_read_or_whose_list_was_not_collected_is_unknown
         );
     }
 }
+
+fn launch_template(id: &str) -> String {
+    regional("ec2", &format!("launch-template/{id}"))
+}
+
+fn group(name: &str, templates: Value) -> Value {
+    json!({
+        "arn": regional("autoscaling", &format!("autoScalingGroup:0a1b:autoScalingGroupName/{name}")),
+        "launch_templates": templates,
+    })
+}
+
+/// The snapshot with Auto Scaling groups on launch templates at each kind of version, and
+/// users allowed to add or make default a version of one template each.
+fn with_launch_template_groups() -> Value {
+    let mut changed = snapshot(true);
+    let account = &mut changed["accounts"][0];
+    let mut retired = group("retired", json!([{"id": "lt-old"}]));
+    retired["status"] = json!("Delete in progress");
+    account["regions"][0]["workloads"] = json!({"auto_scaling_groups": [
+        group("web", json!([{"id": "lt-web", "name": "web", "version": "$Default"}])),
+        group("api", json!([{"id": "lt-api", "version": "$Latest"}])),
+        group("batch", json!([{"id": "lt-batch"}])),
+        group("pinned", json!([{"id": "lt-pinned", "version": "3"}])),
+        retired,
+    ]});
+    let both = ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"];
+    let create = ["ec2:CreateLaunchTemplateVersion"];
+    let grants = [
+        ("template-editor", &both[..], "lt-web"),
+        ("template-editor-unversioned", &both[..], "lt-batch"),
+        ("template-latest", &create[..], "lt-api"),
+        ("template-create-only", &create[..], "lt-web"),
+        ("template-pinned", &both[..], "lt-pinned"),
+        ("template-retired", &both[..], "lt-old"),
+        ("template-unused", &both[..], "lt-spare"),
+    ];
+    let users = account["iam"]["users"].as_array_mut().unwrap();
+    for (name, actions, template) in grants {
+        users.push(user(name, json!([allow(actions, &[launch_template(template)])])));
+    }
+    changed
+}
+
+#[test]
+fn a_launch_template_a_group_launches_at_its_default_or_latest_version_reaches_any_ec2_profile() {
+    let found = escalation(&with_launch_template_groups());
+    let cases = [
+        ("template-editor", "EC2LaunchTemplateVersion", "lt-web"),
+        ("template-editor-unversioned", "EC2LaunchTemplateVersion", "lt-batch"),
+        ("template-latest", "EC2LaunchTemplateLatestVersion", "lt-api"),
+    ];
+    for (name, method, template) in cases {
+        let finding = &found[name];
+        assert_eq!(finding["status"], "fail", "{name}: {finding:#}");
+        let step = &finding["evidence"]["path"]["steps"][0];
+        assert_eq!(
+            (&step["kind"], &step["via"], &step["workload"], &step["to"]),
+            (
+                &json!("workload"),
+                &json!(method),
+                &json!(launch_template(template)),
+                &json!(arn("role/ec2-admin"))
+            ),
+            "{name}: {finding:#}"
+        );
+    }
+    // A new version is not the default one; a pinned version is not replaced; a group being
+    // deleted launches nothing; a template no group uses.
+    for name in [
+        "template-create-only",
+        "template-pinned",
+        "template-retired",
+        "template-unused",
+    ] {
+        assert_eq!(found[name]["status"], "pass", "{name}: {:#}", found[name]);
+    }
+}
+
+#[test]
+fn a_launch_template_version_reaches_only_roles_that_trust_ec2() {
+    let mut changed = with_launch_template_groups();
+    // The only administrator with an instance profile now trusts Lambda, not EC2.
+    let roles = changed["accounts"][0]["iam"]["roles"].as_array_mut().unwrap();
+    roles.retain(|r| r["name"] != "ec2-admin");
+    let found = escalation(&changed);
+    assert_eq!(
+        found["template-editor"]["status"], "pass",
+        "{:#}",
+        found["template-editor"]
+    );
+}
+
+#[test]
+fn groups_not_collected_or_naming_a_template_by_name_leave_launch_templates_unknown() {
+    let mut by_name = with_launch_template_groups();
+    let groups = &mut by_name["accounts"][0]["regions"][0]["workloads"]["auto_scaling_groups"];
+    groups
+        .as_array_mut()
+        .unwrap()
+        .push(group("legacy", json!([{"name": "legacy", "version": "$Latest"}])));
+    let mut uncollected = with_launch_template_groups();
+    uncollected["accounts"][0]["regions"][0]["workloads"] = json!({});
+    for changed in [by_name, uncollected] {
+        let found = escalation(&changed);
+        for name in ["template-pinned", "template-unused", "template-create-only"] {
+            let finding = &found[name];
+            assert_eq!(finding["status"], "not_evaluated", "{name}: {finding:#}");
+            assert!(
+                finding["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("launch templates of Auto Scaling groups"),
+                "{name}: {finding:#}"
+            );
+        }
+    }
+}

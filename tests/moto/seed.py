@@ -323,6 +323,26 @@ def seed_instance_takeover(iam):
     iam.create_user(UserName="ops")
     iam.put_user_policy(UserName="ops", PolicyName="run", PolicyDocument=policy_document(allow(
         "ssm:SendCommand", [f"arn:aws:ec2:us-east-1:{account}:instance/*", "arn:aws:ssm:us-east-1::document/AWS-RunShellScript"])))
+    seed_launch_template_groups(ec2, image, iam)
+
+
+def seed_launch_template_groups(ec2, image, iam):
+    """Two Auto Scaling groups (no instances): `web` launches its template's default version,
+    `pinned` version 1. A user allowed to add a version to web's template and make it the
+    default escalates to batch-admin (a new version may name any instance profile); the same
+    rights on pinned's template do not."""
+    autoscaling = client("autoscaling")
+    for name, version in (("web", "$Default"), ("pinned", "1")):
+        template = ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"ImageId": image})
+        template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateId": template_id, "Version": version},
+            MinSize=0, MaxSize=1, DesiredCapacity=0, AvailabilityZones=["us-east-1a"])
+        user = "template-editor" if name == "web" else "template-editor-pinned"
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="templates", PolicyDocument=policy_document(allow(
+            ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+            f"arn:aws:ec2:us-east-1:{account}:launch-template/{template_id}")))
 
 
 def seed_full_org():

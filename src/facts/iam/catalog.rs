@@ -57,6 +57,8 @@ pub struct Catalog {
     pub resource_types: Vec<ResourceType>,
     /// Per resource type (as indexed in `resource_types`), the actions on it.
     actions_of_type: Vec<Vec<usize>>,
+    /// Per action, its resource types (empty for one without a type or naming an unknown one).
+    types_of_action: Vec<Vec<usize>>,
     /// Actions naming a type the types file lacks: every pattern may reach them (the grant is
     /// kept).
     reached_by_every_pattern: Vec<usize>,
@@ -115,6 +117,7 @@ impl Catalog {
             source,
             resource_types: Vec::new(),
             actions_of_type: Vec::new(),
+            types_of_action: Vec::new(),
             reached_by_every_pattern: Vec::new(),
         }
     }
@@ -134,6 +137,7 @@ impl Catalog {
             self.resource_types.push(ResourceType::parse(name, formats));
         }
         self.actions_of_type = vec![Vec::new(); self.resource_types.len()];
+        self.types_of_action = vec![Vec::new(); self.actions.len()];
         for (id, action) in self.actions.iter().enumerate() {
             let service = action
                 .full_name
@@ -148,7 +152,10 @@ impl Catalog {
                 .map(|name| by_key.get(&(service.clone(), name.to_ascii_lowercase())).copied())
                 .collect();
             match types {
-                Some(types) => types.into_iter().for_each(|t| self.actions_of_type[t].push(id)),
+                Some(types) => {
+                    types.iter().for_each(|&t| self.actions_of_type[t].push(id));
+                    self.types_of_action[id] = types;
+                }
                 None => self.reached_by_every_pattern.push(id),
             }
         }
@@ -172,6 +179,16 @@ impl Catalog {
             set.insert(*id);
         }
         set
+    }
+
+    /// Whether `patterns` together match every ARN `action` acts on. An action without a type
+    /// acts on `*` only, and one naming a type the file lacks is unknown: neither is covered.
+    pub fn covers_every_resource_of(&self, action: usize, patterns: &[String]) -> bool {
+        let types = self.types_of_action.get(action).map_or(&[][..], Vec::as_slice);
+        !types.is_empty()
+            && types
+                .iter()
+                .all(|&t| patterns.iter().any(|p| self.resource_types[t].covered_by(p)))
     }
 
     pub fn len(&self) -> usize {

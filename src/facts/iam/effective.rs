@@ -229,6 +229,10 @@ impl<'a> PolicySetSummary<'a> {
                 }
                 Scope::Only(denied) => {
                     resources.retain(|r| !denied.iter().any(|d| resource_match(d, r)));
+                    // `*` stands for the action's own resources: gone when the deny names all.
+                    if resources.iter().any(|r| r == "*") && catalog().covers_every_resource_of(action, denied) {
+                        resources.retain(|r| r != "*");
+                    }
                 }
             }
         }
@@ -310,6 +314,21 @@ mod tests {
         assert!(summary.everywhere_unconditional.is_full());
         let grant = summary.grant(id("s3:GetObject")).unwrap();
         assert_eq!(grant.resources, vec!["*"]);
+    }
+
+    #[test]
+    fn deny_on_every_resource_of_the_actions_types_removes_it() {
+        let (doc, _) = summary(json!({"Statement": [
+            {"Effect": "Allow", "Action": ["iam:*", "ec2:*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/*"},
+            {"Effect": "Deny", "Action": "ec2:CreateLaunchTemplateVersion", "Resource": "arn:aws:ec2:*:*:launch-template/lt-*"}
+        ]}));
+        let summary = analyse(&doc);
+        assert!(summary.grant(id("iam:PassRole")).is_none());
+        assert!(summary.grant(id("iam:CreateRole")).is_some());
+        // Denied on the ids that start `lt-` only: other ARNs of the type stay allowed.
+        let versions = summary.grant(id("ec2:CreateLaunchTemplateVersion")).unwrap();
+        assert_eq!(versions.resources, vec!["*"]);
     }
 
     #[test]

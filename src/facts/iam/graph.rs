@@ -100,6 +100,7 @@ pub(super) fn link(
                 })
             })
             .collect(),
+        trust_index: std::cell::OnceCell::new(),
     };
     let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); principals.len()];
     let mut unknown: Vec<Vec<UnknownEdge>> = vec![Vec::new(); principals.len()];
@@ -168,6 +169,8 @@ struct Graph<'a> {
     position: &'a HashMap<&'a str, usize>,
     /// Each role's position, trust entries and whether its trust policy was unreadable.
     role_trust: Vec<(usize, &'a [super::trust::TrustEntry], bool)>,
+    /// A role's position → its index in `role_trust`, built when first asked.
+    trust_index: std::cell::OnceCell<HashMap<usize, usize>>,
 }
 
 impl Graph<'_> {
@@ -284,6 +287,7 @@ impl Graph<'_> {
             let reach = self.workloads.reach(kind, self.account_id, &grants);
             for (role, workload) in reach.roles {
                 let known_role = role != state.arn && self.position.contains_key(role.as_str());
+                let known_role = known_role && (!kind.launches_any_profile() || self.ec2_may_use(&role, &mut unknown));
                 if known_role && !edges.iter().any(|e| e.to == role && e.via == method.id) {
                     edges.push(Edge {
                         to: role,
@@ -297,6 +301,28 @@ impl Graph<'_> {
             unknown.extend(reach.unknown.map(|note| format!("{}: {note}", method.id)));
         }
         (edges, (!unknown.is_empty()).then(|| unknown.join("; ")))
+    }
+
+    /// Whether an instance can run as `role`, which a launch template version names: its trust
+    /// names EC2. An unreadable trust is noted as unknown.
+    fn ec2_may_use(&self, role: &str, unknown: &mut Vec<String>) -> bool {
+        let Some(&index) = self.position.get(role) else {
+            return false;
+        };
+        let trust_index = self.trust_index.get_or_init(|| {
+            let positions = self.role_trust.iter().enumerate().map(|(at, (i, _, _))| (*i, at));
+            positions.collect()
+        });
+        let Some(&(_, trust, unreadable)) = trust_index.get(&index).map(|&at| &self.role_trust[at]) else {
+            return false;
+        };
+        if unreadable {
+            unknown.push(format!("{role}: its trust policy could not be read"));
+            return false;
+        }
+        trust
+            .iter()
+            .any(|e| e.principal_type == "Service" && e.principal == "ec2.amazonaws.com")
     }
 
     /// The `existing_compute` methods `state` holds whole, with their grants, where some action

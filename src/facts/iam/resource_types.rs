@@ -21,6 +21,8 @@ pub struct ResourceType {
     /// The service every format names, when all name the same one literally.
     service: Option<&'static str>,
     formats: Vec<Vec<Token>>,
+    /// The formats as generated, for `covered_by`.
+    raw: &'static str,
 }
 
 /// IAM and STS names cannot hold a `:`, so their placeholders never span one; elsewhere a
@@ -39,13 +41,44 @@ impl ResourceType {
             name,
             service,
             formats: formats.split(',').map(format_tokens).collect(),
+            raw: formats,
         }
+    }
+
+    /// Whether `pattern` matches every ARN of this type (in the `aws` partition): it matches
+    /// each format with its placeholders filled by text no policy spells, at two lengths.
+    pub fn covered_by(&self, pattern: &str) -> bool {
+        let fills = ["\u{1}", "\u{1}\u{1}\u{1}"];
+        !self.raw.is_empty()
+            && self.raw.split(',').all(|format| {
+                fills
+                    .iter()
+                    .all(|fill| super::catalog::resource_match(pattern, &sample_arn(format, fill)))
+            })
     }
 
     /// Whether some ARN of this type matches the tokenised pattern.
     pub fn may_match(&self, pattern: &[Token]) -> bool {
         self.formats.iter().any(|format| intersects(pattern, format))
     }
+}
+
+/// An ARN of `format` with each placeholder (and the format's own `*`) replaced by `fill`.
+fn sample_arn(format: &str, fill: &str) -> String {
+    let mut arn = String::from("arn:aws:");
+    let mut rest = format;
+    while let Some(at) = rest.find(['$', '*']) {
+        arn.push_str(&rest[..at]);
+        arn.push_str(fill);
+        let skip = if rest[at..].starts_with("${") {
+            rest[at..].find('}').map_or(rest.len() - at, |end| end + 1)
+        } else {
+            1
+        };
+        rest = &rest[at + skip..];
+    }
+    arn.push_str(rest);
+    arn
 }
 
 /// An ARN format as tokens: placeholders (and the format's own `*`) are runs, colon-free in

@@ -9,7 +9,7 @@
 use super::catalog::{catalog, resource_match};
 use super::resource_types::{pattern_tokens, ResourceType};
 use super::AllowedAction;
-use crate::snapshot::{AccountSnapshot, RoleWorkload, WorkloadsSection};
+use crate::snapshot::{AccountSnapshot, AutoScalingGroup, RoleWorkload, WorkloadsSection};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -26,6 +26,10 @@ pub enum WorkloadKind {
     SagemakerNotebook,
     GlueDevEndpoint,
     ApprunnerService,
+    /// A launch template an Auto Scaling group launches at its default or latest version.
+    LaunchTemplate,
+    /// A launch template an Auto Scaling group launches at `$Latest`: a new version is enough.
+    LaunchTemplateLatest,
 }
 
 /// The ARN formats of the workloads, tokenised once (named and written as `resource_types.tsv`
@@ -60,6 +64,13 @@ static APPRUNNER_SERVICE: LazyLock<ResourceType> = LazyLock::new(|| {
     )
 });
 
+static LAUNCH_TEMPLATE: LazyLock<ResourceType> = LazyLock::new(|| {
+    ResourceType::parse(
+        "launch-template",
+        "ec2:${Region}:${Account}:launch-template/${LaunchTemplateId}",
+    )
+});
+
 impl WorkloadKind {
     fn resource_type(self) -> &'static ResourceType {
         match self {
@@ -71,7 +82,13 @@ impl WorkloadKind {
             WorkloadKind::SagemakerNotebook => &SAGEMAKER_NOTEBOOK,
             WorkloadKind::GlueDevEndpoint => &GLUE_DEV_ENDPOINT,
             WorkloadKind::ApprunnerService => &APPRUNNER_SERVICE,
+            WorkloadKind::LaunchTemplate | WorkloadKind::LaunchTemplateLatest => &LAUNCH_TEMPLATE,
         }
+    }
+
+    /// A launch template's new version may name any instance profile, not one role.
+    pub fn launches_any_profile(self) -> bool {
+        matches!(self, WorkloadKind::LaunchTemplate | WorkloadKind::LaunchTemplateLatest)
     }
 
     fn plural(self) -> &'static str {
@@ -84,6 +101,9 @@ impl WorkloadKind {
             WorkloadKind::SagemakerNotebook => "SageMaker notebook instances",
             WorkloadKind::GlueDevEndpoint => "Glue dev endpoints",
             WorkloadKind::ApprunnerService => "App Runner services",
+            WorkloadKind::LaunchTemplate | WorkloadKind::LaunchTemplateLatest => {
+                "launch templates of Auto Scaling groups"
+            }
         }
     }
 
@@ -118,7 +138,10 @@ impl WorkloadKind {
             WorkloadKind::SagemakerNotebook => matches!(status, "Deleting" | "Failed"),
             WorkloadKind::GlueDevEndpoint => matches!(status, "FAILED" | "TERMINATING"),
             WorkloadKind::ApprunnerService => matches!(status, "DELETED" | "CREATE_FAILED"),
-            WorkloadKind::LambdaFunction | WorkloadKind::CodebuildProject => false,
+            WorkloadKind::LambdaFunction
+            | WorkloadKind::CodebuildProject
+            | WorkloadKind::LaunchTemplate
+            | WorkloadKind::LaunchTemplateLatest => false,
         }
     }
 }
@@ -131,6 +154,8 @@ pub enum RunsAs {
     Role(String),
     /// It runs as something the snapshot cannot name: why.
     Unresolved(String),
+    /// Whatever instance profile a new version names (a group's launch template).
+    AnyInstanceProfile,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -148,6 +173,8 @@ pub struct Workload {
 pub struct Workloads {
     collected: Vec<(WorkloadKind, String)>,
     items: Vec<Workload>,
+    /// The roles of the account's instance profiles, which a new launch template version may name.
+    profile_roles: Vec<String>,
 }
 
 /// What a method scoped to some workloads reaches: `(role, workload)` pairs, and why more may
@@ -165,6 +192,7 @@ impl Workloads {
     pub fn of(account: &AccountSnapshot) -> Workloads {
         let mut workloads = Workloads::default();
         let profiles = InstanceProfiles::of(account);
+        workloads.profile_roles = profiles.roles();
         for region in &account.regions {
             if let Some(lambda) = &region.lambda {
                 workloads
@@ -202,8 +230,48 @@ impl Workloads {
                     runs_as: role_workload_runs_as(kind, workload),
                 }));
             }
+            if let Some(groups) = region.workloads.as_ref().and_then(|w| w.auto_scaling_groups.as_ref()) {
+                workloads.add_group_templates(groups, &region.region, &account.account_id);
+            }
         }
         workloads
+    }
+
+    /// The launch templates Auto Scaling groups launch at `$Default` or `$Latest` (a pinned
+    /// version cannot be replaced by a new one). A group naming its template by name only
+    /// leaves the region's templates uncollected: a grant names templates by id.
+    fn add_group_templates(&mut self, groups: &[AutoScalingGroup], region: &str, account_id: &str) {
+        use WorkloadKind::{LaunchTemplate, LaunchTemplateLatest};
+        let live: Vec<_> = groups
+            .iter()
+            .filter(|g| g.status.as_deref() != Some("Delete in progress"))
+            .flat_map(|g| &g.launch_templates)
+            .collect();
+        if live.iter().any(|t| t.id.is_none()) {
+            return;
+        }
+        self.collected.push((LaunchTemplate, region.to_string()));
+        self.collected.push((LaunchTemplateLatest, region.to_string()));
+        for template in live {
+            let kinds: &[WorkloadKind] = match template.version.as_deref() {
+                None | Some("$Default") => &[LaunchTemplate],
+                Some("$Latest") => &[LaunchTemplate, LaunchTemplateLatest],
+                Some(_) => continue,
+            };
+            let id = template.id.as_deref().unwrap_or_default();
+            let arn = crate::facts::network::ec2_arn(region, account_id, "launch-template", id);
+            for &kind in kinds {
+                if !self.items.iter().any(|w| w.kind == kind && w.arn == arn) {
+                    let runs_as = RunsAs::AnyInstanceProfile;
+                    self.items.push(Workload {
+                        kind,
+                        arn: arn.clone(),
+                        cluster: None,
+                        runs_as,
+                    });
+                }
+            }
+        }
     }
 
     /// The workloads of `kind` in `account_id` that every grant covers, with their roles.
@@ -216,6 +284,11 @@ impl Workloads {
                 RunsAs::Nothing => {}
                 RunsAs::Role(role) => reach.roles.push((role.clone(), workload.arn.clone())),
                 RunsAs::Unresolved(why) => unresolved.push(format!("{}: {why}", workload.arn)),
+                RunsAs::AnyInstanceProfile => reach.roles.extend(
+                    self.profile_roles
+                        .iter()
+                        .map(|role| (role.clone(), workload.arn.clone())),
+                ),
             }
         }
         let uncollected = self.uncollected(kind, account_id, grants);
@@ -314,6 +387,14 @@ impl<'a> InstanceProfiles<'a> {
             }
         }
         InstanceProfiles { roles }
+    }
+
+    /// Every role an instance profile carries, once each.
+    fn roles(&self) -> Vec<String> {
+        let mut roles: Vec<String> = self.roles.values().map(|r| r.to_string()).collect();
+        roles.sort();
+        roles.dedup();
+        roles
     }
 
     /// The role an instance with this profile (ARN or name) runs as, when IAM lists it.
