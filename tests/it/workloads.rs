@@ -457,7 +457,7 @@ fn workloads_without_a_privileged_role_or_out_of_reach_pass() {
     // A project running as a plain role; a stack acting with its caller's credentials; a stack
     // whose creation rolled back (it can only be deleted); a task without ECS Exec; a grant on
     // the task but not its cluster; a notebook being deleted.
-    for name in [
+    let names = [
         "builder-plain",
         "stack-caller",
         "stack-failed",
@@ -466,9 +466,8 @@ fn workloads_without_a_privileged_role_or_out_of_reach_pass() {
         "notebook-retired",
         "endpoint-failed",
         "runner-plain",
-    ] {
-        assert_eq!(found[name]["status"], "pass", "{name}: {:#}", found[name]);
-    }
+    ];
+    assert_pass(&found, &names);
 }
 
 #[test]
@@ -487,16 +486,29 @@ fn a_workload_whose_role_was_not_read_or_whose_list_was_not_collected_is_unknown
             .contains("the call that names its role failed"),
         "{exec:#}"
     );
-    for name in ["builder", "builder-plain"] {
-        let finding = &found[name];
+    assert_unknown(
+        &found,
+        &["builder", "builder-plain"],
+        "the CodeBuild projects it may act on",
+    );
+}
+
+/// Each named user's IAM-002 is `not_evaluated`, saying `why`.
+fn assert_unknown(found: &std::collections::BTreeMap<String, Value>, names: &[&str], why: &str) {
+    for name in names {
+        let finding = &found[*name];
         assert_eq!(finding["status"], "not_evaluated", "{name}: {finding:#}");
         assert!(
-            finding["message"]
-                .as_str()
-                .unwrap()
-                .contains("the CodeBuild projects it may act on"),
+            finding["message"].as_str().unwrap().contains(why),
             "{name}: {finding:#}"
         );
+    }
+}
+
+/// Each named user's IAM-002 passes.
+fn assert_pass(found: &std::collections::BTreeMap<String, Value>, names: &[&str]) {
+    for name in names {
+        assert_eq!(found[*name]["status"], "pass", "{name}: {:#}", found[*name]);
     }
 }
 
@@ -568,14 +580,13 @@ fn a_launch_template_a_group_launches_at_its_default_or_latest_version_reaches_a
     }
     // A new version is not the default one; a pinned version is not replaced; a group being
     // deleted launches nothing; a template no group uses.
-    for name in [
+    let unused = [
         "template-create-only",
         "template-pinned",
         "template-retired",
         "template-unused",
-    ] {
-        assert_eq!(found[name]["status"], "pass", "{name}: {:#}", found[name]);
-    }
+    ];
+    assert_pass(&found, &unused);
 }
 
 #[test]
@@ -603,17 +614,7 @@ fn groups_not_collected_or_naming_a_template_by_name_leave_launch_templates_unkn
     let mut uncollected = with_launch_template_groups();
     uncollected["accounts"][0]["regions"][0]["workloads"] = json!({});
     for changed in [by_name, uncollected] {
-        let found = escalation(&changed);
-        for name in ["template-pinned", "template-unused", "template-create-only"] {
-            let finding = &found[name];
-            assert_eq!(finding["status"], "not_evaluated", "{name}: {finding:#}");
-            assert!(
-                finding["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("launch templates of Auto Scaling groups"),
-                "{name}: {finding:#}"
-            );
-        }
+        let names = ["template-pinned", "template-unused", "template-create-only"];
+        assert_unknown(&escalation(&changed), &names, "launch templates of Auto Scaling groups");
     }
 }

@@ -183,7 +183,7 @@ impl Catalog {
 
     /// Whether `patterns` together match every ARN `action` acts on. An action without a type
     /// acts on `*` only, and one naming a type the file lacks is unknown: neither is covered.
-    pub fn covers_every_resource_of(&self, action: usize, patterns: &[String]) -> bool {
+    pub fn covers_every_resource_of(&self, action: usize, patterns: &[&str]) -> bool {
         let types = self.types_of_action.get(action).map_or(&[][..], Vec::as_slice);
         !types.is_empty()
             && types

@@ -213,6 +213,7 @@ impl<'a> PolicySetSummary<'a> {
             }
         }
         let mut conditional = !unconditional_resources;
+        let mut denied_patterns: Vec<&str> = Vec::new();
         for analysed in self.statements.iter().filter(|a| a.statement.effect == Effect::Deny) {
             if !analysed.actions.contains(action) {
                 continue;
@@ -229,12 +230,14 @@ impl<'a> PolicySetSummary<'a> {
                 }
                 Scope::Only(denied) => {
                     resources.retain(|r| !denied.iter().any(|d| resource_match(d, r)));
-                    // `*` stands for the action's own resources: gone when the deny names all.
-                    if resources.iter().any(|r| r == "*") && catalog().covers_every_resource_of(action, denied) {
-                        resources.retain(|r| r != "*");
-                    }
+                    denied_patterns.extend(denied.iter().map(String::as_str));
                 }
             }
+        }
+        // `*` stands for the action's own resources: gone when the denies together name all.
+        let everywhere = resources.iter().any(|r| r == "*");
+        if everywhere && catalog().covers_every_resource_of(action, &denied_patterns) {
+            resources.retain(|r| r != "*");
         }
         (!resources.is_empty()).then_some(ActionGrant {
             resources,
@@ -321,7 +324,11 @@ mod tests {
         let (doc, _) = summary(json!({"Statement": [
             {"Effect": "Allow", "Action": ["iam:*", "ec2:*"], "Resource": "*"},
             {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/*"},
-            {"Effect": "Deny", "Action": "ec2:CreateLaunchTemplateVersion", "Resource": "arn:aws:ec2:*:*:launch-template/lt-*"}
+            {"Effect": "Deny", "Action": "ec2:CreateLaunchTemplateVersion", "Resource": "arn:aws:ec2:*:*:launch-template/lt-*"},
+            // Two statements that together name the action's three types: groups, roles, users.
+            {"Effect": "Deny", "Action": "iam:SimulatePrincipalPolicy", "Resource": ["arn:aws:iam::*:group/*", "arn:aws:iam::*:role/*"]},
+            {"Effect": "Deny", "Action": "iam:SimulatePrincipalPolicy", "Resource": "arn:aws:iam::*:user/*"},
+            {"Effect": "Deny", "Action": "iam:GetContextKeysForPrincipalPolicy", "Resource": "arn:aws:iam::*:user/*"}
         ]}));
         let summary = analyse(&doc);
         assert!(summary.grant(id("iam:PassRole")).is_none());
@@ -329,6 +336,9 @@ mod tests {
         // Denied on the ids that start `lt-` only: other ARNs of the type stay allowed.
         let versions = summary.grant(id("ec2:CreateLaunchTemplateVersion")).unwrap();
         assert_eq!(versions.resources, vec!["*"]);
+        assert!(summary.grant(id("iam:SimulatePrincipalPolicy")).is_none());
+        // Denied on users only: its groups and roles stay allowed.
+        assert!(summary.grant(id("iam:GetContextKeysForPrincipalPolicy")).is_some());
     }
 
     #[test]

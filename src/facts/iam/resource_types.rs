@@ -49,7 +49,9 @@ impl ResourceType {
     /// each format with its placeholders filled by text no policy spells, at two lengths.
     pub fn covered_by(&self, pattern: &str) -> bool {
         let fills = ["\u{1}", "\u{1}\u{1}\u{1}"];
-        !self.raw.is_empty()
+        // Every format has a placeholder: a pattern without a wildcard names some ARNs only.
+        pattern.contains(['*', '?'])
+            && !self.raw.is_empty()
             && self.raw.split(',').all(|format| {
                 fills
                     .iter()
@@ -212,6 +214,27 @@ mod tests {
 
     fn matches(pattern: &str, formats: &'static str) -> bool {
         ResourceType::parse("t", formats).may_match(&pattern_tokens(pattern))
+    }
+
+    #[test]
+    fn a_pattern_covers_a_type_only_when_it_matches_every_arn_of_it() {
+        let role = ResourceType::parse("role", "iam::${Account}:role/${RoleNameWithPath}");
+        assert!(role.covered_by("arn:aws:iam::*:role/*"));
+        assert!(role.covered_by("*"));
+        assert!(!role.covered_by("arn:aws:iam::111122223333:role/*"));
+        assert!(!role.covered_by("arn:aws:iam::*:role/app-*"));
+        assert!(!role.covered_by("arn:aws:iam::*:role/?"));
+        assert!(!role.covered_by("arn:aws:iam::*:role/${aws:username}"));
+    }
+
+    /// `covered_by` skips patterns without a wildcard: no format may be a literal ARN.
+    #[test]
+    fn every_generated_format_has_a_placeholder() {
+        for resource_type in &crate::facts::iam::catalog::catalog().resource_types {
+            for format in resource_type.raw.split(',') {
+                assert!(format.contains(['$', '*']), "{}: {format}", resource_type.name);
+            }
+        }
     }
 
     #[test]
