@@ -1,9 +1,9 @@
 //! Planned workloads that run as a role (the snapshot's `workloads` section): CodeBuild
 //! projects, SageMaker notebook instances and Glue dev endpoints, whose ARN follows from their
 //! name, join their region's list with the role they will run as. CloudFormation stacks, App
-//! Runner services, ECS services and Auto Scaling groups get their ARN (or, for ECS, their tasks)
-//! only at deploy: a planned one makes its region's list unknown, so a grant that may cover it is `not_evaluated`
-//! in the planned scan instead of judged without it.
+//! Runner services, ECS services and Auto Scaling groups get their ARN (or, for ECS, their
+//! tasks) only at deploy: a planned one makes its region's list unknown, so a grant that may
+//! cover it is `not_evaluated` in the planned scan instead of judged without it.
 
 use super::attrs::{Attrs, Reference};
 use super::items::Item;

@@ -238,11 +238,9 @@ impl Graph<'_> {
     fn pass_role(&self, state: &Computed, target: &str, trust: &[super::trust::TrustEntry]) -> Option<Edge> {
         let pass = state.pass_role.as_ref().filter(|g| g.covers(target))?;
         let method = self.pass_role_methods(state).find(|m| {
-            m.service.as_ref().is_some_and(|service| {
-                trust
-                    .iter()
-                    .any(|e| e.principal_type == "Service" && &e.principal == service)
-            })
+            m.service
+                .as_ref()
+                .is_some_and(|service| super::trust::names_service(trust, service))
         })?;
         let conditional = pass.conditional
             || method
@@ -320,9 +318,7 @@ impl Graph<'_> {
             unknown.push(format!("{role}: its trust policy could not be read"));
             return false;
         }
-        trust
-            .iter()
-            .any(|e| e.principal_type == "Service" && e.principal == "ec2.amazonaws.com")
+        super::trust::names_service(trust, "ec2.amazonaws.com")
     }
 
     /// The `existing_compute` methods `state` holds whole, with their grants, where some action

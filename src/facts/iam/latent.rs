@@ -109,11 +109,7 @@ fn target(role: &PrincipalFacts, service: &str) -> Option<PassTarget> {
             unknown: Some(format!("the trust policy of {} is unreadable: {reason}", role.arn)),
         });
     }
-    let trusts_service = role
-        .trust
-        .iter()
-        .any(|e| e.principal_type == "Service" && e.principal == service);
-    if !trusts_service {
+    if !super::trust::names_service(&role.trust, service) {
         return None;
     }
     let unknown = role

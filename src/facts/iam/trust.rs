@@ -35,6 +35,13 @@ fn scope_of<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'stati
 }
 
 /// The account of an AWS principal value: a bare 12-digit id or the fifth ARN field.
+/// Whether the trust lets `service` (`ec2.amazonaws.com`) assume the role.
+pub fn names_service(trust: &[TrustEntry], service: &str) -> bool {
+    trust
+        .iter()
+        .any(|e| e.principal_type == "Service" && e.principal == service)
+}
+
 pub fn account_of(principal: &str) -> Option<String> {
     if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
         return Some(principal.to_string());

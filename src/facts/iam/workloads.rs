@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The workloads an `existing_compute` method takes over, as named in `rules/data/iam.json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkloadKind {
     LambdaFunction,
@@ -252,6 +252,8 @@ impl Workloads {
         }
         self.collected.push((LaunchTemplate, region.to_string()));
         self.collected.push((LaunchTemplateLatest, region.to_string()));
+        // Several groups may launch one template: each (kind, template) once.
+        let mut seen: std::collections::HashSet<(WorkloadKind, String)> = std::collections::HashSet::new();
         for template in live {
             let kinds: &[WorkloadKind] = match template.version.as_deref() {
                 None | Some("$Default") => &[LaunchTemplate],
@@ -261,7 +263,7 @@ impl Workloads {
             let id = template.id.as_deref().unwrap_or_default();
             let arn = crate::facts::network::ec2_arn(region, account_id, "launch-template", id);
             for &kind in kinds {
-                if !self.items.iter().any(|w| w.kind == kind && w.arn == arn) {
+                if seen.insert((kind, arn.clone())) {
                     let runs_as = RunsAs::AnyInstanceProfile;
                     self.items.push(Workload {
                         kind,
